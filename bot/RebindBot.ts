@@ -1,0 +1,120 @@
+import type { Activity, Storage, TurnContext } from 'botbuilder';
+import type { Snapshot } from 'xstate';
+import type { ChangePhoneMachine } from '../dialogs/changePhoneMachine';
+import type { Recognizer } from '../dialogs/recognizer';
+import type { ChartEvent, Locale, Reply } from '../dialogs/types';
+import type { Clock } from '../services/clock';
+import { activityToEvents } from './activityToEvents';
+import { renderReplies, type RenderText } from './renderReplies';
+import { runChart } from './runChart';
+import { TurnQueue } from './turnQueue';
+
+/** Bump when the chart changes so that stored snapshots no longer fit; old ones are discarded. */
+export const SNAPSHOT_VERSION = 1;
+/** How many recent activity ids are remembered to answer a channel's retry without acting twice. */
+const RECENT_ACTIVITIES = 20;
+
+/** What is stored per conversation. */
+export interface ConversationDoc {
+  version: number;
+  snapshot: Snapshot<unknown>;
+  updatedAt: number;
+  /** Replies already sent for recent activity ids: a retry gets the same replies, nothing is redone. */
+  recent: Array<{ activityId: string; replies: Partial<Activity>[] }>;
+  eTag?: string;
+}
+
+export interface RebindBotOptions {
+  machine: ChangePhoneMachine;
+  storage: Storage;
+  recognizer: Recognizer;
+  render: RenderText;
+  localeOf: (activityLocale?: string) => Locale;
+  clock: Clock;
+  /** A conversation idle longer than this, in the middle of a change, starts over. */
+  sessionIdleMs: number;
+  /** How long the chart's effects may take in one turn. */
+  turnTimeoutMs: number;
+}
+
+/**
+ * One turn, from the wire to the side effect and back: activity → events → chart → replies →
+ * save → send. Turns of one conversation run one at a time.
+ */
+export class RebindBot {
+  readonly queue = new TurnQueue();
+
+  constructor(private readonly options: RebindBotOptions) {}
+
+  async run(context: TurnContext): Promise<void> {
+    const { activity } = context;
+    const key = conversationKey(activity);
+    await this.queue.run(key, () => this.turn(context, key));
+  }
+
+  private async turn(context: TurnContext, key: string): Promise<void> {
+    const { activity } = context;
+    const o = this.options;
+    const locale = o.localeOf(activity.locale);
+    const doc = await this.load(key);
+
+    // A channel retrying an activity we already handled: answer the same, do nothing again.
+    const seen = activity.id ? doc?.recent.find((r) => r.activityId === activity.id) : undefined;
+    if (seen) {
+      await context.sendActivities(seen.replies);
+      return;
+    }
+
+    const now = o.clock();
+    const before: Reply[] = [];
+    let snapshot = doc && doc.version === SNAPSHOT_VERSION ? doc.snapshot : undefined;
+    if (snapshot && now - (doc?.updatedAt ?? now) > o.sessionIdleMs && !isIdle(snapshot)) {
+      snapshot = undefined;
+      before.push({ key: 'session.expired' });
+    }
+
+    let events: ChartEvent[] = [];
+    const turn = await runChart(o.machine, {
+      conversationId: activity.conversation.id,
+      snapshot,
+      timeoutMs: o.turnTimeoutMs,
+      events: (ctx) => {
+        events = activityToEvents(activity, o.recognizer, { locale, expecting: ctx.expecting });
+        if (events.length === 0) return [];
+        return ctx.locale === locale ? events : [{ type: 'LOCALE_SET', locale }, ...events];
+      },
+    });
+    if (events.length === 0 && before.length === 0) return;
+
+    const replies = renderReplies([...before, ...turn.replies], {
+      locale,
+      render: o.render,
+      intent: turn.acted?.intent,
+    }).map((r) => ({ ...r, ...(activity.id ? { replyToId: activity.id } : {}) }));
+
+    const recent = doc?.recent ?? [];
+    const next: ConversationDoc = {
+      version: SNAPSHOT_VERSION,
+      snapshot: turn.snapshot,
+      updatedAt: now,
+      recent: activity.id ? [...recent, { activityId: activity.id, replies }].slice(-RECENT_ACTIVITIES) : recent,
+      ...(doc?.eTag ? { eTag: doc.eTag } : {}),
+    };
+    // Saved before sending: if sending fails, the channel's retry finds the replies recorded.
+    await o.storage.write({ [key]: next });
+    await context.sendActivities(replies);
+  }
+
+  private async load(key: string): Promise<ConversationDoc | undefined> {
+    const items = await this.options.storage.read([key]);
+    return items[key] as ConversationDoc | undefined;
+  }
+}
+
+export function conversationKey(activity: Pick<Activity, 'channelId' | 'conversation'>): string {
+  return `rebind/${activity.channelId}/${activity.conversation.id}`;
+}
+
+function isIdle(snapshot: Snapshot<unknown>): boolean {
+  return (snapshot as { value?: unknown }).value === 'idle';
+}

@@ -1,0 +1,58 @@
+import { ActionTypes, ActivityTypes, InputHints, type Activity, type CardAction } from 'botbuilder';
+import type { ActedIntent, Locale, Reply } from '../dialogs/types';
+
+export type RenderText = (locale: Locale, key: string, params?: Record<string, string | number>) => string;
+
+/**
+ * The metadata clients rely on, on every reply. Field names are a stable interface (README).
+ */
+export interface ReplyChannelData {
+  /** The message key: what was said, independent of wording and language. */
+  key: string;
+  /** What the bot acted on, on replies to a customer's message. */
+  intent?: ActedIntent;
+  expecting?: Reply['expecting'];
+  otpTarget?: Reply['otpTarget'];
+  outcome?: Reply['outcome'];
+  faqId?: string;
+  /** Why an answer was refused, or why an account cannot go on. */
+  reason?: string;
+  /** With an `otp` question: seconds until a new code may be asked for. */
+  resendAfterSeconds?: number;
+}
+
+/** Renders the chart's replies as activities in the customer's language. Pure. */
+export function renderReplies(
+  replies: Reply[],
+  options: { locale: Locale; render: RenderText; intent?: ActedIntent; faqId?: string },
+): Partial<Activity>[] {
+  const { locale, render, intent } = options;
+  return replies.map((reply) => {
+    const data = reply.data ?? {};
+    const channelData: ReplyChannelData = {
+      key: reply.key,
+      ...(intent ? { intent } : {}),
+      ...(reply.expecting ? { expecting: reply.expecting } : {}),
+      ...(reply.otpTarget ? { otpTarget: reply.otpTarget } : {}),
+      ...(reply.outcome ? { outcome: reply.outcome } : {}),
+      ...(data.faqId ? { faqId: data.faqId } : {}),
+      ...(data.reason ? { reason: data.reason } : {}),
+      ...(data.resendAfterSeconds ? { resendAfterSeconds: Number(data.resendAfterSeconds) } : {}),
+    };
+    const activity: Partial<Activity> = {
+      type: ActivityTypes.Message,
+      text: render(locale, reply.key, reply.params),
+      locale,
+      inputHint: reply.expecting ? InputHints.ExpectingInput : InputHints.AcceptingInput,
+      channelData,
+    };
+    if (reply.buttons?.length) {
+      const actions: CardAction[] = reply.buttons.map((name) => {
+        const label = render(locale, `button.${name}`);
+        return { type: ActionTypes.ImBack, title: label, value: label };
+      });
+      activity.suggestedActions = { to: [], actions };
+    }
+    return activity;
+  });
+}

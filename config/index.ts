@@ -1,0 +1,62 @@
+import { z } from 'zod';
+import { join } from 'node:path';
+
+const int = (def: number, min = 1, max = 1_000_000) => z.coerce.number().int().min(min).max(max).default(def);
+
+/** Every setting, with its default. Names are a stable interface: documented in README and .env.example. */
+const schema = z.object({
+  PORT: int(3978, 0, 65535),
+  MicrosoftAppId: z.string().default(''),
+  MicrosoftAppPassword: z.string().default(''),
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  MicrosoftAppTenantId: z.string().default(''),
+  DATA_DIR: z.string().default('./var'),
+  BANK_SEED_PATH: z.string().default('data/demo-bank.json'),
+  SMS_PROVIDER: z.enum(['outbox', 'console']).default('outbox'),
+  SMS_OUTBOX_PATH: z.string().optional(),
+  OTP_TTL_SECONDS: int(300, 30, 3600),
+  OTP_MAX_ATTEMPTS: int(5, 1, 20),
+  OTP_LOCK_MINUTES: int(30, 1, 24 * 60),
+  OTP_RESEND_COOLDOWN_SECONDS: int(60, 1, 3600),
+  OTP_MAX_PER_HOUR: int(5, 1, 100),
+  OTP_MAX_PER_DAY: int(10, 1, 1000),
+  IDENTITY_MAX_ATTEMPTS: int(3, 1, 20),
+  IDENTITY_LOCK_MINUTES: int(30, 1, 24 * 60),
+  SESSION_IDLE_MINUTES: int(30, 1, 24 * 60),
+  SECRET_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64,}$/, 'SECRET_KEY must be at least 64 hex characters (32 bytes)')
+    .optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type RawConfig = z.infer<typeof schema>;
+export interface Config extends Omit<RawConfig, 'SMS_OUTBOX_PATH'> {
+  SMS_OUTBOX_PATH: string;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks the settings. Empty values count as unset. Throws ConfigError naming each bad one. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(schema.shape)
+      .map((k) => [k, env[k]?.trim()])
+      .filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`, { cause: parsed.error });
+  }
+  const c = parsed.data;
+  if (c.MicrosoftAppId && !c.MicrosoftAppPassword && c.MicrosoftAppType !== 'UserAssignedMSI') {
+    throw new ConfigError('Invalid configuration:\n  MicrosoftAppPassword: required when MicrosoftAppId is set');
+  }
+  return { ...c, SMS_OUTBOX_PATH: c.SMS_OUTBOX_PATH ?? join(c.DATA_DIR, 'sms-outbox.jsonl') };
+}

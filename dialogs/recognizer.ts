@@ -1,0 +1,21 @@
+import type { Expecting, Intent, Locale } from './types';
+
+export interface Recognition {
+  intent: Intent;
+  /** For intent 'faq': which topic. */
+  faqId?: string;
+}
+
+export interface RecognizerContext {
+  locale: Locale;
+  /** The question on screen: yes/no words mean affirm/deny only where a yes/no question is asked. */
+  expecting?: Expecting;
+}
+
+/**
+ * Turns a customer's words into an intent. The keyword recogniser is the first implementation; a
+ * real understanding layer can replace it without touching the chart or the bot.
+ */
+export interface Recognizer {
+  recognize(text: string, context: RecognizerContext): Recognition;
+}

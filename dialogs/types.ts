@@ -1,0 +1,195 @@
+import type { IdType } from '../services/validation/types';
+
+export type Locale = 'zh-CN' | 'en-US';
+
+/** What the bot waits for. Stable: sent as `channelData.expecting`; the widget and tests rely on it. */
+export type Expecting =
+  | 'cardNumber'
+  | 'idNumber'
+  | 'oldPhone'
+  | 'oldPhoneReachable'
+  | 'otp'
+  | 'newPhone'
+  | 'confirm';
+
+/** How a flow ended. Stable: sent as `channelData.outcome` on the last reply of a finished flow. */
+export type Outcome = 'phoneChanged' | 'cancelled' | 'handedOff' | 'locked' | 'rejected';
+
+/** What the bot acted on. Stable: sent as `channelData.intent` on the replies to each customer message. */
+export type ActedIntent = 'changePhone' | 'faq' | 'handoff' | 'cancel' | 'greeting' | 'inform' | 'none';
+
+/** What a recogniser can make of a customer's message. */
+export type Intent =
+  | 'changePhone'
+  | 'faq'
+  | 'handoff'
+  | 'cancel'
+  | 'restart'
+  | 'help'
+  | 'greeting'
+  | 'thanks'
+  | 'affirm'
+  | 'deny'
+  | 'resend'
+  | 'none';
+
+/** Buttons the chart can offer; each has a label in the locale files (`button.<name>`). */
+export type ButtonName =
+  | 'changePhone'
+  | 'faq'
+  | 'agent'
+  | 'yes'
+  | 'no'
+  | 'confirm'
+  | 'cancel'
+  | 'resend'
+  | 'restart';
+
+/** Why a conversation goes to a person. Stable: recorded with the handoff. */
+export type HandoffReason =
+  | 'customerRequest'
+  | 'identityLocked'
+  | 'otpLocked'
+  | 'repeatedMisses'
+  | 'outOfScope'
+  | 'accountAbnormal'
+  | 'numberTaken'
+  | 'oldPhoneUnreachable'
+  | 'serviceError';
+
+/** One thing the bot says: a message key and its parameters; wording lives in content/. */
+export interface Reply {
+  key: string;
+  params?: Record<string, string | number>;
+  expecting?: Expecting;
+  otpTarget?: 'old' | 'new';
+  buttons?: ButtonName[];
+  outcome?: Outcome;
+  /** Extra channelData, e.g. { faqId } or { reason }. */
+  data?: Record<string, string>;
+}
+
+/** Events: facts, from the bot to the chart. */
+export type ChartEvent =
+  | { type: 'LOCALE_SET'; locale: Locale }
+  | { type: 'JOINED' }
+  | { type: 'SAID'; text: string; intent: Intent }
+  | { type: 'ASKED'; faqId: string }
+  | { type: 'CANCEL_REQUESTED' }
+  | { type: 'RESTART_REQUESTED' }
+  | { type: 'HELP_REQUESTED' }
+  | { type: 'AGENT_REQUESTED' };
+
+/** What the chart emits for the bot to send. */
+export type ChartEmitted = { type: 'reply'; reply: Reply } | { type: 'acted'; intent: ActedIntent; faqId?: string };
+
+export interface ChartInput {
+  conversationId: string;
+}
+
+export interface ChartContext {
+  conversationId: string;
+  locale: Locale;
+  /** The question the bot is waiting on, if any. */
+  expecting?: Expecting;
+  /** Failed answers to the current question. */
+  misses: number;
+  /** Messages in a row the bot could not place, outside a flow. */
+  fallbacks: number;
+  /** Bumped whenever a detail changes: codes sent for an older generation are void. */
+  generation: number;
+  /** Why a person was last offered; used when the customer takes the offer. */
+  offeredHandoff?: HandoffReason;
+  card?: string;
+  idType?: IdType;
+  /** Kept only until the identity check; then only the masked form stays. */
+  idNumber?: string;
+  oldPhone?: string;
+  newPhone?: string;
+  customerId?: string;
+  cardId?: string;
+  /** Which checks have passed, for a handoff's context. */
+  passed: { identity: boolean; oldCode: boolean; newCode: boolean };
+  /** The verified code for the new number: the change's idempotency key is made from it. */
+  newCodeId?: string;
+}
+
+// ---- Effects: named in the chart, implemented at the composition root -------------------------
+
+export interface IdentityInput {
+  conversationId: string;
+  card: string;
+  idType: IdType;
+  idNumber: string;
+  phone: string;
+}
+export type IdentityOutput =
+  | { result: 'ok'; customerId: string; cardId: string }
+  | { result: 'mismatch'; attemptsLeft: number }
+  | { result: 'locked'; minutesLeft: number }
+  | { result: 'abnormal'; standing: 'customerFrozen' | 'cardFrozen' | 'cardLost' };
+
+export interface SendCodeInput {
+  conversationId: string;
+  purpose: 'old' | 'new';
+  phone: string;
+  card: string;
+  generation: number;
+  locale: Locale;
+}
+export type SendCodeOutput =
+  | { result: 'sent'; ttlMinutes: number; resendSeconds: number }
+  | { result: 'cooldown'; secondsLeft: number }
+  | { result: 'capped'; minutesLeft: number }
+  | { result: 'locked'; minutesLeft: number }
+  | { result: 'smsFailed' };
+
+export interface VerifyCodeInput {
+  conversationId: string;
+  purpose: 'old' | 'new';
+  phone: string;
+  card: string;
+  generation: number;
+  code: string;
+}
+export type VerifyCodeOutput =
+  | { result: 'ok'; codeId: string }
+  | { result: 'wrong'; attemptsLeft: number }
+  | { result: 'expired' }
+  | { result: 'noCode' }
+  | { result: 'locked'; minutesLeft: number };
+
+export interface CheckNewPhoneInput {
+  customerId: string;
+  phone: string;
+}
+export type CheckNewPhoneOutput = { result: 'ok' } | { result: 'taken' };
+
+export interface ChangeBindingInput {
+  conversationId: string;
+  cardId: string;
+  card: string;
+  oldPhone: string;
+  newPhone: string;
+  idempotencyKey: string;
+  locale: Locale;
+}
+export type ChangeBindingOutput = { result: 'changed' } | { result: 'conflict' };
+
+export interface RequestAgentInput {
+  conversationId: string;
+  reason: HandoffReason;
+  locale: Locale;
+  /** Masked: never a full card, ID or phone number. */
+  context: {
+    card?: string;
+    idNumber?: string;
+    oldPhone?: string;
+    newPhone?: string;
+    passed: ChartContext['passed'];
+    stoppedAt?: Expecting;
+  };
+}
+export interface RequestAgentOutput {
+  ticket: string;
+}

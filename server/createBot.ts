@@ -1,0 +1,34 @@
+import { changePhoneMachine } from '../dialogs/changePhoneMachine';
+import { RebindBot } from '../bot/RebindBot';
+import { createChartActors } from '../services/chartEffects';
+import type { Services } from './createServices';
+
+/** The chart with its real effects, and the bot around it. */
+export function createBot(s: Services): RebindBot {
+  const machine = changePhoneMachine.provide({
+    actors: createChartActors({
+      bank: s.bank,
+      otp: s.otp,
+      sms: s.sms,
+      notices: s.notices,
+      identityLimiter: s.identityLimiter,
+      handoff: s.handoff,
+      audit: s.audit,
+      render: s.render,
+      secret: s.keys.identity,
+      clock: s.clock,
+      ttlSeconds: s.config.OTP_TTL_SECONDS,
+      warn: (msg, fields) => s.logger.warn(msg, fields),
+    }),
+  });
+  return new RebindBot({
+    machine,
+    storage: s.storage,
+    recognizer: s.recognizer,
+    render: s.render,
+    localeOf: s.localeOf,
+    clock: s.clock,
+    sessionIdleMs: s.config.SESSION_IDLE_MINUTES * 60_000,
+    turnTimeoutMs: 20_000,
+  });
+}

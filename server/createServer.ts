@@ -1,0 +1,78 @@
+import {
+  CloudAdapter,
+  ConfigurationBotFrameworkAuthentication,
+  type ConfigurationBotFrameworkAuthenticationOptions,
+} from 'botbuilder';
+import * as restify from 'restify';
+import type { RebindBot } from '../bot/RebindBot';
+import type { Services } from './createServices';
+import { createTurnErrorHandler } from './turnErrorHandler';
+
+export interface RunningServer {
+  server: restify.Server;
+  adapter: CloudAdapter;
+  /** The port actually listened on (useful with PORT=0). */
+  port: number;
+  /** Stops taking requests, lets in-flight turns finish, then closes the stores. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The HTTP surface: POST /api/messages through CloudAdapter (Bot Framework auth when an app id is
+ * configured; open for the Emulator and scripted clients when it is empty), GET /healthz.
+ */
+export async function startServer(services: Services, bot: RebindBot): Promise<RunningServer> {
+  const { config, logger } = services;
+  const authOptions: ConfigurationBotFrameworkAuthenticationOptions = {
+    MicrosoftAppId: config.MicrosoftAppId,
+    MicrosoftAppPassword: config.MicrosoftAppPassword,
+    MicrosoftAppType: config.MicrosoftAppType,
+    MicrosoftAppTenantId: config.MicrosoftAppTenantId,
+  };
+  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authOptions));
+
+  adapter.onTurnError = createTurnErrorHandler(services);
+
+  const server = restify.createServer({ name: 'rebind' });
+  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
+
+  let ready = false;
+  let stopping = false;
+
+  server.post('/api/messages', async (req, res) => {
+    if (stopping) {
+      res.send(503, { error: 'shutting down' });
+      return;
+    }
+    await adapter.process(req, res, (context) => bot.run(context));
+  });
+  server.get('/healthz', (_req, res, next) => {
+    res.send(ready && !stopping ? 200 : 503, { status: ready && !stopping ? 'ok' : 'unavailable' });
+    return next();
+  });
+
+  await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
+  ready = true;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info('listening', { port, auth: config.MicrosoftAppId ? 'bot framework' : 'none (local)' });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    server,
+    adapter,
+    port,
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.server.closeIdleConnections();
+        await bot.queue.idle();
+        await closed;
+        services.close();
+        logger.info('stopped');
+      })();
+      return stopped;
+    },
+  };
+}

@@ -1,0 +1,118 @@
+import type { Storage } from 'botbuilder';
+import { join } from 'node:path';
+import type { Config } from '../config';
+import { createCatalog, localeFrom } from '../content';
+import zhCN from '../content/zh-CN.json';
+import enUS from '../content/en-US.json';
+import { createAuditLog, type AuditLog } from '../services/audit';
+import { createSqliteBankCore, loadSeed, type SqliteBankCore } from '../services/bank';
+import type { Clock } from '../services/clock';
+import { createHandoffService, type HandoffService } from '../services/handoff';
+import { createAttemptLimiter, type AttemptLimiter } from '../services/limits';
+import type { Logger } from '../services/log';
+import { createNoticeSender, type NoticeSender } from '../services/notify';
+import { createOtpService } from '../services/otp';
+import type { OtpService } from '../services/otp/types';
+import { createSmsGateway } from '../services/sms';
+import type { SmsGateway } from '../services/sms/types';
+import { openDatabase, type Db } from '../services/sqlite/openDatabase';
+import { createSqliteStorage } from '../services/storage';
+import { buttonLabelsFrom, createKeywordRecognizer } from '../services/understanding';
+import type { Recognizer } from '../dialogs/recognizer';
+import type { Locale } from '../dialogs/types';
+import { deriveKeys, loadMasterSecret, type Keys } from './secrets';
+
+export interface Services {
+  config: Config;
+  clock: Clock;
+  keys: Keys;
+  db: Db;
+  bankDb: Db;
+  bank: SqliteBankCore;
+  otp: OtpService;
+  sms: SmsGateway;
+  notices: NoticeSender;
+  identityLimiter: AttemptLimiter;
+  handoff: HandoffService;
+  audit: AuditLog;
+  storage: Storage;
+  recognizer: Recognizer;
+  render: (locale: Locale, key: string, params?: Record<string, string | number>) => string;
+  localeOf: (activityLocale?: string) => Locale;
+  logger: Logger;
+  close(): void;
+}
+
+/** What tests (and other deployments) may replace. */
+export interface ServiceOverrides {
+  clock?: Clock;
+  /** The code generator: CSPRNG by default. */
+  random?: (max: number) => number;
+  sms?: SmsGateway;
+  storage?: Storage;
+  /** Throw on a missing message key or parameter (tests), instead of falling back. */
+  strictContent?: boolean;
+}
+
+/**
+ * Builds every service from the configuration. Two SQLite files in DATA_DIR: the bot's own
+ * (conversation state, codes, limits, audit, handoffs) and the embedded bank core.
+ */
+export function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Services {
+  const clock = overrides.clock ?? Date.now;
+  const keys = deriveKeys(loadMasterSecret(config.SECRET_KEY, config.DATA_DIR));
+  const db = openDatabase(join(config.DATA_DIR, 'rebind.sqlite'));
+  const bankDb = openDatabase(join(config.DATA_DIR, 'bank.sqlite'));
+
+  const bank = createSqliteBankCore({ db: bankDb, clock });
+  if (bank.isEmpty()) {
+    bank.seed(loadSeed(config.BANK_SEED_PATH));
+    logger.info('bank seeded', { from: config.BANK_SEED_PATH });
+  }
+
+  const otp = createOtpService({
+    db,
+    secret: keys.otp,
+    clock,
+    ...(overrides.random ? { random: overrides.random } : {}),
+    ttlSeconds: config.OTP_TTL_SECONDS,
+    maxAttempts: config.OTP_MAX_ATTEMPTS,
+    lockMinutes: config.OTP_LOCK_MINUTES,
+    resendCooldownSeconds: config.OTP_RESEND_COOLDOWN_SECONDS,
+    maxPerHourPerNumber: config.OTP_MAX_PER_HOUR,
+    maxPerDayPerNumber: config.OTP_MAX_PER_DAY,
+  });
+  const sms =
+    overrides.sms ?? createSmsGateway({ provider: config.SMS_PROVIDER, outboxPath: config.SMS_OUTBOX_PATH }, { clock });
+  const catalog = createCatalog({ strict: overrides.strictContent ?? false });
+
+  return {
+    config,
+    clock,
+    keys,
+    db,
+    bankDb,
+    bank,
+    otp,
+    sms,
+    notices: createNoticeSender({ db, sms, clock }),
+    identityLimiter: createAttemptLimiter({
+      db,
+      scope: 'identity',
+      maxAttempts: config.IDENTITY_MAX_ATTEMPTS,
+      lockMs: config.IDENTITY_LOCK_MINUTES * 60_000,
+      clock,
+    }),
+    handoff: createHandoffService({ db, clock }),
+    audit: createAuditLog({ db, clock }),
+    storage: overrides.storage ?? createSqliteStorage({ db, encryptionKey: keys.state, clock }),
+    recognizer: createKeywordRecognizer({ buttonLabels: buttonLabelsFrom([zhCN, enUS]) }),
+    render: (locale, key, params) => catalog.render(locale, key, params),
+    localeOf: localeFrom,
+    logger,
+    close() {
+      db.close();
+      bankDb.close();
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { createAuditLog, migrateAudit } from './auditLog';
+export type { AuditLog, AuditRecord, AuditType } from './auditLog';

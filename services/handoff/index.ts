@@ -1,0 +1,2 @@
+export { createHandoffService, newTicket } from './handoffService';
+export type { HandoffRequest, HandoffService } from './handoffService';

@@ -1,0 +1,102 @@
+import type { Clock } from '../clock';
+import type { Db } from '../sqlite/openDatabase';
+
+export type FailResult = { locked: true; until: number } | { locked: false; attemptsLeft: number };
+
+export interface AttemptLimiter {
+  /** When the key is locked, until when; undefined when not locked. An expired lock is cleared (failures reset). */
+  lockedUntil(key: string): number | undefined;
+  /** Counts one failure. The `maxAttempts`-th failure locks the key for `lockMs`; failing while locked keeps the lock. */
+  fail(key: string): FailResult;
+  /** Forgets the key's failures (and any lock), e.g. after a success. */
+  reset(key: string): void;
+}
+
+export interface AttemptLimiterOptions {
+  db: Db;
+  /** What is being limited ('otp', 'identity'…): keys of different scopes never meet. */
+  scope: string;
+  maxAttempts: number;
+  lockMs: number;
+  clock?: Clock;
+}
+
+interface LimitRow {
+  failures: number;
+  locked_until: number | null;
+}
+
+/** Creates the table if needed. Idempotent; safe to run for every limiter on the same database. */
+export function migrateAttemptLimits(db: Db): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS attempt_limits (
+      scope        TEXT    NOT NULL,
+      key          TEXT    NOT NULL,
+      failures     INTEGER NOT NULL DEFAULT 0,
+      locked_until INTEGER,
+      PRIMARY KEY (scope, key)
+    )
+  `);
+}
+
+/**
+ * Counts failures per key within a scope and locks a key after `maxAttempts` failures.
+ * Keys are stored as given: the caller passes an already-hashed key (never a card number in clear).
+ */
+export function createAttemptLimiter({
+  db,
+  scope,
+  maxAttempts,
+  lockMs,
+  clock = Date.now,
+}: AttemptLimiterOptions): AttemptLimiter {
+  if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('maxAttempts must be an integer >= 1');
+  if (!Number.isFinite(lockMs) || lockMs <= 0) throw new RangeError('lockMs must be > 0');
+  migrateAttemptLimits(db);
+
+  const selectRow = db.prepare<[string, string], LimitRow>(
+    'SELECT failures, locked_until FROM attempt_limits WHERE scope = ? AND key = ?',
+  );
+  const deleteRow = db.prepare<[string, string]>('DELETE FROM attempt_limits WHERE scope = ? AND key = ?');
+  const upsertRow = db.prepare<[string, string, number, number | null]>(`
+    INSERT INTO attempt_limits (scope, key, failures, locked_until) VALUES (?, ?, ?, ?)
+    ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until
+  `);
+
+  /** The row as it stands now, with an expired lock cleared (and its failures forgotten). */
+  function current(key: string, now: number): LimitRow | undefined {
+    const row = selectRow.get(scope, key);
+    if (row && row.locked_until !== null && now >= row.locked_until) {
+      deleteRow.run(scope, key);
+      return undefined;
+    }
+    return row;
+  }
+
+  const lockedUntil = db.transaction((key: string): number | undefined => {
+    const row = current(key, clock());
+    return row?.locked_until ?? undefined;
+  });
+
+  const fail = db.transaction((key: string): FailResult => {
+    const now = clock();
+    const row = current(key, now);
+    if (row && row.locked_until !== null) return { locked: true, until: row.locked_until };
+    const failures = (row?.failures ?? 0) + 1;
+    if (failures >= maxAttempts) {
+      const until = now + lockMs;
+      upsertRow.run(scope, key, failures, until);
+      return { locked: true, until };
+    }
+    upsertRow.run(scope, key, failures, null);
+    return { locked: false, attemptsLeft: maxAttempts - failures };
+  });
+
+  return {
+    lockedUntil: (key) => lockedUntil.immediate(key),
+    fail: (key) => fail.immediate(key),
+    reset: (key) => {
+      deleteRow.run(scope, key);
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { createAttemptLimiter, migrateAttemptLimits } from './attemptLimiter';
+export type { AttemptLimiter, AttemptLimiterOptions, FailResult } from './attemptLimiter';

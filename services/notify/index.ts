@@ -1,0 +1,2 @@
+export { createNoticeSender } from './noticeSender';
+export type { NoticeSender } from './noticeSender';

@@ -1,0 +1,2 @@
+export { createSqliteStorage, migrateStorageSchema, SqliteStorage } from './sqliteStorage';
+export type { SqliteStorageOptions } from './sqliteStorage';

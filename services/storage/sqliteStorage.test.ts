@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '../sqlite/openDatabase';
+import type { Db } from '../sqlite/openDatabase';
+import { createSqliteStorage } from './index';
+
+const KEY = 'conversations/emulator/abc';
+const CARD = '6222021234567890128';
+const ID = '11010519491231002X';
+const state = { version: 1, snapshot: { value: 'collectingId', context: { card: CARD, id: ID } } };
+
+const rawValue = (db: Db, key: string): string | undefined =>
+  db.prepare<[string], { value: string }>('SELECT value FROM conversation_state WHERE key = ?').get(key)?.value;
+
+describe('SqliteStorage', () => {
+  let db: Db;
+  beforeEach(() => (db = openDatabase(':memory:')));
+  afterEach(() => db.close());
+
+  it('reads back what it wrote, with an eTag, and skips missing keys', async () => {
+    const storage = createSqliteStorage({ db });
+    await storage.write({ [KEY]: state, other: { n: 1 } });
+    const items = await storage.read([KEY, 'other', 'missing']);
+    expect(Object.keys(items).sort()).toEqual([KEY, 'other']);
+    expect(items[KEY]).toEqual({ ...state, eTag: expect.any(String) });
+    expect(items['other'].eTag).not.toBe(items[KEY].eTag);
+  });
+
+  it('does not change the object it was given', async () => {
+    const storage = createSqliteStorage({ db });
+    const item = { a: 1, eTag: '*' };
+    await storage.write({ k: item });
+    expect(item).toEqual({ a: 1, eTag: '*' });
+  });
+
+  it('deletes', async () => {
+    const storage = createSqliteStorage({ db });
+    await storage.write({ a: { n: 1 }, b: { n: 2 } });
+    await storage.delete(['a', 'nope']);
+    expect(Object.keys(await storage.read(['a', 'b']))).toEqual(['b']);
+  });
+
+  it('gives every write a new eTag and refuses a stale one', async () => {
+    const storage = createSqliteStorage({ db });
+    await storage.write({ k: { n: 1 } });
+    const first = (await storage.read(['k']))['k'];
+    await storage.write({ k: { ...first, n: 2 } }); // matching eTag: accepted
+    const second = (await storage.read(['k']))['k'];
+    expect(second.n).toBe(2);
+    expect(second.eTag).not.toBe(first.eTag);
+
+    await expect(storage.write({ k: { ...first, n: 3 } })).rejects.toThrow('eTag conflict');
+    expect((await storage.read(['k']))['k']).toEqual(second);
+  });
+
+  it("lets '*' and a missing eTag overwrite (last writer wins)", async () => {
+    const storage = createSqliteStorage({ db });
+    await storage.write({ k: { n: 1 } });
+    await storage.write({ k: { n: 2, eTag: '*' } });
+    expect((await storage.read(['k']))['k'].n).toBe(2);
+    await storage.write({ k: { n: 3 } });
+    expect((await storage.read(['k']))['k'].n).toBe(3);
+  });
+
+  it('writes a batch all or nothing', async () => {
+    const storage = createSqliteStorage({ db });
+    await storage.write({ k: { n: 1 } });
+    await expect(storage.write({ fresh: { n: 1 }, k: { n: 2, eTag: 'stale' } })).rejects.toThrow('eTag conflict');
+    expect(await storage.read(['fresh'])).toEqual({});
+  });
+
+  it('stores plain JSON without a key', async () => {
+    const storage = createSqliteStorage({ db });
+    await storage.write({ [KEY]: state });
+    expect(JSON.parse(rawValue(db, KEY) ?? '')).toEqual(state);
+  });
+
+  describe('with an encryption key', () => {
+    const key = randomBytes(32);
+
+    it('keeps card and ID numbers out of the database file and reads them back', async () => {
+      const storage = createSqliteStorage({ db, encryptionKey: key });
+      await storage.write({ [KEY]: state });
+      const raw = rawValue(db, KEY) ?? '';
+      expect(raw).not.toContain(CARD);
+      expect(raw).not.toContain(ID);
+      expect(raw).not.toContain('collectingId');
+      expect((await storage.read([KEY]))[KEY]).toEqual({ ...state, eTag: expect.any(String) });
+    });
+
+    it('uses a fresh IV for every write', async () => {
+      const storage = createSqliteStorage({ db, encryptionKey: key });
+      await storage.write({ [KEY]: state });
+      const a = rawValue(db, KEY);
+      await storage.write({ [KEY]: state });
+      expect(rawValue(db, KEY)).not.toBe(a);
+    });
+
+    it('fails with the wrong key, with no key, and for a value moved to another key', async () => {
+      await createSqliteStorage({ db, encryptionKey: key }).write({ [KEY]: state });
+      await expect(createSqliteStorage({ db, encryptionKey: randomBytes(32) }).read([KEY])).rejects.toThrow('cannot decrypt');
+      await expect(createSqliteStorage({ db }).read([KEY])).rejects.toThrow('no encryption key');
+      db.prepare('INSERT INTO conversation_state (key, etag, value, updated_at) SELECT ?, etag, value, 0 FROM conversation_state WHERE key = ?')
+        .run('moved', KEY);
+      await expect(createSqliteStorage({ db, encryptionKey: key }).read(['moved'])).rejects.toThrow('cannot decrypt');
+    });
+
+    it('rejects a key that is not 32 bytes', () => {
+      expect(() => createSqliteStorage({ db, encryptionKey: randomBytes(16) })).toThrow('32 bytes');
+    });
+  });
+
+  it('keeps state when a file database is reopened', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rebind-state-'));
+    const file = join(dir, 'state.sqlite');
+    const key = randomBytes(32);
+    try {
+      const first = openDatabase(file);
+      await createSqliteStorage({ db: first, encryptionKey: key }).write({ [KEY]: state });
+      const eTag = (await createSqliteStorage({ db: first, encryptionKey: key }).read([KEY]))[KEY].eTag;
+      first.close();
+
+      const again = openDatabase(file);
+      const storage = createSqliteStorage({ db: again, encryptionKey: key });
+      const item = (await storage.read([KEY]))[KEY];
+      expect(item).toEqual({ ...state, eTag });
+      await storage.write({ [KEY]: { ...item, version: 2 } }); // the stored eTag still guards writes
+      again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,139 @@
+import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
+import type { Storage, StoreItems } from 'botbuilder';
+import type { Clock } from '../clock';
+import type { Db } from '../sqlite/openDatabase';
+
+export interface SqliteStorageOptions {
+  db: Db;
+  /** 32 bytes. When given, values are encrypted at rest with AES-256-GCM; without it they are plain JSON. */
+  encryptionKey?: Buffer;
+  clock?: Clock;
+  /** A fresh eTag for every write. Random by default, so eTags never repeat across restarts. */
+  newETag?: () => string;
+}
+
+/** Marks an encrypted value: `enc1:` + base64(iv[12] | tag[16] | ciphertext). Plain values are JSON objects. */
+const ENCRYPTED = 'enc1:';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+
+interface Row {
+  key: string;
+  etag: string;
+  value: string;
+}
+
+/** Creates the table if it is missing. Safe to run on every start. */
+export function migrateStorageSchema(db: Db): void {
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS conversation_state (
+      key         TEXT PRIMARY KEY,
+      etag        TEXT NOT NULL,
+      value       TEXT NOT NULL,
+      updated_at  INTEGER NOT NULL
+    );
+  `);
+}
+
+function prepareStatements(db: Db) {
+  return {
+    get: db.prepare<[string], Row>('SELECT key, etag, value FROM conversation_state WHERE key = ?'),
+    etagOf: db.prepare<[string], { etag: string }>('SELECT etag FROM conversation_state WHERE key = ?'),
+    upsert: db.prepare<[string, string, string, number]>(`
+      INSERT INTO conversation_state (key, etag, value, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, value = excluded.value, updated_at = excluded.updated_at`),
+    remove: db.prepare<[string]>('DELETE FROM conversation_state WHERE key = ?'),
+  };
+}
+
+/**
+ * Bot Framework `Storage` on SQLite with MemoryStorage's eTag rules: every write gets a new eTag; a write
+ * carrying another eTag than the stored one (other than '*') fails with 'eTag conflict'; no eTag or '*'
+ * means last writer wins. A batch is written in one transaction: one conflict and nothing is written.
+ */
+export class SqliteStorage implements Storage {
+  private readonly key: Buffer | undefined;
+  private readonly clock: Clock;
+  private readonly newETag: () => string;
+  private readonly db: Db;
+  private readonly q: ReturnType<typeof prepareStatements>;
+
+  constructor({ db, encryptionKey, clock = Date.now, newETag = () => randomUUID() }: SqliteStorageOptions) {
+    if (encryptionKey !== undefined && encryptionKey.length !== 32) {
+      throw new RangeError(`SqliteStorage: encryptionKey must be 32 bytes, got ${encryptionKey.length}`);
+    }
+    this.key = encryptionKey;
+    this.clock = clock;
+    this.newETag = newETag;
+    migrateStorageSchema(db);
+    this.db = db;
+    this.q = prepareStatements(db);
+  }
+
+  async read(keys: string[]): Promise<StoreItems> {
+    if (!keys) throw new ReferenceError('Keys are required when reading.');
+    const items: StoreItems = {};
+    for (const key of keys) {
+      const row = this.q.get.get(key);
+      if (row) items[key] = { ...this.decode(key, row.value), eTag: row.etag };
+    }
+    return items;
+  }
+
+  async write(changes: StoreItems): Promise<void> {
+    if (!changes) throw new ReferenceError('Changes are required when writing.');
+    const now = this.clock();
+    this.db
+      .transaction(() => {
+        for (const [key, item] of Object.entries(changes) as Array<[string, Record<string, unknown>]>) {
+          const { eTag, ...rest } = item;
+          if (typeof eTag === 'string' && eTag !== '*' && eTag !== '') {
+            const stored = this.q.etagOf.get(key);
+            if (stored && stored.etag !== eTag) {
+              throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
+            }
+          }
+          this.q.upsert.run(key, this.newETag(), this.encode(key, rest), now);
+        }
+      })
+      .immediate();
+  }
+
+  async delete(keys: string[]): Promise<void> {
+    if (!keys) throw new ReferenceError('Keys are required when deleting.');
+    this.db.transaction(() => keys.forEach((key) => this.q.remove.run(key))).immediate();
+  }
+
+  private encode(key: string, value: Record<string, unknown>): string {
+    const json = JSON.stringify(value);
+    if (!this.key) return json;
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    // The row key is authenticated too: a value copied under another key does not decrypt.
+    cipher.setAAD(Buffer.from(key, 'utf8'));
+    const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
+    return ENCRYPTED + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+  }
+
+  private decode(key: string, stored: string): Record<string, unknown> {
+    if (!stored.startsWith(ENCRYPTED)) {
+      if (this.key) throw new Error(`Storage: "${key}" is stored unencrypted but an encryption key is configured.`);
+      return JSON.parse(stored) as Record<string, unknown>;
+    }
+    if (!this.key) throw new Error(`Storage: "${key}" is encrypted and no encryption key is configured.`);
+    const raw = Buffer.from(stored.slice(ENCRYPTED.length), 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES));
+    decipher.setAAD(Buffer.from(key, 'utf8'));
+    decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+    try {
+      const json = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+      return JSON.parse(json) as Record<string, unknown>;
+    } catch (cause) {
+      throw new Error(`Storage: cannot decrypt "${key}" (wrong key or tampered value).`, { cause });
+    }
+  }
+}
+
+export function createSqliteStorage(options: SqliteStorageOptions): SqliteStorage {
+  return new SqliteStorage(options);
+}

@@ -1,0 +1,9 @@
+/** Pure validators for what a customer types. Result shapes and reasons: ./types. */
+export type { CardCheck, IdCheck, IdType, OtpCheck, PhoneCheck } from './types';
+export { normalizeDigits, digitsToAscii, foldToAscii } from './normalize';
+export { findDigitRuns, type DigitRun } from './digit-runs';
+export { validateCardNumber, luhnValid, isUnionPay } from './card-number';
+export { validateIdNumber, residentIdCheckChar, isPlausibleBirthDate } from './id-number';
+export { validateMobile } from './mobile';
+export { validateOtp } from './otp';
+export { looksLikeSecret } from './secret';

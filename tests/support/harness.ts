@@ -1,0 +1,143 @@
+import { MemoryStorage, TestAdapter, type Activity, type Storage } from 'botbuilder';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../config';
+import type { RebindBot } from '../../bot/RebindBot';
+import { createLogger } from '../../services/log';
+import { SmsError, type SmsGateway, type SmsMessage } from '../../services/sms/types';
+import { createBot } from '../../server/createBot';
+import { createServices, type Services } from '../../server/createServices';
+import { createTurnErrorHandler } from '../../server/turnErrorHandler';
+
+/** 2026-11-28 10:00 in Shanghai. */
+export const START = Date.parse('2026-11-28T02:00:00Z');
+export const TEST_SECRET = 'ab'.repeat(32);
+
+/** An SMS gateway that records what it sends, and can be told to fail. */
+export class RecordingSms implements SmsGateway {
+  readonly sent: SmsMessage[] = [];
+  failNext = 0;
+  async send(message: SmsMessage): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext -= 1;
+      throw new SmsError('gateway down (test)');
+    }
+    this.sent.push(message);
+  }
+  to(phone: string): SmsMessage[] {
+    return this.sent.filter((m) => m.to === phone);
+  }
+  /** The latest 6-digit code sent to a number. */
+  lastCode(phone: string): string {
+    const withCode = this.to(phone)
+      .map((m) => /(\d{6})/.exec(m.text)?.[1])
+      .filter((c): c is string => Boolean(c));
+    const code = withCode.at(-1);
+    if (!code) throw new Error(`no code was sent to ${phone}`);
+    return code;
+  }
+}
+
+export interface Harness {
+  services: Services;
+  bot: RebindBot;
+  adapter: TestAdapter;
+  sms: RecordingSms;
+  dataDir: string;
+  now(): number;
+  advance(ms: number): void;
+  conversation(id?: string, locale?: string): Conversation;
+  /** Closes the stores; the data directory stays until `dispose`. */
+  close(): void;
+  dispose(): void;
+}
+
+export interface Conversation {
+  id: string;
+  join(): Promise<Partial<Activity>[]>;
+  say(text: string, activityId?: string): Promise<Partial<Activity>[]>;
+}
+
+export interface HarnessOptions {
+  env?: Record<string, string>;
+  storage?: Storage;
+  dataDir?: string;
+  /** Start the clock here (to share time with an earlier harness). */
+  start?: number;
+}
+
+/** The whole bot in-process, on the real services, with memory state, a pinned clock and a fake SMS. */
+export function createHarness(options: HarnessOptions = {}): Harness {
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'rebind-test-'));
+  let now = options.start ?? START;
+  const sms = new RecordingSms();
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    SECRET_KEY: TEST_SECRET,
+    LOG_LEVEL: 'silent',
+    BANK_SEED_PATH: join(__dirname, '..', '..', 'data', 'demo-bank.json'),
+    ...options.env,
+  });
+  const services = createServices(config, createLogger({ level: 'silent' }), {
+    clock: () => now,
+    sms,
+    storage: options.storage ?? new MemoryStorage(),
+    strictContent: true,
+  });
+  const bot = createBot(services);
+  const adapter = new TestAdapter((ctx) => bot.run(ctx));
+  adapter.onTurnError = createTurnErrorHandler(services);
+  let nextId = 1;
+
+  const conversation = (id = 'conv-1', locale = 'zh-CN'): Conversation => {
+    const send = async (activity: Partial<Activity>) => {
+      adapter.activeQueue.splice(0);
+      await adapter.processActivity({
+        channelId: 'test',
+        conversation: { id, isGroup: false, conversationType: 'personal', name: '' },
+        from: { id: `user-${id}`, name: 'Customer', role: 'user' },
+        recipient: { id: 'rebind', name: 'Rebind', role: 'bot' },
+        locale,
+        ...activity,
+      });
+      return adapter.activeQueue.splice(0);
+    };
+    return {
+      id,
+      join: () =>
+        send({
+          type: 'conversationUpdate',
+          id: `join-${nextId++}`,
+          membersAdded: [{ id: `user-${id}`, name: 'Customer' }],
+        }),
+      say: (text, activityId) => send({ type: 'message', text, id: activityId ?? `act-${nextId++}` }),
+    };
+  };
+
+  return {
+    services,
+    bot,
+    adapter,
+    sms,
+    dataDir,
+    now: () => now,
+    advance: (ms) => {
+      now += ms;
+    },
+    conversation,
+    close: () => services.close(),
+    dispose: () => {
+      services.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** channelData of a reply, typed loosely for assertions. */
+export function cd(activity: Partial<Activity> | undefined): Record<string, unknown> {
+  return (activity?.channelData ?? {}) as Record<string, unknown>;
+}
+export const keys = (replies: Partial<Activity>[]) => replies.map((r) => cd(r).key);
+export const last = (replies: Partial<Activity>[]) => replies[replies.length - 1];
+export const buttons = (a: Partial<Activity> | undefined) => (a?.suggestedActions?.actions ?? []).map((x) => String(x.value));
