@@ -4,6 +4,6 @@ module.exports = {
   roots: ['<rootDir>/tests', '<rootDir>/services', '<rootDir>/dialogs', '<rootDir>/bot', '<rootDir>/content'],
   testMatch: ['**/*.test.ts'],
   // Type-checking happens once in `npm test` (tsc --noEmit); jest only transpiles.
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

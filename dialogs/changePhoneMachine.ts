@@ -23,6 +23,7 @@ import type {
   IdentityInput,
   IdentityOutput,
   Intent,
+  MaskedSummary,
   Reply,
   RequestAgentInput,
   RequestAgentOutput,
@@ -116,6 +117,18 @@ function refusalReason(expecting: Expecting, text: string, context: ChartContext
     case 'confirm':
       return 'yesNo';
   }
+}
+
+/** The masked view of a flow. ID numbers are masked already once the identity check passed. */
+function summarize(context: ChartContext): MaskedSummary {
+  return {
+    card: context.card ? maskCard(context.card) : undefined,
+    idNumber: context.idNumber ? maskId(context.idNumber) : undefined,
+    oldPhone: context.oldPhone ? maskPhone(context.oldPhone) : undefined,
+    newPhone: context.newPhone ? maskPhone(context.newPhone) : undefined,
+    passed: context.passed,
+    stoppedAt: context.expecting,
+  };
 }
 
 function codePhone(context: ChartContext, target: 'old' | 'new'): string {
@@ -329,8 +342,15 @@ export const changePhoneMachine = setup({
       misses: 0,
       fallbacks: 0,
       offeredHandoff: undefined,
+      summary: undefined,
     })),
-    endFlow: assign({ expecting: undefined, misses: 0 }),
+    /** The flow is over: drop every detail, keep a masked summary for a later handoff. */
+    endFlow: assign(({ context }) => ({
+      ...emptyDetails,
+      summary: context.card || context.oldPhone ? summarize(context) : context.summary,
+      expecting: undefined,
+      misses: 0,
+    })),
     storeCard: assign(({ event }) => {
       const r = validateCardNumber(said(event));
       return r.ok ? { card: r.value } : {};
@@ -822,14 +842,7 @@ export const changePhoneMachine = setup({
           conversationId: context.conversationId,
           reason: context.offeredHandoff ?? 'customerRequest',
           locale: context.locale,
-          context: {
-            card: context.card ? maskCard(context.card) : undefined,
-            idNumber: context.idNumber ? maskId(context.idNumber) : undefined,
-            oldPhone: context.oldPhone ? maskPhone(context.oldPhone) : undefined,
-            newPhone: context.newPhone ? maskPhone(context.newPhone) : undefined,
-            passed: context.passed,
-            stoppedAt: context.expecting,
-          },
+          context: context.card || context.oldPhone || !context.summary ? summarize(context) : context.summary,
         }),
         onDone: {
           target: 'idle',

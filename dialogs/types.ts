@@ -112,6 +112,18 @@ export interface ChartContext {
   passed: { identity: boolean; oldCode: boolean; newCode: boolean };
   /** The verified code for the new number: the change's idempotency key is made from it. */
   newCodeId?: string;
+  /** When a flow ends its details are dropped; this masked summary stays for a later handoff. */
+  summary?: MaskedSummary;
+}
+
+/** What an agent may see of a flow: never a full card, ID or phone number. */
+export interface MaskedSummary {
+  card?: string;
+  idNumber?: string;
+  oldPhone?: string;
+  newPhone?: string;
+  passed: ChartContext['passed'];
+  stoppedAt?: Expecting;
 }
 
 // ---- Effects: named in the chart, implemented at the composition root -------------------------
@@ -180,15 +192,7 @@ export interface RequestAgentInput {
   conversationId: string;
   reason: HandoffReason;
   locale: Locale;
-  /** Masked: never a full card, ID or phone number. */
-  context: {
-    card?: string;
-    idNumber?: string;
-    oldPhone?: string;
-    newPhone?: string;
-    passed: ChartContext['passed'];
-    stoppedAt?: Expecting;
-  };
+  context: MaskedSummary;
 }
 export interface RequestAgentOutput {
   ticket: string;

@@ -61,7 +61,8 @@ export interface Conversation {
 
 export interface HarnessOptions {
   env?: Record<string, string>;
-  storage?: Storage;
+  /** Conversation state: memory by default; 'sqlite' uses the real store in DATA_DIR. */
+  storage?: Storage | 'sqlite';
   dataDir?: string;
   /** Start the clock here (to share time with an earlier harness). */
   start?: number;
@@ -82,12 +83,14 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   const services = createServices(config, createLogger({ level: 'silent' }), {
     clock: () => now,
     sms,
-    storage: options.storage ?? new MemoryStorage(),
+    ...(options.storage === 'sqlite' ? {} : { storage: options.storage ?? new MemoryStorage() }),
     strictContent: true,
   });
   const bot = createBot(services);
   const adapter = new TestAdapter((ctx) => bot.run(ctx));
   adapter.onTurnError = createTurnErrorHandler(services);
+  // Activity ids are unique per channel; a new harness on old data must not reuse them.
+  const run = Math.random().toString(36).slice(2, 8);
   let nextId = 1;
 
   const conversation = (id = 'conv-1', locale = 'zh-CN'): Conversation => {
@@ -108,10 +111,10 @@ export function createHarness(options: HarnessOptions = {}): Harness {
       join: () =>
         send({
           type: 'conversationUpdate',
-          id: `join-${nextId++}`,
+          id: `join-${run}-${nextId++}`,
           membersAdded: [{ id: `user-${id}`, name: 'Customer' }],
         }),
-      say: (text, activityId) => send({ type: 'message', text, id: activityId ?? `act-${nextId++}` }),
+      say: (text, activityId) => send({ type: 'message', text, id: activityId ?? `act-${run}-${nextId++}` }),
     };
   };
 

@@ -1,0 +1,60 @@
+import { cd, createHarness, last, type Harness } from '../support/harness';
+import { driveTo } from '../support/drive';
+import { FRESH, ZHANG } from '../support/demo';
+
+describe('durability and exactly-once', () => {
+  let h: Harness;
+  afterEach(() => h.dispose());
+
+  test('a restart in the middle loses nothing: state is read back from SQLite', async () => {
+    const first = createHarness({ storage: 'sqlite' });
+    const c1 = first.conversation('restart-me');
+    await driveTo(first, c1, 'otp');
+    const code = first.sms.lastCode(ZHANG.phone);
+    first.close();
+
+    // A new process on the same data directory.
+    h = createHarness({ storage: 'sqlite', dataDir: first.dataDir, start: first.now() + 10_000 });
+    const c2 = h.conversation('restart-me');
+    expect(cd(last(await c2.say(code))).expecting).toBe('newPhone');
+    await c2.say(FRESH.national);
+    await c2.say(h.sms.lastCode(FRESH.phone));
+    expect(cd(last(await c2.say('确认'))).outcome).toBe('phoneChanged');
+    expect(await h.services.bank.boundPhone(ZHANG.card)).toBe(FRESH.phone);
+  });
+
+  test('conversation state is encrypted at rest: no card or ID number in the database file', async () => {
+    h = createHarness({ storage: 'sqlite' });
+    const c = h.conversation();
+    await driveTo(h, c, 'oldPhone');
+    const rows = h.services.db.prepare('SELECT value FROM conversation_state').all() as Array<{ value: string }>;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.value).not.toContain(ZHANG.card);
+      expect(row.value).not.toContain(ZHANG.id);
+    }
+  });
+
+  test('the same activity id sent twice at confirm: one change, one notice to each number, same replies', async () => {
+    h = createHarness();
+    const c = h.conversation();
+    await driveTo(h, c, 'confirm');
+    const first = await c.say('确认', 'confirm-activity');
+    const retry = await c.say('确认', 'confirm-activity');
+    expect(cd(last(first)).outcome).toBe('phoneChanged');
+    expect(retry.map((r) => r.text)).toEqual(first.map((r) => r.text));
+    expect(h.services.audit.list().filter((r) => r.type === 'change.committed')).toHaveLength(1);
+    const notices = (phone: string) => h.sms.to(phone).filter((m) => !/\d{6}/.test(m.text));
+    expect(notices(ZHANG.phone)).toHaveLength(1);
+    expect(notices(FRESH.phone)).toHaveLength(1);
+  });
+
+  test('a conversation idle past SESSION_IDLE_MINUTES in the middle starts over', async () => {
+    h = createHarness();
+    const c = h.conversation();
+    await driveTo(h, c, 'oldPhone');
+    h.advance(31 * 60_000);
+    const replies = await c.say(ZHANG.national);
+    expect(cd(replies[0]).key).toBe('session.expired');
+  });
+});

@@ -1,0 +1,56 @@
+import type { Activity } from 'botbuilder';
+import type { Expecting } from '../../dialogs/types';
+import { FRESH, ZHANG } from './demo';
+import { cd, last, type Conversation, type Harness } from './harness';
+
+export interface Customer {
+  card: string;
+  id: string;
+  phone: string;
+  national: string;
+}
+
+/** Every question, in the order the bot asks them. */
+export const QUESTIONS: Expecting[] = [
+  'cardNumber',
+  'idNumber',
+  'oldPhone',
+  'oldPhoneReachable',
+  'otp',
+  'newPhone',
+  'confirm',
+];
+
+/**
+ * Drives a conversation from the start until the bot asks `until` (the first `otp` is the code
+ * for the current number; `otpNew` the one for the new number). Returns the last replies.
+ */
+export async function driveTo(
+  h: Harness,
+  c: Conversation,
+  until: Expecting | 'otpNew',
+  customer: Customer = ZHANG,
+  newPhone: { phone: string; national: string } = FRESH,
+): Promise<Partial<Activity>[]> {
+  const steps: Array<[Expecting | 'otpNew', () => string]> = [
+    ['cardNumber', () => '更换绑定手机号'],
+    ['idNumber', () => customer.card],
+    ['oldPhone', () => customer.id],
+    ['oldPhoneReachable', () => customer.national],
+    ['otp', () => '能收到'],
+    ['newPhone', () => h.sms.lastCode(customer.phone)],
+    ['otpNew', () => newPhone.national],
+    ['confirm', () => h.sms.lastCode(newPhone.phone)],
+  ];
+  let replies: Partial<Activity>[] = [];
+  for (const [reached, say] of steps) {
+    replies = await c.say(say());
+    const expecting = cd(last(replies)).expecting;
+    const wanted = reached === 'otpNew' ? 'otp' : reached;
+    if (expecting !== wanted) {
+      throw new Error(`expected the bot to ask for ${wanted}, got ${JSON.stringify(cd(last(replies)))}`);
+    }
+    if (reached === until) return replies;
+  }
+  throw new Error(`never reached ${until}`);
+}
