@@ -68,7 +68,11 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.server.closeIdleConnections();
         await bot.queue.idle();
+        // Connections that carried the last turns are idle now: close them too.
+        setImmediate(() => server.server.closeIdleConnections());
+        const forced = setTimeout(() => server.server.closeAllConnections(), 5000);
         await closed;
+        clearTimeout(forced);
         services.close();
         logger.info('stopped');
       })();

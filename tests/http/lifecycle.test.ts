@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../config';
+import { createLogger } from '../../services/log';
+import type { SmsGateway, SmsMessage } from '../../services/sms/types';
+import { createBot } from '../../server/createBot';
+import { createServices } from '../../server/createServices';
+import { startServer } from '../../server/createServer';
+import { ExpectRepliesClient } from '../support/httpClient';
+import { ZHANG } from '../support/demo';
+import { cd, last, TEST_SECRET } from '../support/harness';
+
+const ROOT = join(__dirname, '..', '..');
+const SEED = join(ROOT, 'data', 'demo-bank.json');
+const dirs: string[] = [];
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'rebind-life-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+test('with MicrosoftAppId set, a request without a Bot Framework token is refused', async () => {
+  const config = loadConfig({
+    PORT: '0',
+    DATA_DIR: tempDir(),
+    SECRET_KEY: TEST_SECRET,
+    BANK_SEED_PATH: SEED,
+    MicrosoftAppId: '00000000-0000-0000-0000-000000000001',
+    MicrosoftAppPassword: 'not-a-real-secret',
+  });
+  const services = createServices(config, createLogger({ level: 'silent' }));
+  const running = await startServer(services, createBot(services));
+  try {
+    const client = new ExpectRepliesClient(`http://127.0.0.1:${running.port}`, 'auth');
+    await expect(client.say('你好')).rejects.toThrow(/HTTP 401/);
+  } finally {
+    await running.stop();
+  }
+});
+
+test('stopping lets a turn in flight finish before the stores close', async () => {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const sent: SmsMessage[] = [];
+  // An SMS gateway that holds the turn until we let it go.
+  const slowSms: SmsGateway = {
+    async send(m) {
+      await gate;
+      sent.push(m);
+    },
+  };
+  const config = loadConfig({ PORT: '0', DATA_DIR: tempDir(), SECRET_KEY: TEST_SECRET, BANK_SEED_PATH: SEED });
+  const services = createServices(config, createLogger({ level: 'silent' }), { sms: slowSms });
+  const running = await startServer(services, createBot(services));
+  const client = new ExpectRepliesClient(`http://127.0.0.1:${running.port}`, 'drain');
+  await client.say('换手机号');
+  await client.say(ZHANG.card);
+  await client.say(ZHANG.id);
+  await client.say(ZHANG.national);
+  const inFlight = client.say('能收到');
+  await new Promise((r) => setTimeout(r, 100));
+  const stopped = running.stop();
+  release();
+  const replies = await inFlight;
+  await stopped;
+  expect(cd(last(replies)).key).toBe('otp.sent.old');
+  expect(sent).toHaveLength(1);
+  await expect(fetch(`http://127.0.0.1:${running.port}/healthz`)).rejects.toThrow();
+});
+
+test('npm start: the process serves on its defaults and exits cleanly on SIGTERM', async () => {
+  const dataDir = tempDir();
+  const port = 30000 + Math.floor(Math.random() * 20000);
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'index.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, LOG_LEVEL: 'warn', SECRET_KEY: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  try {
+    let healthy = false;
+    for (let i = 0; i < 100 && !healthy; i += 1) {
+      await new Promise((r) => setTimeout(r, 200));
+      healthy = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
+    }
+    expect(healthy).toBe(true);
+    const client = new ExpectRepliesClient(`http://127.0.0.1:${port}`, 'process');
+    expect(cd(last(await client.say('更换绑定手机号'))).expecting).toBe('cardNumber');
+  } finally {
+    child.kill('SIGTERM');
+  }
+  expect(await exited).toBe(0);
+  expect(output).not.toMatch(/error/i);
+}, 30_000);

@@ -1,0 +1,43 @@
+import { ConfigError, loadConfig } from '../../config';
+
+describe('configuration', () => {
+  test('embedded defaults need no settings at all', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      PORT: 3978,
+      MicrosoftAppId: '',
+      DATA_DIR: './var',
+      BANK_SEED_PATH: 'data/demo-bank.json',
+      SMS_PROVIDER: 'outbox',
+      SMS_OUTBOX_PATH: 'var/sms-outbox.jsonl',
+      OTP_TTL_SECONDS: 300,
+      OTP_MAX_ATTEMPTS: 5,
+      OTP_LOCK_MINUTES: 30,
+      OTP_RESEND_COOLDOWN_SECONDS: 60,
+      IDENTITY_MAX_ATTEMPTS: 3,
+    });
+  });
+
+  test('empty values count as unset', () => {
+    expect(loadConfig({ PORT: '', OTP_TTL_SECONDS: '  ' }).PORT).toBe(3978);
+  });
+
+  test('numbers are read from strings', () => {
+    expect(loadConfig({ PORT: '8080', OTP_TTL_SECONDS: '120' })).toMatchObject({ PORT: 8080, OTP_TTL_SECONDS: 120 });
+  });
+
+  test.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ OTP_TTL_SECONDS: '5' }, 'OTP_TTL_SECONDS'],
+    [{ OTP_MAX_ATTEMPTS: '0' }, 'OTP_MAX_ATTEMPTS'],
+    [{ SMS_PROVIDER: 'carrier-pigeon' }, 'SMS_PROVIDER'],
+    [{ SECRET_KEY: 'short' }, 'SECRET_KEY'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ MicrosoftAppType: 'Anything' }, 'MicrosoftAppType'],
+    [{ MicrosoftAppId: 'abc' }, 'MicrosoftAppPassword'],
+  ])('%j is refused, naming %s', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+});
