@@ -260,11 +260,15 @@ export function createKeywordRecognizer({
       if (typeof input !== 'string') return { intent: 'none' };
       const text = normalizeText(input);
       if (text.text === '') return { intent: 'none' };
-      const button = buttons.get(text.text);
-      if (button !== undefined) return { ...button };
-
       const { expecting } = context;
       const yesNoQuestion = expecting !== undefined && YES_NO_QUESTIONS.has(expecting);
+      // Yes/no labels ("收不到") are answers only where a yes/no question is on screen; elsewhere
+      // the words mean what they say ("收不到" at a code prompt: the code did not arrive).
+      const button = buttons.get(text.text);
+      if (button !== undefined && (yesNoQuestion || (button.intent !== 'affirm' && button.intent !== 'deny'))) {
+        return { ...button };
+      }
+
       const dataQuestion = expecting !== undefined && DATA_QUESTIONS.has(expecting);
       const short = text.hanCount <= SHORT_HAN && text.wordCount <= SHORT_WORDS;
       const matches = dropContained(findMatches(text, compiled, short));

@@ -81,6 +81,15 @@ describe('one-time codes', () => {
     expect(cd(last(await c.say(h.sms.lastCode('+8618699998888')))).expecting).toBe('confirm');
   });
 
+  test('"收不到" at the code prompt is a question: answered, and the code is asked for again', async () => {
+    const c = h.conversation();
+    await driveTo(h, c, 'otp');
+    const replies = await c.say('收不到');
+    expect(cd(replies[0])).toMatchObject({ key: 'faq.otpNotReceived', intent: 'faq', faqId: 'otpNotReceived' });
+    expect(cd(last(replies))).toMatchObject({ expecting: 'otp', otpTarget: 'old' });
+    expect(cd(last(await c.say(h.sms.lastCode(ZHANG.phone)))).expecting).toBe('newPhone');
+  });
+
   test('an SMS gateway failure says so, counts nothing, and a resend works at once', async () => {
     const c = h.conversation();
     await driveTo(h, c, 'oldPhoneReachable');
