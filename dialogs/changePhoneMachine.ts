@@ -131,6 +131,11 @@ function summarize(context: ChartContext): MaskedSummary {
   };
 }
 
+/** Which number the code step is for: the current one until it is verified, then the new one. */
+function codeTarget(context: ChartContext): 'old' | 'new' {
+  return context.passed.oldCode ? 'new' : 'old';
+}
+
 function codePhone(context: ChartContext, target: 'old' | 'new'): string {
   return (target === 'old' ? context.oldPhone : context.newPhone) ?? '';
 }
@@ -254,6 +259,7 @@ export const changePhoneMachine = setup({
     },
     /** A different valid new number while its code is awaited: the customer changed their mind. */
     otherNewPhone: ({ context, event }) => {
+      if (!context.passed.oldCode) return false; // only once the current number is verified
       const r = validateMobile(said(event));
       return r.ok && r.e164 !== context.oldPhone && r.e164 !== context.newPhone;
     },
@@ -279,23 +285,21 @@ export const changePhoneMachine = setup({
     askAgain: enqueueActions(({ context, enqueue }) => {
       if (context.expecting) enqueue.emit({ type: 'reply', reply: question(context.expecting, context) });
     }),
-    saySendResult: enqueueActions(
-      ({ context, enqueue }, params: { output: SendCodeOutput; target: 'old' | 'new' }) => {
-        enqueue.assign({ expecting: 'otp', misses: 0 });
-        enqueue.emit({ type: 'reply', reply: sendReply(context, params.output, params.target) });
-      },
-    ),
-    sayVerifyResult: emit(({ context }, params: { output: VerifyCodeOutput; target: 'old' | 'new' }) => ({
+    saySendResult: enqueueActions(({ context, enqueue }, params: { output: SendCodeOutput }) => {
+      enqueue.assign({ expecting: 'otp', misses: 0 });
+      enqueue.emit({ type: 'reply', reply: sendReply(context, params.output, codeTarget(context)) });
+    }),
+    sayVerifyResult: emit(({ context }, params: { output: VerifyCodeOutput }) => ({
       type: 'reply' as const,
-      reply: verifyReply(context, params.output, params.target),
+      reply: verifyReply(context, params.output, codeTarget(context)),
     })),
-    sayTemporaryError: emit(({ context }, params: { target: 'old' | 'new' }) => ({
+    sayTemporaryError: emit(({ context }) => ({
       type: 'reply' as const,
       reply: {
         key: 'error.temporary',
         expecting: 'otp' as const,
-        otpTarget: params.target,
-        params: { phone: maskPhone(codePhone(context, params.target)) },
+        otpTarget: codeTarget(context),
+        params: { phone: maskPhone(codePhone(context, codeTarget(context))) },
         buttons: ['resend' as const],
       },
     })),
@@ -618,7 +622,7 @@ export const changePhoneMachine = setup({
           entry: { type: 'ask', params: { expecting: 'oldPhoneReachable' } },
           on: {
             SAID: [
-              { guard: 'affirmed', target: 'sendingOldCode', actions: 'informed' },
+              { guard: 'affirmed', target: 'sendingCode', actions: 'informed' },
               {
                 guard: 'denied',
                 target: '#rebind.idle',
@@ -634,11 +638,12 @@ export const changePhoneMachine = setup({
             ],
           },
         },
-        sendingOldCode: {
+        // The code steps serve both numbers: first the current one, then (once it is verified) the new one.
+        sendingCode: {
           tags: busy,
           invoke: {
             src: 'sendCode',
-            input: ({ context }) => sendInput(context, 'old'),
+            input: ({ context }) => sendInput(context, codeTarget(context)),
             onDone: [
               {
                 guard: ({ event }) => event.output.result === 'locked',
@@ -646,110 +651,37 @@ export const changePhoneMachine = setup({
                 actions: { type: 'sayOtpLocked', params: ({ event }) => ({ output: event.output }) },
               },
               {
-                target: 'awaitingOldCode',
-                actions: { type: 'saySendResult', params: ({ event }) => ({ output: event.output, target: 'old' }) },
+                target: 'awaitingCode',
+                actions: { type: 'saySendResult', params: ({ event }) => ({ output: event.output }) },
               },
             ],
             onError: {
-              target: 'awaitingOldCode',
-              actions: { type: 'saySendResult', params: { output: { result: 'smsFailed' }, target: 'old' } },
+              target: 'awaitingCode',
+              actions: { type: 'saySendResult', params: { output: { result: 'smsFailed' } } },
             },
           },
         },
-        awaitingOldCode: {
+        awaitingCode: {
           on: {
             SAID: [
-              { guard: 'wantsResend', target: 'sendingOldCode', actions: 'informed' },
-              { guard: 'codeGiven', target: 'verifyingOldCode', actions: 'informed' },
-            ],
-          },
-        },
-        verifyingOldCode: {
-          tags: busy,
-          invoke: {
-            src: 'verifyCode',
-            input: ({ context, event }) => verifyInput(context, 'old', event),
-            onDone: [
-              {
-                guard: ({ event }) => event.output.result === 'ok',
-                target: 'collectingNewPhone',
-                actions: ['passOldCode', { type: 'say', params: { key: 'otp.oldVerified' } }],
-              },
-              {
-                guard: ({ event }) => event.output.result === 'locked',
-                target: '#rebind.idle',
-                actions: { type: 'sayOtpLocked', params: ({ event }) => ({ output: event.output }) },
-              },
-              {
-                target: 'awaitingOldCode',
-                actions: { type: 'sayVerifyResult', params: ({ event }) => ({ output: event.output, target: 'old' }) },
-              },
-            ],
-            onError: { target: 'awaitingOldCode', actions: { type: 'sayTemporaryError', params: { target: 'old' } } },
-          },
-        },
-        collectingNewPhone: {
-          entry: { type: 'ask', params: { expecting: 'newPhone' } },
-          on: {
-            SAID: { guard: 'validNewPhone', target: 'checkingNewPhone', actions: ['informed', 'storeNewPhone'] },
-          },
-        },
-        checkingNewPhone: {
-          tags: busy,
-          invoke: {
-            src: 'checkNewPhone',
-            input: ({ context }) => ({ customerId: context.customerId ?? '', phone: context.newPhone ?? '' }),
-            onDone: [
-              { guard: ({ event }) => event.output.result === 'ok', target: 'sendingNewCode' },
-              {
-                target: '#rebind.idle',
-                actions: [
-                  { type: 'say', params: { key: 'newPhone.rejected', outcome: 'rejected', buttons: ['agent'] } },
-                  { type: 'offerAgent', params: { reason: 'numberTaken' } },
-                ],
-              },
-            ],
-            onError: { target: '#rebind.idle', actions: 'sayServiceError' },
-          },
-        },
-        sendingNewCode: {
-          tags: busy,
-          invoke: {
-            src: 'sendCode',
-            input: ({ context }) => sendInput(context, 'new'),
-            onDone: [
-              {
-                guard: ({ event }) => event.output.result === 'locked',
-                target: '#rebind.idle',
-                actions: { type: 'sayOtpLocked', params: ({ event }) => ({ output: event.output }) },
-              },
-              {
-                target: 'awaitingNewCode',
-                actions: { type: 'saySendResult', params: ({ event }) => ({ output: event.output, target: 'new' }) },
-              },
-            ],
-            onError: {
-              target: 'awaitingNewCode',
-              actions: { type: 'saySendResult', params: { output: { result: 'smsFailed' }, target: 'new' } },
-            },
-          },
-        },
-        awaitingNewCode: {
-          on: {
-            SAID: [
-              { guard: 'wantsResend', target: 'sendingNewCode', actions: 'informed' },
-              { guard: 'codeGiven', target: 'verifyingNewCode', actions: 'informed' },
-              // Another new number: the code already sent is void; check and send to the new one.
+              { guard: 'wantsResend', target: 'sendingCode', actions: 'informed' },
+              { guard: 'codeGiven', target: 'verifyingCode', actions: 'informed' },
+              // Another new number while its code is awaited: that code is void; check and send anew.
               { guard: 'otherNewPhone', target: 'checkingNewPhone', actions: ['informed', 'storeNewPhone'] },
             ],
           },
         },
-        verifyingNewCode: {
+        verifyingCode: {
           tags: busy,
           invoke: {
             src: 'verifyCode',
-            input: ({ context, event }) => verifyInput(context, 'new', event),
+            input: ({ context, event }) => verifyInput(context, codeTarget(context), event),
             onDone: [
+              {
+                guard: ({ context, event }) => event.output.result === 'ok' && codeTarget(context) === 'old',
+                target: 'collectingNewPhone',
+                actions: ['passOldCode', { type: 'say', params: { key: 'otp.oldVerified' } }],
+              },
               {
                 guard: ({ event }) => event.output.result === 'ok',
                 target: 'confirming',
@@ -764,11 +696,35 @@ export const changePhoneMachine = setup({
                 actions: { type: 'sayOtpLocked', params: ({ event }) => ({ output: event.output }) },
               },
               {
-                target: 'awaitingNewCode',
-                actions: { type: 'sayVerifyResult', params: ({ event }) => ({ output: event.output, target: 'new' }) },
+                target: 'awaitingCode',
+                actions: { type: 'sayVerifyResult', params: ({ event }) => ({ output: event.output }) },
               },
             ],
-            onError: { target: 'awaitingNewCode', actions: { type: 'sayTemporaryError', params: { target: 'new' } } },
+            onError: { target: 'awaitingCode', actions: 'sayTemporaryError' },
+          },
+        },
+        collectingNewPhone: {
+          entry: { type: 'ask', params: { expecting: 'newPhone' } },
+          on: {
+            SAID: { guard: 'validNewPhone', target: 'checkingNewPhone', actions: ['informed', 'storeNewPhone'] },
+          },
+        },
+        checkingNewPhone: {
+          tags: busy,
+          invoke: {
+            src: 'checkNewPhone',
+            input: ({ context }) => ({ customerId: context.customerId ?? '', phone: context.newPhone ?? '' }),
+            onDone: [
+              { guard: ({ event }) => event.output.result === 'ok', target: 'sendingCode' },
+              {
+                target: '#rebind.idle',
+                actions: [
+                  { type: 'say', params: { key: 'newPhone.rejected', outcome: 'rejected', buttons: ['agent'] } },
+                  { type: 'offerAgent', params: { reason: 'numberTaken' } },
+                ],
+              },
+            ],
+            onError: { target: '#rebind.idle', actions: 'sayServiceError' },
           },
         },
         confirming: {

@@ -1,7 +1,6 @@
 import { cd, createHarness, keys, last, type Harness } from '../support/harness';
-import { driveTo } from '../support/drive';
+import { driveTo, EVERY_STEP } from '../support/drive';
 import { ZHANG } from '../support/demo';
-import type { Expecting } from '../../dialogs/types';
 
 let h: Harness;
 beforeEach(() => {
@@ -9,19 +8,8 @@ beforeEach(() => {
 });
 afterEach(() => h.dispose());
 
-const everyQuestion: Array<Expecting | 'otpNew'> = [
-  'cardNumber',
-  'idNumber',
-  'oldPhone',
-  'oldPhoneReachable',
-  'otp',
-  'newPhone',
-  'otpNew',
-  'confirm',
-];
-
 describe('cancel, help and start over at every question', () => {
-  test.each(everyQuestion)('cancel at %s ends the flow with outcome cancelled and changes nothing', async (at) => {
+  test.each(EVERY_STEP)('cancel at %s ends the flow with outcome cancelled and changes nothing', async (at) => {
     const c = h.conversation();
     await driveTo(h, c, at);
     const reply = last(await c.say('取消'));
@@ -32,7 +20,7 @@ describe('cancel, help and start over at every question', () => {
     expect(cd(last(await c.say('换手机号'))).expecting).toBe('cardNumber');
   });
 
-  test.each(everyQuestion)('help at %s explains and asks the same question again', async (at) => {
+  test.each(EVERY_STEP)('help at %s explains and asks the same question again', async (at) => {
     const c = h.conversation();
     await driveTo(h, c, at);
     const expecting = at === 'otpNew' ? 'otp' : at;
@@ -41,7 +29,7 @@ describe('cancel, help and start over at every question', () => {
     expect(cd(last(replies)).expecting).toBe(expecting);
   });
 
-  test.each(everyQuestion)('start over at %s asks for the card again and voids earlier codes', async (at) => {
+  test.each(EVERY_STEP)('start over at %s asks for the card again and voids earlier codes', async (at) => {
     const c = h.conversation();
     await driveTo(h, c, at);
     const replies = await c.say('重新开始');

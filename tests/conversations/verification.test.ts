@@ -90,6 +90,14 @@ describe('one-time codes', () => {
     expect(cd(last(await c.say(h.sms.lastCode(ZHANG.phone)))).expecting).toBe('newPhone');
   });
 
+  test('a phone number typed at the current number\'s code prompt never skips that code', async () => {
+    const c = h.conversation();
+    await driveTo(h, c, 'otp');
+    const reply = last(await c.say(FRESH.national));
+    expect(cd(reply)).toMatchObject({ key: 'invalid.otp.format', expecting: 'otp', otpTarget: 'old' });
+    expect(h.sms.to(FRESH.phone)).toHaveLength(0);
+  });
+
   test('an SMS gateway failure says so, counts nothing, and a resend works at once', async () => {
     const c = h.conversation();
     await driveTo(h, c, 'oldPhoneReachable');

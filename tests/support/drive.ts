@@ -10,14 +10,15 @@ export interface Customer {
   national: string;
 }
 
-/** Every question, in the order the bot asks them. */
-export const QUESTIONS: Expecting[] = [
+/** Every question, in the order the bot asks them; `otp` is the current number's code, `otpNew` the new one's. */
+export const EVERY_STEP: Array<Expecting | 'otpNew'> = [
   'cardNumber',
   'idNumber',
   'oldPhone',
   'oldPhoneReachable',
   'otp',
   'newPhone',
+  'otpNew',
   'confirm',
 ];
 
