@@ -307,6 +307,10 @@ describe('with the real catalogues\' button labels', () => {
     ['确认更换', zh('confirm'), 'affirm', ''],
     ['转人工客服', zh('otp'), 'handoff', ''],
     ['重新发送验证码', zh('otp'), 'resend', ''],
+    ['I want to change my bound phone number', en(), 'changePhone', ''],
+    ['I got a new SIM, need to update my number', en(), 'changePhone', ''],
+    ['我要改预留手机号', zh(), 'changePhone', ''],
+    ['帮我更换一下绑定的手机', zh(), 'changePhone', ''],
   ])('%j at %j → %s %s', (text, context, intent, faqId) => {
     expect(real.recognize(text, context)).toEqual(faqId ? { intent, faqId } : { intent });
   });
