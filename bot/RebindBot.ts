@@ -35,6 +35,21 @@ export interface RebindBotOptions {
   sessionIdleMs: number;
   /** How long the chart's effects may take in one turn. */
   turnTimeoutMs: number;
+  /** Told about every turn that did something: for logs and metrics. Carries keys, never text. */
+  onTurn?: (info: TurnInfo) => void;
+}
+
+export interface TurnInfo {
+  conversationKey: string;
+  /** The chart's state after the turn. */
+  state: unknown;
+  intent?: string;
+  outcome?: string;
+  /** Message keys sent. */
+  keys: string[];
+  /** A channel's retry answered from the record. */
+  replayed: boolean;
+  ms: number;
 }
 
 /**
@@ -62,10 +77,12 @@ export class RebindBot {
     const seen = activity.id ? doc?.recent.find((r) => r.activityId === activity.id) : undefined;
     if (seen) {
       await context.sendActivities(seen.replies);
+      o.onTurn?.({ conversationKey: key, state: undefined, keys: [], replayed: true, ms: 0 });
       return;
     }
 
     const now = o.clock();
+    const started = performance.now();
     const before: Reply[] = [];
     let snapshot = doc && doc.version === SNAPSHOT_VERSION ? doc.snapshot : undefined;
     if (snapshot && now - (doc?.updatedAt ?? now) > o.sessionIdleMs && !isIdle(snapshot)) {
@@ -103,6 +120,16 @@ export class RebindBot {
     // Saved before sending: if sending fails, the channel's retry finds the replies recorded.
     await o.storage.write({ [key]: next });
     await context.sendActivities(replies);
+    const all = [...before, ...turn.replies];
+    o.onTurn?.({
+      conversationKey: key,
+      state: turn.stateValue,
+      intent: turn.acted?.intent,
+      outcome: all.find((r) => r.outcome)?.outcome,
+      keys: all.map((r) => r.key),
+      replayed: false,
+      ms: Math.round(performance.now() - started),
+    });
   }
 
   private async load(key: string): Promise<ConversationDoc | undefined> {

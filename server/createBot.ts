@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { changePhoneMachine } from '../dialogs/changePhoneMachine';
 import { RebindBot } from '../bot/RebindBot';
 import { createChartActors } from '../services/chartEffects';
@@ -30,5 +31,15 @@ export function createBot(s: Services): RebindBot {
     clock: s.clock,
     sessionIdleMs: s.config.SESSION_IDLE_MINUTES * 60_000,
     turnTimeoutMs: 20_000,
+    onTurn: (info) =>
+      s.logger.info('turn', {
+        conversation: createHash('sha256').update(info.conversationKey).digest('hex').slice(0, 12),
+        state: info.state,
+        intent: info.intent,
+        outcome: info.outcome,
+        keys: info.keys,
+        replayed: info.replayed,
+        ms: info.ms,
+      }),
   });
 }

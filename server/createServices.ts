@@ -84,7 +84,10 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
   });
   const sms =
     overrides.sms ?? createSmsGateway({ provider: config.SMS_PROVIDER, outboxPath: config.SMS_OUTBOX_PATH }, { clock });
-  const catalog = createCatalog({ strict: overrides.strictContent ?? false });
+  const catalog = createCatalog({
+    strict: overrides.strictContent ?? false,
+    onMissing: (missing) => logger.warn('message missing from the locale files', { ...missing }),
+  });
 
   return {
     config,

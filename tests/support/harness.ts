@@ -44,6 +44,8 @@ export interface Harness {
   bot: RebindBot;
   adapter: TestAdapter;
   sms: RecordingSms;
+  /** Every log line the bot wrote (at debug level). */
+  logLines: string[];
   dataDir: string;
   now(): number;
   advance(ms: number): void;
@@ -80,7 +82,9 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     BANK_SEED_PATH: join(__dirname, '..', '..', 'data', 'demo-bank.json'),
     ...options.env,
   });
-  const services = createServices(config, createLogger({ level: 'silent' }), {
+  const logLines: string[] = [];
+  const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line), clock: () => now });
+  const services = createServices(config, logger, {
     clock: () => now,
     sms,
     ...(options.storage === 'sqlite' ? {} : { storage: options.storage ?? new MemoryStorage() }),
@@ -123,6 +127,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     bot,
     adapter,
     sms,
+    logLines,
     dataDir,
     now: () => now,
     advance: (ms) => {
