@@ -1,14 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Activity } from 'botbuilder';
-import { loadConfig } from '../../config';
-import { createLogger } from '../../services/log';
-import { createBot } from '../../server/createBot';
-import { createServices } from '../../server/createServices';
-import { startServer, type RunningServer } from '../../server/createServer';
-import { cd, TEST_SECRET } from '../support/harness';
+import { cd } from '../support/harness';
+import { startTestServer, type TestServer } from '../support/server';
 
 /**
  * The Bot Framework Emulator posts activities without expectReplies and receives the bot's replies
@@ -17,8 +10,7 @@ import { cd, TEST_SECRET } from '../support/harness';
 let connector: Server;
 let connectorUrl: string;
 const received: Array<{ path: string; activity: Partial<Activity> }> = [];
-let dataDir: string;
-let running: RunningServer;
+let server: TestServer;
 
 const body = (req: IncomingMessage) =>
   new Promise<string>((resolve) => {
@@ -37,24 +29,15 @@ beforeAll(async () => {
   const address = connector.address();
   connectorUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
 
-  dataDir = mkdtempSync(join(tmpdir(), 'rebind-emu-'));
-  const config = loadConfig({
-    PORT: '0',
-    DATA_DIR: dataDir,
-    SECRET_KEY: TEST_SECRET,
-    BANK_SEED_PATH: join(__dirname, '..', '..', 'data', 'demo-bank.json'),
-  });
-  const services = createServices(config, createLogger({ level: 'silent' }));
-  running = await startServer(services, createBot(services));
+  server = await startTestServer();
 });
 afterAll(async () => {
-  await running.stop();
+  await server.dispose();
   await new Promise((r) => connector.close(r));
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('like the Emulator: no app id, replies posted back to the serviceUrl of the conversation', async () => {
-  const res = await fetch(`http://127.0.0.1:${running.port}/api/messages`, {
+  const res = await fetch(`${server.base}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({

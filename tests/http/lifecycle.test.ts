@@ -2,18 +2,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../config';
-import { createLogger } from '../../services/log';
 import type { SmsGateway, SmsMessage } from '../../services/sms/types';
-import { createBot } from '../../server/createBot';
-import { createServices } from '../../server/createServices';
-import { startServer } from '../../server/createServer';
 import { ExpectRepliesClient } from '../support/httpClient';
 import { ZHANG } from '../support/demo';
-import { cd, last, TEST_SECRET } from '../support/harness';
+import { cd, last } from '../support/harness';
+import { startTestServer } from '../support/server';
 
 const ROOT = join(__dirname, '..', '..');
-const SEED = join(ROOT, 'data', 'demo-bank.json');
 const dirs: string[] = [];
 const tempDir = () => {
   const d = mkdtempSync(join(tmpdir(), 'rebind-life-'));
@@ -23,21 +18,15 @@ const tempDir = () => {
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 test('with MicrosoftAppId set, a request without a Bot Framework token is refused', async () => {
-  const config = loadConfig({
-    PORT: '0',
-    DATA_DIR: tempDir(),
-    SECRET_KEY: TEST_SECRET,
-    BANK_SEED_PATH: SEED,
+  const server = await startTestServer({
     MicrosoftAppId: '00000000-0000-0000-0000-000000000001',
     MicrosoftAppPassword: 'not-a-real-secret',
   });
-  const services = createServices(config, createLogger({ level: 'silent' }));
-  const running = await startServer(services, createBot(services));
   try {
-    const client = new ExpectRepliesClient(`http://127.0.0.1:${running.port}`, 'auth');
+    const client = new ExpectRepliesClient(server.base, 'auth');
     await expect(client.say('你好')).rejects.toThrow(/HTTP 401/);
   } finally {
-    await running.stop();
+    await server.dispose();
   }
 });
 
@@ -54,10 +43,9 @@ test('stopping lets a turn in flight finish before the stores close', async () =
       sent.push(m);
     },
   };
-  const config = loadConfig({ PORT: '0', DATA_DIR: tempDir(), SECRET_KEY: TEST_SECRET, BANK_SEED_PATH: SEED });
-  const services = createServices(config, createLogger({ level: 'silent' }), { sms: slowSms });
-  const running = await startServer(services, createBot(services));
-  const client = new ExpectRepliesClient(`http://127.0.0.1:${running.port}`, 'drain');
+  const server = await startTestServer({}, { sms: slowSms });
+  const { running } = server;
+  const client = new ExpectRepliesClient(server.base, 'drain');
   await client.say('换手机号');
   await client.say(ZHANG.card);
   await client.say(ZHANG.id);
@@ -70,7 +58,8 @@ test('stopping lets a turn in flight finish before the stores close', async () =
   await stopped;
   expect(cd(last(replies)).key).toBe('otp.sent.old');
   expect(sent).toHaveLength(1);
-  await expect(fetch(`http://127.0.0.1:${running.port}/healthz`)).rejects.toThrow();
+  await expect(fetch(`${server.base}/healthz`)).rejects.toThrow();
+  await server.dispose();
 });
 
 test('npm start: the process serves on its defaults and exits cleanly on SIGTERM', async () => {

@@ -1,38 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../config';
-import { createLogger } from '../../services/log';
 import { readOutbox } from '../../services/sms';
-import { createBot } from '../../server/createBot';
-import { createServices } from '../../server/createServices';
-import { startServer, type RunningServer } from '../../server/createServer';
 import { ExpectRepliesClient } from '../support/httpClient';
 import { ALICE, FRESH, ZHANG } from '../support/demo';
-import { cd, last, TEST_SECRET } from '../support/harness';
+import { cd, last } from '../support/harness';
+import { startTestServer, type TestServer } from '../support/server';
 
-let dataDir: string;
-let running: RunningServer;
+let server: TestServer;
 let base: string;
 let outbox: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'rebind-http-'));
-  outbox = join(dataDir, 'sms-outbox.jsonl');
-  const config = loadConfig({
-    PORT: '0',
-    DATA_DIR: dataDir,
-    SECRET_KEY: TEST_SECRET,
-    BANK_SEED_PATH: join(__dirname, '..', '..', 'data', 'demo-bank.json'),
-  });
-  const services = createServices(config, createLogger({ level: 'silent' }));
-  running = await startServer(services, createBot(services));
-  base = `http://127.0.0.1:${running.port}`;
+  server = await startTestServer();
+  base = server.base;
+  outbox = join(server.dataDir, 'sms-outbox.jsonl');
 });
-afterAll(async () => {
-  await running.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => server.dispose());
 
 /** The latest code in the outbox for a number. */
 function codeFor(phone: string): string {
