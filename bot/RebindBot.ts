@@ -2,7 +2,7 @@ import type { Activity, Storage, TurnContext } from 'botbuilder';
 import type { Snapshot } from 'xstate';
 import type { ChangePhoneMachine } from '../dialogs/changePhoneMachine';
 import type { Recognizer } from '../dialogs/recognizer';
-import type { ChartEvent, Locale, Reply } from '../dialogs/types';
+import type { ChartContext, ChartEvent, Locale, Reply } from '../dialogs/types';
 import type { Clock } from '../services/clock';
 import { activityToEvents } from './activityToEvents';
 import { renderReplies, type RenderText } from './renderReplies';
@@ -90,16 +90,19 @@ export class RebindBot {
       before.push({ key: 'session.expired' });
     }
 
-    let events: ChartEvent[] = [];
+    // What the bot was waiting for decides how words are read ("收不到" answers a yes/no question,
+    // and asks a question at a code prompt).
+    const held = (snapshot as { context?: Partial<ChartContext> } | undefined)?.context;
+    const recognized = await activityToEvents(activity, o.recognizer, { locale, expecting: held?.expecting });
+    const events: ChartEvent[] =
+      recognized.length > 0 && (held?.locale ?? 'zh-CN') !== locale
+        ? [{ type: 'LOCALE_SET', locale }, ...recognized]
+        : recognized;
     const turn = await runChart(o.machine, {
       conversationId: activity.conversation.id,
       snapshot,
       timeoutMs: o.turnTimeoutMs,
-      events: (ctx) => {
-        events = activityToEvents(activity, o.recognizer, { locale, expecting: ctx.expecting });
-        if (events.length === 0) return [];
-        return ctx.locale === locale ? events : [{ type: 'LOCALE_SET', locale }, ...events];
-      },
+      events,
     });
     if (events.length === 0 && before.length === 0) return;
 

@@ -39,18 +39,24 @@ export function renderReplies(
       ...(data.reason ? { reason: data.reason } : {}),
       ...(data.resendAfterSeconds ? { resendAfterSeconds: Number(data.resendAfterSeconds) } : {}),
     };
+    const text = [
+      render(locale, reply.key, reply.params),
+      ...(reply.lines ?? []).map((line) => render(locale, line.key, line.params)),
+    ].join('\n');
     const activity: Partial<Activity> = {
       type: ActivityTypes.Message,
-      text: render(locale, reply.key, reply.params),
+      text,
       locale,
       inputHint: reply.expecting ? InputHints.ExpectingInput : InputHints.AcceptingInput,
       channelData,
     };
-    if (reply.buttons?.length) {
-      const actions: CardAction[] = reply.buttons.map((name) => {
-        const label = render(locale, `button.${name}`);
-        return { type: ActionTypes.ImBack, title: label, value: label };
-      });
+    // Topics first (they answer the question asked), then the buttons; typing a label does the same.
+    const labels = [
+      ...(reply.topics ?? []).map((id) => render(locale, `faqTitle.${id}`)),
+      ...(reply.buttons ?? []).map((name) => render(locale, `button.${name}`)),
+    ];
+    if (labels.length > 0) {
+      const actions: CardAction[] = labels.map((label) => ({ type: ActionTypes.ImBack, title: label, value: label }));
       activity.suggestedActions = { to: [], actions };
     }
     return activity;

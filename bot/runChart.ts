@@ -23,8 +23,7 @@ export async function runChart(
   options: {
     conversationId: string;
     snapshot?: Snapshot<unknown>;
-    /** The events to send, chosen with the restored context in view (e.g. what the bot expects). */
-    events: (context: ChartContext) => ChartEvent[];
+    events: ChartEvent[];
     timeoutMs: number;
   },
 ): Promise<ChartTurn> {
@@ -41,7 +40,7 @@ export async function runChart(
   actor.start();
   try {
     if (actor.getSnapshot().status === 'error') throw new Error('stored conversation state cannot be restored');
-    for (const event of options.events(actor.getSnapshot().context)) {
+    for (const event of options.events) {
       actor.send(event);
       await waitFor(actor, (s) => !s.hasTag('busy'), { timeout: options.timeoutMs });
       const s = actor.getSnapshot();

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ButtonName, Expecting, Locale } from '../dialogs/types';
 import type { CardCheck, IdCheck, OtpCheck, PhoneCheck } from '../services/validation/types';
@@ -33,6 +33,8 @@ const BUTTONS: Record<ButtonName, true> = {
   cancel: true,
   resend: true,
   restart: true,
+  helpful: true,
+  notHelpful: true,
 };
 type Reason<T> = Extract<T, { ok: false }> extends { reason: infer R extends string } ? R : never;
 const REFUSALS: { [E in Expecting]: Record<string, true> } = {
@@ -47,18 +49,53 @@ const REFUSALS: { [E in Expecting]: Record<string, true> } = {
   oldPhoneReachable: { yesNo: true },
   confirm: { yesNo: true },
 };
-const FAQ_IDS = [
+/**
+ * The knowledge base: each topic has an answer (`faq.<id>`) and a short title for its button
+ * (`faqTitle.<id>`). `help` is answered too, but it is an intent of its own, not a topic to offer.
+ */
+const FAQ_TOPICS = [
   'menu',
-  'help',
   'otpNotReceived',
   'otpWrong',
+  'otpLimits',
   'identityFailed',
   'accountAbnormal',
   'numberRejected',
   'updateDelay',
   'oldNumberLost',
   'requiredDocuments',
+  'whyVerify',
+  'channels',
+  'serviceHours',
   'safety',
+  'fees',
+  'howLong',
+  'privacy',
+  'foreignNumber',
+  'noticeSms',
+  'multipleCards',
+  'creditCard',
+  'onBehalf',
+  'undoChange',
+  'lostCard',
+];
+const FAQ_IDS = [...FAQ_TOPICS, 'help'];
+/** Said around the answers and the flow: disambiguation, feedback, goodbye, complaints, details noted. */
+const CONVERSATION_KEYS = [
+  'faq.which',
+  'faq.helpfulQuestion',
+  'feedback.thanks',
+  'feedback.sorry',
+  'smalltalk.goodbye',
+  'complaint.ack',
+  'details.noted',
+  'details.corrected',
+  'details.codeVoided',
+  'noted.card',
+  'noted.idNumber',
+  'noted.oldPhone',
+  'noted.newPhone',
+  'fallback.notUnderstood',
 ];
 
 /**
@@ -92,6 +129,13 @@ const PARAMS: Record<string, string[]> = {
   'sms.code.new': ['code', 'minutes'],
   'sms.notice.old': ['card', 'newPhone', 'time'],
   'sms.notice.new': ['card', 'oldPhone', 'time'],
+  // Filled from configuration; no other knowledge-base answer takes params.
+  'faq.otpLimits': ['ttlMinutes', 'resendSeconds', 'maxAttempts', 'lockMinutes', 'maxPerHour', 'maxPerDay'],
+  // The value is already masked.
+  'noted.card': ['value'],
+  'noted.idNumber': ['value'],
+  'noted.oldPhone': ['value'],
+  'noted.newPhone': ['value'],
 };
 
 /** Keys the dialogs emit: literal `key: '…'`, and the static prefix of `key: \`…${…}\``. */
@@ -193,8 +237,132 @@ describe('every key the chart can emit has wording', () => {
         'otp.sent.old',
         'otp.sent.new',
         ...FAQ_IDS.map((id) => `faq.${id}`),
+        ...CONVERSATION_KEYS,
       ]),
     );
+  });
+});
+
+describe('the knowledge base', () => {
+  const keys = Object.keys(zhCN);
+  const topicsIn = (prefix: string) => keys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+
+  test('the topics are exactly the listed ones: an answer each (and help), a title each', () => {
+    expect(topicsIn('faq.').filter((id) => !['which', 'helpfulQuestion'].includes(id)).sort()).toEqual(
+      [...FAQ_IDS].sort(),
+    );
+    expect(topicsIn('faqTitle.').sort()).toEqual([...FAQ_TOPICS].sort());
+  });
+
+  test('faq.otpLimits uses every limit; no other answer takes params', () => {
+    for (const locale of locales) {
+      expect(placeholdersOf(catalogues[locale]['faq.otpLimits'] ?? '').sort()).toEqual(
+        [...(PARAMS['faq.otpLimits'] ?? [])].sort(),
+      );
+      const withParams = FAQ_IDS.filter((id) => id !== 'otpLimits').filter(
+        (id) => placeholdersOf(catalogues[locale][`faq.${id}`] ?? '').length > 0,
+      );
+      expect(withParams).toEqual([]);
+    }
+  });
+
+  test.each(locales)('%s: each answer is 3 to 7 short lines (the menu may list more)', (locale) => {
+    const off = FAQ_IDS.filter((id) => id !== 'menu')
+      .map((id) => ({ id, lines: (catalogues[locale][`faq.${id}`] ?? '').split('\n') }))
+      .filter(({ lines }) => lines.length < 3 || lines.length > 7 || lines.some((l) => l.trim() === ''))
+      .map(({ id, lines }) => `${id}: ${lines.length} lines`);
+    expect(off).toEqual([]);
+  });
+
+  test('titles fit on a button: one line, ≤ 14 characters in Chinese, ≤ 5 words in English, all different', () => {
+    const zhTitles = FAQ_TOPICS.map((id) => catalogues['zh-CN'][`faqTitle.${id}`] ?? '');
+    const enTitles = FAQ_TOPICS.map((id) => catalogues['en-US'][`faqTitle.${id}`] ?? '');
+    expect(zhTitles.filter((t) => [...t].length > 14 || t.includes('\n'))).toEqual([]);
+    expect(enTitles.filter((t) => t.split(/\s+/).length > 5 || t.includes('\n'))).toEqual([]);
+    expect(new Set(zhTitles).size).toBe(FAQ_TOPICS.length);
+    expect(new Set(enTitles.map((t) => t.toLowerCase())).size).toBe(FAQ_TOPICS.length);
+  });
+
+  test('a title never repeats a button label, so typing it is never ambiguous', () => {
+    for (const locale of locales) {
+      const buttons = Object.keys(BUTTONS).map((b) => catalogues[locale][`button.${b}`]);
+      const clash = FAQ_TOPICS.filter((id) => buttons.includes(catalogues[locale][`faqTitle.${id}`]));
+      expect(clash).toEqual([]);
+    }
+  });
+});
+
+describe('NLU training data (content/nlu/training.json)', () => {
+  const path = join(__dirname, 'nlu', 'training.json');
+  const INTENTS = [
+    'changePhone',
+    'handoff',
+    'complaint',
+    'cancel',
+    'restart',
+    'help',
+    'greeting',
+    'thanks',
+    'goodbye',
+    'affirm',
+    'deny',
+    'resend',
+    // Out of scope: what the bot does not do (balance, loans, weather…), so the model can say "none".
+    'none',
+  ];
+  const FAQ_LABELS = FAQ_TOPICS.map((id) => `faq.${id}`);
+  const data = (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {}) as Record<
+    string,
+    Record<string, unknown>
+  >;
+  const normal = (u: string) =>
+    u
+      .toLowerCase()
+      .replace(/[\s\p{P}\p{S}]+/gu, '')
+      .trim();
+
+  test('has both locales and exactly the expected labels', () => {
+    expect(Object.keys(data).sort()).toEqual([...locales].sort());
+    for (const locale of locales) {
+      expect(Object.keys(data[locale] ?? {}).sort()).toEqual([...INTENTS, ...FAQ_LABELS].sort());
+    }
+  });
+
+  test.each(locales)('%s: enough non-empty utterances per label (25 per intent, 12 per topic)', (locale) => {
+    const short = Object.entries(data[locale] ?? {})
+      .map(([label, list]) => ({ label, list: Array.isArray(list) ? list : [] }))
+      .filter(({ label, list }) => {
+        const ok = list.filter((u): u is string => typeof u === 'string' && u.trim() !== '');
+        return ok.length !== list.length || ok.length < (label.startsWith('faq.') ? 12 : 25);
+      })
+      .map(({ label, list }) => `${label}: ${list.length}`);
+    expect(short).toEqual([]);
+  });
+
+  test.each(locales)('%s: no sentence twice, in one label or across labels (ignoring case and punctuation)', (locale) => {
+    const seen = new Map<string, string>();
+    const twice: string[] = [];
+    for (const [label, list] of Object.entries(data[locale] ?? {})) {
+      for (const u of list as string[]) {
+        const key = normal(u);
+        const first = seen.get(key);
+        if (first !== undefined) twice.push(`${u} (${first} / ${label})`);
+        else seen.set(key, label);
+      }
+    }
+    expect(twice).toEqual([]);
+  });
+
+  test('no digits: numbers are the details parser\'s job', () => {
+    const found = locales.flatMap((locale) =>
+      Object.values(data[locale] ?? {}).flatMap((list) => (list as string[]).filter((u) => /\d|[０-９]/.test(u))),
+    );
+    expect(found).toEqual([]);
+  });
+
+  test('"算了吧" is a cancel, not a deny', () => {
+    expect(data['zh-CN']?.['cancel']).toContain('算了吧');
+    expect(data['zh-CN']?.['deny']).not.toContain('算了吧');
   });
 });
 

@@ -1,15 +1,20 @@
 import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
-import { maskCard, maskId, maskPhone } from '../services/mask';
+import { extractDetails } from '../services/understanding/details';
+import { looksLikeSecret, validateOtp } from '../services/validation';
+import { absorbDetails } from './details';
 import {
-  validateCardNumber,
-  validateIdNumber,
-  validateMobile,
-  validateOtp,
-  looksLikeSecret,
-} from '../services/validation';
+  codePhone,
+  codeTarget,
+  lockedReply,
+  menuButtons,
+  question,
+  refusalReason,
+  sendReply,
+  summarize,
+  verifyReply,
+} from './replies';
 import type {
   ActedIntent,
-  ButtonName,
   ChangeBindingInput,
   ChangeBindingOutput,
   ChartContext,
@@ -18,12 +23,12 @@ import type {
   ChartInput,
   CheckNewPhoneInput,
   CheckNewPhoneOutput,
+  Details,
   Expecting,
   HandoffReason,
   IdentityInput,
   IdentityOutput,
   Intent,
-  MaskedSummary,
   Reply,
   RequestAgentInput,
   RequestAgentOutput,
@@ -32,17 +37,12 @@ import type {
   VerifyCodeInput,
   VerifyCodeOutput,
 } from './types';
+import { maskPhone } from '../services/mask';
 
 /** After this many failed answers to one question, a person is offered. */
 export const MISSES_BEFORE_AGENT = 3;
 /** After this many messages in a row the bot cannot place, a person is offered. */
 export const FALLBACKS_BEFORE_AGENT = 2;
-
-/** The welcome menu. */
-const menu: readonly ButtonName[] = ['changePhone', 'faq', 'agent'];
-function menuButtons(): ButtonName[] {
-  return [...menu];
-}
 
 /** An effect the root forgot to provide fails loudly instead of pretending to work. */
 function notProvided<O, I>(name: string) {
@@ -54,90 +54,10 @@ function notProvided<O, I>(name: string) {
 const said = (event: ChartEvent): string => (event.type === 'SAID' ? event.text : '');
 const intentOf = (event: ChartEvent): Intent | undefined => (event.type === 'SAID' ? event.intent : undefined);
 
-/** The prompt for each question: its key, buttons and extra fields. */
-function question(expecting: Expecting, context: ChartContext): Reply {
-  switch (expecting) {
-    case 'oldPhoneReachable':
-      return {
-        key: 'ask.oldPhoneReachable',
-        params: { oldPhone: maskPhone(context.oldPhone ?? '') },
-        expecting,
-        buttons: ['yes', 'no'],
-      };
-    case 'otp':
-      // Re-asked only after a help request: the code prompt itself comes with the send result.
-      return {
-        key: 'ask.otp',
-        params: { phone: maskPhone((context.passed.oldCode ? context.newPhone : context.oldPhone) ?? '') },
-        expecting,
-        otpTarget: context.passed.oldCode ? 'new' : 'old',
-        buttons: ['resend'],
-      };
-    case 'confirm':
-      return {
-        key: 'ask.confirm',
-        params: {
-          card: maskCard(context.card ?? ''),
-          oldPhone: maskPhone(context.oldPhone ?? ''),
-          newPhone: maskPhone(context.newPhone ?? ''),
-        },
-        expecting,
-        buttons: ['confirm', 'cancel'],
-      };
-    default:
-      return { key: `ask.${expecting}`, expecting };
-  }
-}
-
-/** Why an answer to a question was refused: becomes `invalid.<expecting>.<reason>`. */
-function refusalReason(expecting: Expecting, text: string, context: ChartContext): string {
-  switch (expecting) {
-    case 'cardNumber': {
-      const r = validateCardNumber(text);
-      return r.ok ? 'format' : r.reason;
-    }
-    case 'idNumber': {
-      const r = validateIdNumber(text);
-      return r.ok ? 'format' : r.reason;
-    }
-    case 'oldPhone': {
-      const r = validateMobile(text);
-      return r.ok ? 'format' : r.reason;
-    }
-    case 'newPhone': {
-      const r = validateMobile(text);
-      if (!r.ok) return r.reason;
-      return r.e164 === context.oldPhone ? 'sameAsOld' : 'format';
-    }
-    case 'otp': {
-      const r = validateOtp(text);
-      return r.ok ? 'format' : r.reason;
-    }
-    case 'oldPhoneReachable':
-    case 'confirm':
-      return 'yesNo';
-  }
-}
-
-/** The masked view of a flow. ID numbers are masked already once the identity check passed. */
-function summarize(context: ChartContext): MaskedSummary {
-  return {
-    card: context.card ? maskCard(context.card) : undefined,
-    idNumber: context.idNumber ? maskId(context.idNumber) : undefined,
-    oldPhone: context.oldPhone ? maskPhone(context.oldPhone) : undefined,
-    newPhone: context.newPhone ? maskPhone(context.newPhone) : undefined,
-    passed: context.passed,
-    stoppedAt: context.expecting,
-  };
-}
-
-/** Which number the code step is for: the current one until it is verified, then the new one. */
-function codeTarget(context: ChartContext): 'old' | 'new' {
-  return context.passed.oldCode ? 'new' : 'old';
-}
-
-function codePhone(context: ChartContext, target: 'old' | 'new'): string {
-  return (target === 'old' ? context.oldPhone : context.newPhone) ?? '';
+/** The details in what the customer said, read in the light of the question on screen. */
+function detailsIn(context: ChartContext, event: ChartEvent): Details {
+  if (event.type !== 'SAID') return { corrected: [] };
+  return extractDetails(event.text, { expecting: context.expecting, otpTarget: codeTarget(context) });
 }
 
 function sendInput(context: ChartContext, purpose: 'old' | 'new'): SendCodeInput {
@@ -146,7 +66,7 @@ function sendInput(context: ChartContext, purpose: 'old' | 'new'): SendCodeInput
     purpose,
     phone: codePhone(context, purpose),
     card: context.card ?? '',
-    generation: context.generation,
+    generation: context.codes[purpose],
     locale: context.locale,
   };
 }
@@ -159,57 +79,9 @@ function verifyInput(context: ChartContext, purpose: 'old' | 'new', event: Chart
     purpose,
     phone: codePhone(context, purpose),
     card: context.card ?? '',
-    generation: context.generation,
+    generation: context.codes[purpose],
     code: r.ok ? r.code : '',
   };
-}
-
-function sendReply(context: ChartContext, output: SendCodeOutput, target: 'old' | 'new'): Reply {
-  const base = {
-    expecting: 'otp' as const,
-    otpTarget: target,
-    buttons: ['resend'] as ButtonName[],
-  };
-  const phone = maskPhone(codePhone(context, target));
-  switch (output.result) {
-    case 'sent':
-      return {
-        ...base,
-        key: `otp.sent.${target}`,
-        params: { phone, minutes: output.ttlMinutes, seconds: output.resendSeconds },
-        data: { resendAfterSeconds: String(output.resendSeconds) },
-      };
-    case 'cooldown':
-      return {
-        ...base,
-        key: 'otp.cooldown',
-        params: { phone, seconds: output.secondsLeft },
-        data: { resendAfterSeconds: String(output.secondsLeft) },
-      };
-    case 'capped':
-      return { ...base, key: 'otp.capped', params: { phone, minutes: output.minutesLeft }, buttons: ['agent'] };
-    case 'smsFailed':
-      return { ...base, key: 'otp.smsFailed', params: { phone }, buttons: ['resend', 'agent'] };
-    case 'locked':
-      return { key: 'otp.locked', params: { minutes: output.minutesLeft }, outcome: 'locked', buttons: ['agent'] };
-  }
-}
-
-function verifyReply(context: ChartContext, output: VerifyCodeOutput, target: 'old' | 'new'): Reply {
-  const base = { expecting: 'otp' as const, otpTarget: target, buttons: ['resend'] as ButtonName[] };
-  const phone = maskPhone(codePhone(context, target));
-  switch (output.result) {
-    case 'wrong':
-      return { ...base, key: 'otp.wrong', params: { phone, attemptsLeft: output.attemptsLeft } };
-    case 'expired':
-      return { ...base, key: 'otp.expired', params: { phone } };
-    case 'noCode':
-      return { ...base, key: 'otp.noCode', params: { phone } };
-    case 'locked':
-      return { key: 'otp.locked', params: { minutes: output.minutesLeft }, outcome: 'locked', buttons: ['agent'] };
-    case 'ok':
-      return { key: 'otp.verified' };
-  }
 }
 
 const emptyDetails = {
@@ -221,15 +93,20 @@ const emptyDetails = {
   customerId: undefined,
   cardId: undefined,
   newCodeId: undefined,
+  reachable: undefined,
+  newPhoneFree: undefined,
   passed: { identity: false, oldCode: false, newCode: false },
 } satisfies Partial<ChartContext>;
+
+/** Voids every code of the flow: the next code for either number belongs to a new generation. */
+const nextCodes = (codes: ChartContext['codes']): ChartContext['codes'] => ({ old: codes.old + 1, new: codes.new + 1 });
 
 const busy = 'busy' as const;
 
 /**
  * The change-number conversation. Pure: every effect is named here and provided at the composition
- * root (`machine.provide({ actors })`); tests provide fakes. What the bot says is emitted as
- * `{ type: 'reply', reply }` with a message key; wording lives in content/.
+ * root (`machine.provide({ actors, actions })`); tests provide fakes. What the bot says is emitted
+ * as `{ type: 'reply', reply }` with a message key; wording lives in content/.
  */
 export const changePhoneMachine = setup({
   types: {
@@ -250,44 +127,68 @@ export const changePhoneMachine = setup({
   guards: {
     intentIs: ({ event }, params: { intent: Intent }) => intentOf(event) === params.intent,
     looksLikeSecret: ({ event }) => looksLikeSecret(said(event)),
-    validCard: ({ event }) => validateCardNumber(said(event)).ok,
-    validId: ({ event }) => validateIdNumber(said(event)).ok,
-    validOldPhone: ({ event }) => validateMobile(said(event)).ok,
-    validNewPhone: ({ context, event }) => {
-      const r = validateMobile(said(event));
-      return r.ok && r.e164 !== context.oldPhone;
-    },
-    /** A different valid new number while its code is awaited: the customer changed their mind. */
-    otherNewPhone: ({ context, event }) => {
-      if (!context.passed.oldCode) return false; // only once the current number is verified
-      const r = validateMobile(said(event));
-      return r.ok && r.e164 !== context.oldPhone && r.e164 !== context.newPhone;
-    },
+    /** The sentence brings a detail the flow does not hold yet, or a different one (a correction). */
+    bringsDetails: ({ context, event }) => absorbDetails(context, detailsIn(context, event)) !== undefined,
     /** A code, and not a PIN or CVV typed by mistake ("密码 123456"). */
     codeGiven: ({ event }) => validateOtp(said(event)).ok && !looksLikeSecret(said(event)),
     wantsResend: ({ event }) => intentOf(event) === 'resend',
     affirmed: ({ event }) => intentOf(event) === 'affirm',
     denied: ({ event }) => intentOf(event) === 'deny',
     fallbackLimitReached: ({ context }) => context.fallbacks + 1 >= FALLBACKS_BEFORE_AGENT,
+    inQuestion: ({ context }) => context.expecting !== undefined,
   },
   actions: {
     say: emit((_, reply: Reply) => ({ type: 'reply' as const, reply })),
     acted: emit((_, params: { intent: ActedIntent; faqId?: string }) => ({ type: 'acted' as const, ...params })),
     informed: emit({ type: 'acted' as const, intent: 'inform' as const }),
     setLocale: assign(({ event }) => (event.type === 'LOCALE_SET' ? { locale: event.locale } : {})),
+    /** Records whether a knowledge-base answer helped. An effect: provided at the root. */
+    recordFeedback: (_, _params: { faqId: string; helpful: boolean; conversationId: string }) => {
+      throw new Error("effect 'recordFeedback' was not provided to the chart");
+    },
 
     /** Asks a question: sets what the bot now expects and starts counting misses afresh. */
     ask: enqueueActions(({ context, enqueue }, params: { expecting: Expecting }) => {
       enqueue.assign({ expecting: params.expecting, misses: 0 });
-      enqueue.emit({ type: 'reply', reply: question(params.expecting, context) });
+      enqueue.emit({ type: 'reply', reply: question(params.expecting, { ...context, expecting: params.expecting }) });
     }),
     /** Says the current question again (after help, a warning or a digression); nothing outside a flow. */
     askAgain: enqueueActions(({ context, enqueue }) => {
       if (context.expecting) enqueue.emit({ type: 'reply', reply: question(context.expecting, context) });
     }),
+    /** Takes the details of the customer's sentence into the flow, saying what was noted or corrected. */
+    takeDetails: enqueueActions(({ context, event, enqueue }) => {
+      const absorbed = absorbDetails(context, detailsIn(context, event));
+      if (!absorbed) return;
+      enqueue.assign(absorbed.patch);
+      if (absorbed.reply) enqueue.emit({ type: 'reply', reply: absorbed.reply });
+    }),
+    /** Answers a knowledge-base question; outside a question, asks whether it helped. */
+    answer: enqueueActions(({ context, enqueue }, params: { faqId: string }) => {
+      const idle = context.expecting === undefined;
+      enqueue.emit({
+        type: 'reply',
+        reply: {
+          key: `faq.${params.faqId}`,
+          data: { faqId: params.faqId },
+          ...(idle && params.faqId !== 'menu'
+            ? { lines: [{ key: 'faq.helpfulQuestion' }], buttons: ['helpful', 'notHelpful'] as const }
+            : {}),
+        } as Reply,
+      });
+      enqueue.assign({ lastFaqId: idle && params.faqId !== 'menu' ? params.faqId : undefined });
+    }),
     saySendResult: enqueueActions(({ context, enqueue }, params: { output: SendCodeOutput }) => {
-      enqueue.assign({ expecting: 'otp', misses: 0 });
-      enqueue.emit({ type: 'reply', reply: sendReply(context, params.output, codeTarget(context)) });
+      const target = codeTarget(context);
+      enqueue.assign({
+        expecting: 'otp',
+        misses: 0,
+        // A live code now exists for this generation: coming back to this step does not send another.
+        ...(params.output.result === 'sent'
+          ? { codes: { ...context.codes, [target === 'old' ? 'sentOld' : 'sentNew']: context.codes[target] } }
+          : {}),
+      });
+      enqueue.emit({ type: 'reply', reply: sendReply(context, params.output, target) });
     }),
     sayVerifyResult: emit(({ context }, params: { output: VerifyCodeOutput }) => ({
       type: 'reply' as const,
@@ -306,17 +207,12 @@ export const changePhoneMachine = setup({
     sayOtpLocked: enqueueActions(({ enqueue }, params: { output: SendCodeOutput | VerifyCodeOutput }) => {
       enqueue.emit({
         type: 'reply',
-        reply: {
-          key: 'otp.locked',
-          params: { minutes: params.output.result === 'locked' ? params.output.minutesLeft : 0 },
-          outcome: 'locked',
-          buttons: ['agent'],
-        },
+        reply: lockedReply(params.output.result === 'locked' ? params.output.minutesLeft : 0),
       });
       enqueue.assign({ offeredHandoff: 'otpLocked' });
     }),
     sayServiceError: enqueueActions(({ enqueue }) => {
-      enqueue.emit({ type: 'reply', reply: { key: 'error.bankUnavailable', buttons: [...menu] } });
+      enqueue.emit({ type: 'reply', reply: { key: 'error.bankUnavailable', buttons: menuButtons() } });
       enqueue.assign({ offeredHandoff: 'serviceError' });
     }),
     /** Refuses an answer: says what was wrong with an example; the third miss offers a person. */
@@ -342,11 +238,12 @@ export const changePhoneMachine = setup({
 
     startFlow: assign(({ context }) => ({
       ...emptyDetails,
-      generation: context.generation + 1,
+      codes: nextCodes(context.codes),
       misses: 0,
       fallbacks: 0,
       offeredHandoff: undefined,
       summary: undefined,
+      lastFaqId: undefined,
     })),
     /** The flow is over: drop every detail, keep a masked summary for a later handoff. */
     endFlow: assign(({ context }) => ({
@@ -355,35 +252,15 @@ export const changePhoneMachine = setup({
       expecting: undefined,
       misses: 0,
     })),
-    storeCard: assign(({ event }) => {
-      const r = validateCardNumber(said(event));
-      return r.ok ? { card: r.value } : {};
-    }),
-    storeId: assign(({ event }) => {
-      const r = validateIdNumber(said(event));
-      return r.ok ? { idType: r.idType, idNumber: r.value } : {};
-    }),
-    storeOldPhone: assign(({ event }) => {
-      const r = validateMobile(said(event));
-      return r.ok ? { oldPhone: r.e164 } : {};
-    }),
-    storeNewPhone: assign(({ context, event }) => {
-      const r = validateMobile(said(event));
-      if (!r.ok) return {};
-      // A different number voids any code already sent for the old one.
-      return r.e164 === context.newPhone
-        ? {}
-        : { newPhone: r.e164, generation: context.generation + 1, passed: { ...context.passed, newCode: false } };
-    }),
     /** Identity passed: keep the bank's references; the full ID number is no longer needed. */
     storeIdentity: assign(({ context }, params: { customerId: string; cardId: string }) => ({
       customerId: params.customerId,
       cardId: params.cardId,
-      idNumber: context.idNumber ? maskId(context.idNumber) : undefined,
+      idNumber: context.idNumber ? summarize(context).idNumber : undefined,
       passed: { ...context.passed, identity: true },
     })),
     /** Identity failed: nothing the customer typed is kept; they start the details again. */
-    forgetDetails: assign(({ context }) => ({ ...emptyDetails, generation: context.generation + 1 })),
+    forgetDetails: assign(({ context }) => ({ ...emptyDetails, codes: nextCodes(context.codes) })),
     passOldCode: assign(({ context }) => ({ passed: { ...context.passed, oldCode: true } })),
     passNewCode: assign(({ context }, params: { codeId: string }) => ({
       newCodeId: params.codeId,
@@ -399,21 +276,55 @@ export const changePhoneMachine = setup({
     locale: 'zh-CN',
     misses: 0,
     fallbacks: 0,
-    generation: 0,
+    codes: { old: 0, new: 0 },
     passed: { identity: false, oldCode: false, newCode: false },
   }),
   initial: 'idle',
   on: {
     LOCALE_SET: { actions: 'setLocale' },
-    // A question from the knowledge base, answered wherever the customer is; the flow keeps its place.
+    // A question from the knowledge base, answered wherever the customer is; the flow keeps its
+    // place and the pending question is asked again. No effect runs again.
     ASKED: {
       actions: [
         { type: 'acted', params: ({ event }) => ({ intent: 'faq' as const, faqId: event.faqId }) },
+        { type: 'answer', params: ({ event }) => ({ faqId: event.faqId }) },
+        'askAgain',
+      ],
+    },
+    // Could be one of a few topics: offer them; the chosen one comes back as ASKED.
+    ASKED_UNCLEARLY: {
+      actions: [
+        { type: 'acted', params: { intent: 'faq', faqId: 'which' } },
         {
           type: 'say',
-          params: ({ event }) => ({ key: `faq.${event.faqId}`, data: { faqId: event.faqId } }),
+          params: ({ event }) => ({ key: 'faq.which', topics: event.faqIds, data: { faqId: 'which' } }),
         },
-        'askAgain',
+      ],
+    },
+    FEEDBACK_GIVEN: {
+      actions: enqueueActions(({ context, event, enqueue }) => {
+        const faqId = context.lastFaqId;
+        const helpful = event.helpful;
+        enqueue.emit({ type: 'acted', intent: 'faq', ...(faqId ? { faqId } : {}) });
+        if (faqId) {
+          enqueue({ type: 'recordFeedback', params: { faqId, helpful, conversationId: context.conversationId } });
+        }
+        enqueue.emit({
+          type: 'reply',
+          reply: helpful
+            ? { key: 'feedback.thanks', ...(faqId ? { data: { faqId } } : {}) }
+            : { key: 'feedback.sorry', buttons: ['faq', 'agent'], ...(faqId ? { data: { faqId } } : {}) },
+        });
+        enqueue.assign({ lastFaqId: undefined });
+        enqueue('askAgain');
+      }),
+    },
+    COMPLAINED: {
+      target: '.handingOff',
+      actions: [
+        { type: 'acted', params: { intent: 'handoff' } },
+        { type: 'say', params: { key: 'complaint.ack' } },
+        { type: 'offerAgent', params: { reason: 'complaint' } },
       ],
     },
     AGENT_REQUESTED: { target: '.handingOff', actions: { type: 'acted', params: { intent: 'handoff' } } },
@@ -444,6 +355,20 @@ export const changePhoneMachine = setup({
               { type: 'say', params: { key: 'smalltalk.thanks', buttons: menuButtons() } },
               'resetFallbacks',
             ],
+          },
+          {
+            guard: { type: 'intentIs', params: { intent: 'goodbye' } },
+            actions: [
+              { type: 'acted', params: { intent: 'greeting' } },
+              { type: 'say', params: { key: 'smalltalk.goodbye' } },
+              'resetFallbacks',
+            ],
+          },
+          // Card or phone numbers without a word of what for: most likely the change; start it with them.
+          {
+            guard: 'bringsDetails',
+            target: 'changing',
+            actions: [{ type: 'acted', params: { intent: 'changePhone' } }, 'resetFallbacks'],
           },
           {
             guard: 'fallbackLimitReached',
@@ -482,8 +407,10 @@ export const changePhoneMachine = setup({
     },
 
     changing: {
-      entry: ['startFlow', { type: 'say', params: { key: 'flow.intro' } }],
-      initial: 'collectingCard',
+      // The sentence that started the flow may already hold details: they are taken, and only
+      // what is missing is asked for.
+      entry: ['startFlow', { type: 'say', params: { key: 'flow.intro' } }, 'takeDetails'],
+      initial: 'routing',
       on: {
         CANCEL_REQUESTED: {
           target: 'idle',
@@ -510,12 +437,14 @@ export const changePhoneMachine = setup({
             'askAgain',
           ],
         },
-        // Whatever a question's own state does not accept lands here.
+        // Whatever a question's own state does not take lands here.
         SAID: [
           {
             guard: 'looksLikeSecret',
             actions: ['informed', { type: 'say', params: { key: 'warning.secret' } }, 'askAgain'],
           },
+          // An answer, several details at once, or a correction of an earlier one.
+          { guard: 'bringsDetails', target: '.routing', actions: ['informed', 'takeDetails'] },
           {
             guard: { type: 'intentIs', params: { intent: 'changePhone' } },
             actions: [{ type: 'acted', params: { intent: 'changePhone' } }, 'askAgain'],
@@ -532,20 +461,35 @@ export const changePhoneMachine = setup({
         ],
       },
       states: {
-        collectingCard: {
-          entry: { type: 'ask', params: { expecting: 'cardNumber' } },
-          on: { SAID: { guard: 'validCard', target: 'collectingId', actions: ['informed', 'storeCard'] } },
+        // Goes to the first thing still missing or unchecked. Never re-runs an effect that has
+        // done its work: a code already sent for the current details is awaited, not sent again.
+        routing: {
+          always: [
+            { guard: ({ context }) => !context.card, target: 'collectingCard' },
+            { guard: ({ context }) => !context.idNumber, target: 'collectingId' },
+            { guard: ({ context }) => !context.oldPhone, target: 'collectingOldPhone' },
+            { guard: ({ context }) => !context.passed.identity, target: 'verifyingIdentity' },
+            { guard: ({ context }) => !context.reachable, target: 'askingReachable' },
+            {
+              guard: ({ context }) => !context.passed.oldCode && context.codes.sentOld === context.codes.old,
+              target: 'awaitingCode',
+              actions: { type: 'ask', params: { expecting: 'otp' } },
+            },
+            { guard: ({ context }) => !context.passed.oldCode, target: 'sendingCode' },
+            { guard: ({ context }) => !context.newPhone, target: 'collectingNewPhone' },
+            { guard: ({ context }) => !context.newPhoneFree, target: 'checkingNewPhone' },
+            {
+              guard: ({ context }) => !context.passed.newCode && context.codes.sentNew === context.codes.new,
+              target: 'awaitingCode',
+              actions: { type: 'ask', params: { expecting: 'otp' } },
+            },
+            { guard: ({ context }) => !context.passed.newCode, target: 'sendingCode' },
+            { target: 'confirming' },
+          ],
         },
-        collectingId: {
-          entry: { type: 'ask', params: { expecting: 'idNumber' } },
-          on: { SAID: { guard: 'validId', target: 'collectingOldPhone', actions: ['informed', 'storeId'] } },
-        },
-        collectingOldPhone: {
-          entry: { type: 'ask', params: { expecting: 'oldPhone' } },
-          on: {
-            SAID: { guard: 'validOldPhone', target: 'verifyingIdentity', actions: ['informed', 'storeOldPhone'] },
-          },
-        },
+        collectingCard: { entry: { type: 'ask', params: { expecting: 'cardNumber' } } },
+        collectingId: { entry: { type: 'ask', params: { expecting: 'idNumber' } } },
+        collectingOldPhone: { entry: { type: 'ask', params: { expecting: 'oldPhone' } } },
         verifyingIdentity: {
           tags: busy,
           invoke: {
@@ -560,7 +504,7 @@ export const changePhoneMachine = setup({
             onDone: [
               {
                 guard: ({ event }) => event.output.result === 'ok',
-                target: 'askingReachable',
+                target: 'routing',
                 actions: {
                   type: 'storeIdentity',
                   params: ({ event }) =>
@@ -571,7 +515,7 @@ export const changePhoneMachine = setup({
               },
               {
                 guard: ({ event }) => event.output.result === 'mismatch',
-                target: 'collectingCard',
+                target: 'routing',
                 actions: [
                   {
                     type: 'say',
@@ -622,7 +566,7 @@ export const changePhoneMachine = setup({
           entry: { type: 'ask', params: { expecting: 'oldPhoneReachable' } },
           on: {
             SAID: [
-              { guard: 'affirmed', target: 'sendingCode', actions: 'informed' },
+              { guard: 'affirmed', target: 'routing', actions: ['informed', assign({ reachable: true })] },
               {
                 guard: 'denied',
                 target: '#rebind.idle',
@@ -638,7 +582,7 @@ export const changePhoneMachine = setup({
             ],
           },
         },
-        // The code steps serve both numbers: first the current one, then (once it is verified) the new one.
+        // The code steps serve both numbers: the current one until it is verified, then the new one.
         sendingCode: {
           tags: busy,
           invoke: {
@@ -666,8 +610,6 @@ export const changePhoneMachine = setup({
             SAID: [
               { guard: 'wantsResend', target: 'sendingCode', actions: 'informed' },
               { guard: 'codeGiven', target: 'verifyingCode', actions: 'informed' },
-              // Another new number while its code is awaited: that code is void; check and send anew.
-              { guard: 'otherNewPhone', target: 'checkingNewPhone', actions: ['informed', 'storeNewPhone'] },
             ],
           },
         },
@@ -679,12 +621,12 @@ export const changePhoneMachine = setup({
             onDone: [
               {
                 guard: ({ context, event }) => event.output.result === 'ok' && codeTarget(context) === 'old',
-                target: 'collectingNewPhone',
+                target: 'routing',
                 actions: ['passOldCode', { type: 'say', params: { key: 'otp.oldVerified' } }],
               },
               {
                 guard: ({ event }) => event.output.result === 'ok',
-                target: 'confirming',
+                target: 'routing',
                 actions: {
                   type: 'passNewCode',
                   params: ({ event }) => ({ codeId: event.output.result === 'ok' ? event.output.codeId : '' }),
@@ -703,19 +645,18 @@ export const changePhoneMachine = setup({
             onError: { target: 'awaitingCode', actions: 'sayTemporaryError' },
           },
         },
-        collectingNewPhone: {
-          entry: { type: 'ask', params: { expecting: 'newPhone' } },
-          on: {
-            SAID: { guard: 'validNewPhone', target: 'checkingNewPhone', actions: ['informed', 'storeNewPhone'] },
-          },
-        },
+        collectingNewPhone: { entry: { type: 'ask', params: { expecting: 'newPhone' } } },
         checkingNewPhone: {
           tags: busy,
           invoke: {
             src: 'checkNewPhone',
             input: ({ context }) => ({ customerId: context.customerId ?? '', phone: context.newPhone ?? '' }),
             onDone: [
-              { guard: ({ event }) => event.output.result === 'ok', target: 'sendingCode' },
+              {
+                guard: ({ event }) => event.output.result === 'ok',
+                target: 'routing',
+                actions: assign({ newPhoneFree: true }),
+              },
               {
                 target: '#rebind.idle',
                 actions: [
@@ -763,16 +704,15 @@ export const changePhoneMachine = setup({
                 target: '#rebind.idle',
                 actions: {
                   type: 'say',
-                  params: ({ context }) => ({
-                    key: 'change.done',
-                    params: {
-                      card: maskCard(context.card ?? ''),
-                      oldPhone: maskPhone(context.oldPhone ?? ''),
-                      newPhone: maskPhone(context.newPhone ?? ''),
-                    },
-                    outcome: 'phoneChanged',
-                    buttons: menuButtons(),
-                  }),
+                  params: ({ context }) => {
+                    const s = summarize(context);
+                    return {
+                      key: 'change.done',
+                      params: { card: s.card ?? '', oldPhone: s.oldPhone ?? '', newPhone: s.newPhone ?? '' },
+                      outcome: 'phoneChanged',
+                      buttons: menuButtons(),
+                    };
+                  },
                 },
               },
               {

@@ -4,6 +4,12 @@ export interface Recognition {
   intent: Intent;
   /** For intent 'faq': which topic. */
   faqId?: string;
+  /** For intent 'faq' when unsure: the likeliest topics, best first (faqId is the first). */
+  candidates?: string[];
+  /** For intent 'feedback': whether the last answer helped. */
+  helpful?: boolean;
+  /** 'label': the exact text of a button or topic the bot offered; otherwise words or a model. */
+  source?: 'label';
 }
 
 export interface RecognizerContext {
@@ -17,5 +23,5 @@ export interface RecognizerContext {
  * real understanding layer can replace it without touching the chart or the bot.
  */
 export interface Recognizer {
-  recognize(text: string, context: RecognizerContext): Recognition;
+  recognize(text: string, context: RecognizerContext): Recognition | Promise<Recognition>;
 }

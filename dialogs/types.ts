@@ -31,6 +31,9 @@ export type Intent =
   | 'affirm'
   | 'deny'
   | 'resend'
+  | 'complaint'
+  | 'goodbye'
+  | 'feedback'
   | 'none';
 
 /** Buttons the chart can offer; each has a label in the locale files (`button.<name>`). */
@@ -43,7 +46,9 @@ export type ButtonName =
   | 'confirm'
   | 'cancel'
   | 'resend'
-  | 'restart';
+  | 'restart'
+  | 'helpful'
+  | 'notHelpful';
 
 /** Why a conversation goes to a person. Stable: recorded with the handoff. */
 export type HandoffReason =
@@ -55,6 +60,7 @@ export type HandoffReason =
   | 'accountAbnormal'
   | 'numberTaken'
   | 'oldPhoneUnreachable'
+  | 'complaint'
   | 'serviceError';
 
 /** One thing the bot says: a message key and its parameters; wording lives in content/. */
@@ -64,6 +70,10 @@ export interface Reply {
   expecting?: Expecting;
   otpTarget?: 'old' | 'new';
   buttons?: ButtonName[];
+  /** Knowledge-base topics offered as buttons (their titles are `faqTitle.<id>`). */
+  topics?: string[];
+  /** Further lines under the text, each a message of its own (e.g. the details noted). */
+  lines?: Array<{ key: string; params?: Record<string, string | number> }>;
   outcome?: Outcome;
   /** Extra channelData, e.g. { faqId } or { reason }. */
   data?: Record<string, string>;
@@ -74,7 +84,12 @@ export type ChartEvent =
   | { type: 'LOCALE_SET'; locale: Locale }
   | { type: 'JOINED' }
   | { type: 'SAID'; text: string; intent: Intent }
+  /** A knowledge-base question the recogniser is sure about. */
   | { type: 'ASKED'; faqId: string }
+  /** A question that could be one of a few topics. */
+  | { type: 'ASKED_UNCLEARLY'; faqIds: string[] }
+  | { type: 'FEEDBACK_GIVEN'; helpful: boolean }
+  | { type: 'COMPLAINED' }
   | { type: 'CANCEL_REQUESTED' }
   | { type: 'RESTART_REQUESTED' }
   | { type: 'HELP_REQUESTED' }
@@ -82,6 +97,17 @@ export type ChartEvent =
 
 /** What the chart emits for the bot to send. */
 export type ChartEmitted = { type: 'reply'; reply: Reply } | { type: 'acted'; intent: ActedIntent; faqId?: string };
+
+/** Details found in a customer's sentence (see services/understanding/details). */
+export interface Details {
+  card?: string;
+  idType?: IdType;
+  idNumber?: string;
+  oldPhone?: string;
+  newPhone?: string;
+  code?: string;
+  corrected: Array<'card' | 'idNumber' | 'oldPhone' | 'newPhone'>;
+}
 
 export interface ChartInput {
   conversationId: string;
@@ -96,8 +122,17 @@ export interface ChartContext {
   misses: number;
   /** Messages in a row the bot could not place, outside a flow. */
   fallbacks: number;
-  /** Bumped whenever a detail changes: codes sent for an older generation are void. */
-  generation: number;
+  /**
+   * Code generations per number, bumped whenever a detail a code depends on changes: a code sent
+   * for an older generation is void. `sent` says for which generation a live code was sent.
+   */
+  codes: { old: number; new: number; sentOld?: number; sentNew?: number };
+  /** The customer said the current number still receives SMS. */
+  reachable?: boolean;
+  /** The bank said the new number may be bound (not another customer's). */
+  newPhoneFree?: boolean;
+  /** The last knowledge-base answer given, for "was this helpful?". */
+  lastFaqId?: string;
   /** Why a person was last offered; used when the customer takes the offer. */
   offeredHandoff?: HandoffReason;
   card?: string;

@@ -21,6 +21,10 @@ export function createBot(s: Services): RebindBot {
       ttlSeconds: s.config.OTP_TTL_SECONDS,
       warn: (msg, fields) => s.logger.warn(msg, fields),
     }),
+    actions: {
+      recordFeedback: (_, params: { faqId: string; helpful: boolean; conversationId: string }) =>
+        s.feedback.record(params),
+    },
   });
   return new RebindBot({
     machine,

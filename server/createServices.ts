@@ -17,7 +17,15 @@ import { createSmsGateway } from '../services/sms';
 import type { SmsGateway } from '../services/sms/types';
 import { openDatabase, type Db } from '../services/sqlite/openDatabase';
 import { createSqliteStorage } from '../services/storage';
-import { buttonLabelsFrom, createKeywordRecognizer } from '../services/understanding';
+import {
+  buttonLabelsFrom,
+  createKeywordRecognizer,
+  createNlpClassifier,
+  createNluRecognizer,
+  topicTitlesFrom,
+  trainingSet,
+} from '../services/understanding';
+import { createFaqFeedback, type FaqFeedback } from '../services/feedback';
 import type { Recognizer } from '../dialogs/recognizer';
 import type { Locale } from '../dialogs/types';
 import { deriveKeys, loadMasterSecret, type Keys } from './secrets';
@@ -35,6 +43,7 @@ export interface Services {
   identityLimiter: AttemptLimiter;
   handoff: HandoffService;
   audit: AuditLog;
+  feedback: FaqFeedback;
   storage: Storage;
   recognizer: Recognizer;
   render: (locale: Locale, key: string, params?: Record<string, string | number>) => string;
@@ -52,13 +61,19 @@ export interface ServiceOverrides {
   storage?: Storage;
   /** Throw on a missing message key or parameter (tests), instead of falling back. */
   strictContent?: boolean;
+  /** Where the trained language model is cached: DATA_DIR by default. */
+  nluCacheDir?: string;
 }
 
 /**
  * Builds every service from the configuration. Two SQLite files in DATA_DIR: the bot's own
  * (conversation state, codes, limits, audit, handoffs) and the embedded bank core.
  */
-export function createServices(config: Config, logger: Logger, overrides: ServiceOverrides = {}): Services {
+export async function createServices(
+  config: Config,
+  logger: Logger,
+  overrides: ServiceOverrides = {},
+): Promise<Services> {
   const clock = overrides.clock ?? Date.now;
   const keys = deriveKeys(loadMasterSecret(config.SECRET_KEY, config.DATA_DIR));
   const db = openDatabase(join(config.DATA_DIR, 'rebind.sqlite'));
@@ -88,6 +103,28 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     strict: overrides.strictContent ?? false,
     onMissing: (missing) => logger.warn('message missing from the locale files', { ...missing }),
   });
+  // Values every message may use, from the configuration (e.g. the knowledge base's code rules).
+  const globals = {
+    ttlMinutes: Math.max(1, Math.round(config.OTP_TTL_SECONDS / 60)),
+    resendSeconds: config.OTP_RESEND_COOLDOWN_SECONDS,
+    maxAttempts: config.OTP_MAX_ATTEMPTS,
+    lockMinutes: config.OTP_LOCK_MINUTES,
+    maxPerHour: config.OTP_MAX_PER_HOUR,
+    maxPerDay: config.OTP_MAX_PER_DAY,
+  };
+
+  const classifier = await createNlpClassifier({
+    training: trainingSet(),
+    cacheDir: overrides.nluCacheDir ?? config.DATA_DIR,
+  });
+  logger.info('language model ready', { from: classifier.origin.from, ms: classifier.origin.ms });
+  const recognizer = createNluRecognizer({
+    classifier,
+    keywords: createKeywordRecognizer({
+      buttonLabels: buttonLabelsFrom([zhCN, enUS]),
+      topicTitles: topicTitlesFrom([zhCN, enUS]),
+    }),
+  });
 
   return {
     config,
@@ -108,9 +145,10 @@ export function createServices(config: Config, logger: Logger, overrides: Servic
     }),
     handoff: createHandoffService({ db, clock }),
     audit: createAuditLog({ db, clock }),
+    feedback: createFaqFeedback({ db, clock }),
     storage: overrides.storage ?? createSqliteStorage({ db, encryptionKey: keys.state, clock }),
-    recognizer: createKeywordRecognizer({ buttonLabels: buttonLabelsFrom([zhCN, enUS]) }),
-    render: (locale, key, params) => catalog.render(locale, key, params),
+    recognizer,
+    render: (locale, key, params) => catalog.render(locale, key, { ...globals, ...params }),
     localeOf: localeFrom,
     logger,
     close() {

@@ -8,7 +8,7 @@ import { startServer } from './createServer';
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   const config = loadConfig(env);
   const logger = createLogger({ level: config.LOG_LEVEL });
-  const services = createServices(config, logger);
+  const services = await createServices(config, logger);
   const bot = createBot(services);
   const running = await startServer(services, bot);
 

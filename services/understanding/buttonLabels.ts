@@ -15,6 +15,8 @@ export const BUTTON_RECOGNITION: Readonly<Record<ButtonName, Readonly<Recognitio
   cancel: { intent: 'cancel' },
   resend: { intent: 'resend' },
   restart: { intent: 'restart' },
+  helpful: { intent: 'feedback', helpful: true },
+  notHelpful: { intent: 'feedback', helpful: false },
 };
 
 /** Every button name, in the order above (keys of a Record<ButtonName, …> are exactly ButtonName). */
@@ -43,6 +45,8 @@ export function buttonLabelsFrom(catalogs: ReadonlyArray<Readonly<Record<string,
     agent: [],
     yes: [],
     no: [],
+    helpful: [],
+    notHelpful: [],
     confirm: [],
     cancel: [],
     resend: [],
@@ -55,4 +59,17 @@ export function buttonLabelsFrom(catalogs: ReadonlyArray<Readonly<Record<string,
     }
   }
   return labels;
+}
+
+/** Knowledge-base topic titles (`faqTitle.<id>` keys) from message catalogues: faqId → titles. */
+export function topicTitlesFrom(catalogs: ReadonlyArray<Readonly<Record<string, unknown>>>): Record<string, string[]> {
+  const titles: Record<string, string[]> = {};
+  for (const catalog of catalogs) {
+    for (const [key, value] of Object.entries(catalog)) {
+      if (!key.startsWith('faqTitle.') || typeof value !== 'string' || value.trim() === '') continue;
+      const id = key.slice('faqTitle.'.length);
+      titles[id] = [...new Set([...(titles[id] ?? []), value])];
+    }
+  }
+  return titles;
 }

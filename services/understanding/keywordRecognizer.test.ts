@@ -1,4 +1,4 @@
-import type { RecognizerContext } from '../../dialogs/recognizer';
+import type { Recognition, RecognizerContext } from '../../dialogs/recognizer';
 import type { Expecting, Intent } from '../../dialogs/types';
 import { buttonLabelsFrom, createKeywordRecognizer, defaultKeywords, normalizeText } from './index';
 
@@ -30,6 +30,9 @@ const EN_BUTTONS: Record<string, string> = {
   'title.unrelated': 'Not a button',
 };
 
+/** A recognition without where it came from: the tables state intents and topics. */
+const plain = ({ source: _source, ...r }: Recognition): Omit<Recognition, 'source'> => r;
+
 const recognizer = createKeywordRecognizer({ buttonLabels: buttonLabelsFrom([ZH_BUTTONS, EN_BUTTONS]) });
 
 const HUGE_NOISE = 'x'.repeat(100_000);
@@ -56,11 +59,11 @@ const rows: Row[] = [
   ['人工', zh(), 'handoff'],
   ['人工呐', zh(), 'handoff'],
   ['转人工！！', zh(), 'handoff'],
-  ['我要投诉', zh(), 'handoff'],
+  ['我要投诉', zh(), 'complaint'],
   ['找真人', zh('cardNumber'), 'handoff'],
   ['I want to talk to a person', en(), 'handoff'],
   ['agent', en('otp'), 'handoff'],
-  ['I have a complaint', en(), 'handoff'],
+  ['I have a complaint', en(), 'complaint'],
   ['客服 6222021234567890123', zh('cardNumber'), 'handoff'], // a clear command wins over typed digits
   // cancel
   ['取消', zh('cardNumber'), 'cancel'],
@@ -90,9 +93,9 @@ const rows: Row[] = [
   ['hey there', en(), 'greeting'],
   ['谢谢', zh(), 'thanks'],
   ['好的谢谢', zh(), 'thanks'],
-  ['再见', zh(), 'thanks'],
+  ['再见', zh(), 'goodbye'],
   ['Thank you so much', en(), 'thanks'],
-  ['bye', en(), 'thanks'],
+  ['bye', en(), 'goodbye'],
   // resend
   ['重发', zh('otp'), 'resend'],
   ['没收到重发', zh('otp'), 'resend'],
@@ -219,7 +222,7 @@ describe('keyword recogniser', () => {
   // Padded to four columns: jest passes a `done` callback to a test with more parameters than the row.
   const table = rows.map(([text, context, intent, faqId]): Required<Row> => [text, context, intent, faqId ?? '']);
   test.each(table)('%j at %j → %s %s', (text, context, intent, faqId) => {
-    const recognition = recognizer.recognize(text, context);
+    const recognition = plain(recognizer.recognize(text, context));
     expect(recognition).toEqual(faqId === '' ? { intent } : { intent, faqId });
   });
 
@@ -228,7 +231,7 @@ describe('keyword recogniser', () => {
     const intents = new Set(rows.map(([, , intent]) => intent));
     const everyIntent: Intent[] = [
       'changePhone', 'faq', 'handoff', 'cancel', 'restart', 'help', 'greeting', 'thanks', 'affirm', 'deny',
-      'resend', 'none',
+      'resend', 'complaint', 'goodbye', 'none',
     ];
     expect([...intents].sort()).toEqual([...everyIntent].sort());
     const topics = new Set(rows.map(([, , , faqId]) => faqId).filter((id) => id !== undefined));
@@ -264,7 +267,7 @@ describe('buttonLabelsFrom', () => {
     expect(labels.agent).toEqual(['转人工', 'Talk to an agent']);
     expect(labels.faq).toEqual(['常见问题', 'FAQ']);
     expect(Object.keys(labels).sort()).toEqual(
-      ['agent', 'cancel', 'changePhone', 'confirm', 'faq', 'no', 'restart', 'resend', 'yes'].sort(),
+      ['agent', 'cancel', 'changePhone', 'confirm', 'faq', 'helpful', 'no', 'notHelpful', 'restart', 'resend', 'yes'].sort(),
     );
   });
 
@@ -312,6 +315,12 @@ describe('with the real catalogues\' button labels', () => {
     ['我要改预留手机号', zh(), 'changePhone', ''],
     ['帮我更换一下绑定的手机', zh(), 'changePhone', ''],
   ])('%j at %j → %s %s', (text, context, intent, faqId) => {
-    expect(real.recognize(text, context)).toEqual(faqId ? { intent, faqId } : { intent });
+    expect(plain(real.recognize(text, context))).toEqual(faqId ? { intent, faqId } : { intent });
   });
+});
+
+test('an exact button label or topic title is marked as such', () => {
+  const r = createKeywordRecognizer({ buttonLabels: { agent: ['转人工'] }, topicTitles: { fees: ['要收费吗'] } });
+  expect(r.recognize('转人工', zh())).toEqual({ intent: 'handoff', source: 'label' });
+  expect(r.recognize('要收费吗', zh())).toEqual({ intent: 'faq', faqId: 'fees', source: 'label' });
 });

@@ -5,7 +5,7 @@ import { BUTTON_NAMES, BUTTON_RECOGNITION, type ButtonLabels } from './buttonLab
 import { normalizeText, type NormalizedText } from './normalizeText';
 
 /** Intents that are found by their words; 'faq' is found by its topics' words, 'none' by nothing. */
-export type KeywordIntent = Exclude<Intent, 'faq' | 'none'>;
+export type KeywordIntent = Exclude<Intent, 'faq' | 'none' | 'feedback'>;
 
 /** Training words of one intent or topic, per locale. */
 export type LocaleWords = Partial<Record<Locale, readonly string[]>>;
@@ -19,10 +19,17 @@ export interface KeywordCatalog {
 
 export const defaultKeywords: KeywordCatalog = defaultKeywordsJson;
 
+/** The keyword recogniser answers at once. */
+export interface KeywordRecognizer extends Recognizer {
+  recognize(text: string, context: RecognizerContext): Recognition;
+}
+
 export interface KeywordRecognizerOptions {
   keywords?: KeywordCatalog;
   /** Exact button labels (any locale); see `buttonLabelsFrom`. */
   buttonLabels?: ButtonLabels;
+  /** Exact knowledge-base topic titles (offered as buttons when a question is unclear): faqId → titles. */
+  topicTitles?: Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -42,9 +49,9 @@ const NEGATORS_EN = new Set([
 ]);
 
 /** Questions whose answer is typed data: a long number there is the answer, not a request. */
-const DATA_QUESTIONS = new Set<Expecting>(['cardNumber', 'idNumber', 'oldPhone', 'newPhone', 'otp']);
+export const DATA_QUESTIONS = new Set<Expecting>(['cardNumber', 'idNumber', 'oldPhone', 'newPhone', 'otp']);
 /** Yes/no questions: there a yes or no word is the answer. */
-const YES_NO_QUESTIONS = new Set<Expecting>(['oldPhoneReachable', 'confirm']);
+export const YES_NO_QUESTIONS = new Set<Expecting>(['oldPhoneReachable', 'confirm']);
 /** At "can your old phone still receive texts?", naming these topics answers no. */
 const NO_TOPICS_AT_REACHABLE = new Set(['otpNotReceived', 'oldNumberLost']);
 /** Digits in a row that make a message the answer to a data question. */
@@ -67,6 +74,8 @@ const KEYWORD_INTENTS = Object.keys({
   affirm: true,
   deny: true,
   resend: true,
+  complaint: true,
+  goodbye: true,
 } satisfies Record<KeywordIntent, true>) as KeywordIntent[]; // the keys of a Record<KeywordIntent, …>
 
 type Label =
@@ -244,9 +253,16 @@ function topicOf(matches: readonly Match[]): string | undefined {
 export function createKeywordRecognizer({
   keywords = defaultKeywords,
   buttonLabels = {},
-}: KeywordRecognizerOptions = {}): Recognizer {
+  topicTitles = {},
+}: KeywordRecognizerOptions = {}): KeywordRecognizer {
   const compiled = compile(keywords);
   const buttons = new Map<string, Readonly<Recognition>>();
+  for (const [faqId, titles] of Object.entries(topicTitles)) {
+    for (const title of titles) {
+      const text = normalizeText(title).text;
+      if (text !== '' && !buttons.has(text)) buttons.set(text, { intent: 'faq', faqId });
+    }
+  }
   for (const name of BUTTON_NAMES) {
     for (const label of buttonLabels[name] ?? []) {
       const text = normalizeText(label).text;
@@ -266,7 +282,7 @@ export function createKeywordRecognizer({
       // the words mean what they say ("收不到" at a code prompt: the code did not arrive).
       const button = buttons.get(text.text);
       if (button !== undefined && (yesNoQuestion || (button.intent !== 'affirm' && button.intent !== 'deny'))) {
-        return { ...button };
+        return { ...button, source: 'label' };
       }
 
       const dataQuestion = expecting !== undefined && DATA_QUESTIONS.has(expecting);
@@ -284,6 +300,7 @@ export function createKeywordRecognizer({
 
       if (intents.has('cancel')) return { intent: 'cancel' };
       if (intents.has('restart')) return { intent: 'restart' };
+      if (intents.has('complaint')) return { intent: 'complaint' };
       if (intents.has('handoff')) return { intent: 'handoff' };
       if (expecting === 'otp' && intents.has('resend')) return { intent: 'resend' };
       // Outside a flow "help me change my number" is about the change; inside one, help is for the prompt.
@@ -314,6 +331,7 @@ export function createKeywordRecognizer({
       if (intents.has('changePhone')) return { intent: 'changePhone' };
       if (intents.has('resend')) return { intent: 'resend' };
       if (intents.has('thanks')) return { intent: 'thanks' };
+      if (intents.has('goodbye')) return { intent: 'goodbye' };
       if (intents.has('greeting')) return { intent: 'greeting' };
       if (short) {
         const answer = yesOrNo(matches, text);

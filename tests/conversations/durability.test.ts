@@ -7,14 +7,14 @@ describe('durability and exactly-once', () => {
   afterEach(() => h.dispose());
 
   test('a restart in the middle loses nothing: state is read back from SQLite', async () => {
-    const first = createHarness({ storage: 'sqlite' });
+    const first = await createHarness({ storage: 'sqlite' });
     const c1 = first.conversation('restart-me');
     await driveTo(first, c1, 'otp');
     const code = first.sms.lastCode(ZHANG.phone);
     first.close();
 
     // A new process on the same data directory.
-    h = createHarness({ storage: 'sqlite', dataDir: first.dataDir, start: first.now() + 10_000 });
+    h = await createHarness({ storage: 'sqlite', dataDir: first.dataDir, start: first.now() + 10_000 });
     const c2 = h.conversation('restart-me');
     expect(cd(last(await c2.say(code))).expecting).toBe('newPhone');
     await c2.say(FRESH.national);
@@ -24,7 +24,7 @@ describe('durability and exactly-once', () => {
   });
 
   test('conversation state is encrypted at rest: no card or ID number in the database file', async () => {
-    h = createHarness({ storage: 'sqlite' });
+    h = await createHarness({ storage: 'sqlite' });
     const c = h.conversation();
     await driveTo(h, c, 'oldPhone');
     const rows = h.services.db.prepare('SELECT value FROM conversation_state').all() as Array<{ value: string }>;
@@ -36,7 +36,7 @@ describe('durability and exactly-once', () => {
   });
 
   test('the same activity id sent twice at confirm: one change, one notice to each number, same replies', async () => {
-    h = createHarness();
+    h = await createHarness();
     const c = h.conversation();
     await driveTo(h, c, 'confirm');
     const first = await c.say('确认', 'confirm-activity');
@@ -50,7 +50,7 @@ describe('durability and exactly-once', () => {
   });
 
   test('a conversation idle past SESSION_IDLE_MINUTES in the middle starts over', async () => {
-    h = createHarness();
+    h = await createHarness();
     const c = h.conversation();
     await driveTo(h, c, 'oldPhone');
     h.advance(31 * 60_000);

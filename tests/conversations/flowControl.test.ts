@@ -3,8 +3,8 @@ import { driveTo, EVERY_STEP } from '../support/drive';
 import { ZHANG } from '../support/demo';
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
 });
 afterEach(() => h.dispose());
 

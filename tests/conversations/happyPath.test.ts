@@ -2,8 +2,8 @@ import { buttons, cd, createHarness, keys, last, type Harness } from '../support
 import { ALICE, FRESH, ZHANG } from '../support/demo';
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
 });
 afterEach(() => h.dispose());
 

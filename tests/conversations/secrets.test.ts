@@ -4,8 +4,8 @@ import { FRESH, ZHANG } from '../support/demo';
 import type { Activity } from 'botbuilder';
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness({ storage: 'sqlite' });
+beforeEach(async () => {
+  h = await createHarness({ storage: 'sqlite' });
 });
 afterEach(() => h.dispose());
 

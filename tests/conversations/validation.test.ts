@@ -4,14 +4,16 @@ import { FRESH, ZHANG } from '../support/demo';
 import type { Expecting } from '../../dialogs/types';
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
 });
 afterEach(() => h.dispose());
 
 const HUGE = '9'.repeat(100 * 1024);
 const HUGE_TEXT = '我'.repeat(100 * 1024);
-const HTML = '<script>alert("x")</script><b>13800138000</b>';
+const HTML = '<script>alert("x")</script><b>xyz</b>';
+/** Markup around a valid number: the number is read, the markup ignored. */
+const HTML_AROUND = '<b>13800138000</b>';
 const EMOJI = '😀🎉💳';
 
 /** [question, what the customer types, the reason the bot gives] */
@@ -82,6 +84,7 @@ describe('every validation error, at every question', () => {
     ['idNumber', '11010519491231002x', 'oldPhone'],
     ['oldPhone', '+86 138 0013 8000', 'oldPhoneReachable'],
     ['oldPhone', '0086 13800138000', 'oldPhoneReachable'],
+    ['oldPhone', HTML_AROUND, 'oldPhoneReachable'],
     ['oldPhone', '１３８００１３８０００', 'oldPhoneReachable'],
   ] as Array<[Expecting, string, Expecting]>)('at %s, the form %j is accepted', async (at, input, next) => {
     const c = h.conversation();

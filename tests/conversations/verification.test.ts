@@ -3,8 +3,8 @@ import { driveTo } from '../support/drive';
 import { FRESH, LI, WANG, ZHANG, ZHAO } from '../support/demo';
 
 let h: Harness;
-beforeEach(() => {
-  h = createHarness();
+beforeEach(async () => {
+  h = await createHarness();
 });
 afterEach(() => h.dispose());
 

@@ -62,7 +62,7 @@ async function turns(machine: ReturnType<typeof fakes>['machine'], events: Chart
   const out: Reply[][] = [];
   let context: ChartContext | undefined;
   for (const e of events) {
-    const t = await runChart(machine, { conversationId: 'c', snapshot, events: () => e, timeoutMs: 1000 });
+    const t = await runChart(machine, { conversationId: 'c', snapshot, events: e, timeoutMs: 1000 });
     snapshot = t.snapshot;
     context = t.context;
     out.push(t.replies);

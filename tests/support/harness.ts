@@ -13,6 +13,8 @@ import { createTurnErrorHandler } from '../../server/turnErrorHandler';
 /** 2026-11-28 10:00 in Shanghai. */
 export const START = Date.parse('2026-11-28T02:00:00Z');
 export const TEST_SECRET = 'ab'.repeat(32);
+/** The trained language model is cached here across test files (keyed by the training data). */
+export const NLU_CACHE = join(tmpdir(), 'rebind-nlu-cache');
 
 /** An SMS gateway that records what it sends, and can be told to fail. */
 export class RecordingSms implements SmsGateway {
@@ -71,7 +73,7 @@ export interface HarnessOptions {
 }
 
 /** The whole bot in-process, on the real services, with memory state, a pinned clock and a fake SMS. */
-export function createHarness(options: HarnessOptions = {}): Harness {
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'rebind-test-'));
   let now = options.start ?? START;
   const sms = new RecordingSms();
@@ -84,11 +86,12 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   });
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line), clock: () => now });
-  const services = createServices(config, logger, {
+  const services = await createServices(config, logger, {
     clock: () => now,
     sms,
     ...(options.storage === 'sqlite' ? {} : { storage: options.storage ?? new MemoryStorage() }),
     strictContent: true,
+    nluCacheDir: NLU_CACHE,
   });
   const bot = createBot(services);
   const adapter = new TestAdapter((ctx) => bot.run(ctx));

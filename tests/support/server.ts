@@ -6,7 +6,7 @@ import { createLogger } from '../../services/log';
 import { createBot } from '../../server/createBot';
 import { createServices, type ServiceOverrides } from '../../server/createServices';
 import { startServer, type RunningServer } from '../../server/createServer';
-import { TEST_SECRET } from './harness';
+import { NLU_CACHE, TEST_SECRET } from './harness';
 
 export const DEMO_SEED = join(__dirname, '..', '..', 'data', 'demo-bank.json');
 
@@ -26,7 +26,7 @@ export async function startTestServer(
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'rebind-http-'));
   const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, BANK_SEED_PATH: DEMO_SEED, ...env });
-  const services = createServices(config, createLogger({ level: 'silent' }), overrides);
+  const services = await createServices(config, createLogger({ level: 'silent' }), { nluCacheDir: NLU_CACHE, ...overrides });
   const running = await startServer(services, createBot(services));
   return {
     running,

@@ -1,0 +1,150 @@
+import { maskCard, maskId, maskPhone } from '../services/mask';
+import { validateCardNumber, validateIdNumber, validateMobile, validateOtp } from '../services/validation';
+import type {
+  ButtonName,
+  ChartContext,
+  Expecting,
+  MaskedSummary,
+  Reply,
+  SendCodeOutput,
+  VerifyCodeOutput,
+} from './types';
+
+/** Pure builders of what the chart says. Every reply is a message key with parameters. */
+
+/** The welcome menu. */
+export const MENU: readonly ButtonName[] = ['changePhone', 'faq', 'agent'];
+export const menuButtons = (): ButtonName[] => [...MENU];
+
+/** Which number the code step is for: the current one until it is verified, then the new one. */
+export function codeTarget(context: ChartContext): 'old' | 'new' {
+  return context.passed.oldCode ? 'new' : 'old';
+}
+
+export function codePhone(context: ChartContext, target: 'old' | 'new'): string {
+  return (target === 'old' ? context.oldPhone : context.newPhone) ?? '';
+}
+
+/** The prompt for each question: its key, buttons and extra fields. */
+export function question(expecting: Expecting, context: ChartContext): Reply {
+  switch (expecting) {
+    case 'oldPhoneReachable':
+      return {
+        key: 'ask.oldPhoneReachable',
+        params: { oldPhone: maskPhone(context.oldPhone ?? '') },
+        expecting,
+        buttons: ['yes', 'no'],
+      };
+    case 'otp':
+      return {
+        key: 'ask.otp',
+        params: { phone: maskPhone(codePhone(context, codeTarget(context))) },
+        expecting,
+        otpTarget: codeTarget(context),
+        buttons: ['resend'],
+      };
+    case 'confirm':
+      return {
+        key: 'ask.confirm',
+        params: {
+          card: maskCard(context.card ?? ''),
+          oldPhone: maskPhone(context.oldPhone ?? ''),
+          newPhone: maskPhone(context.newPhone ?? ''),
+        },
+        expecting,
+        buttons: ['confirm', 'cancel'],
+      };
+    default:
+      return { key: `ask.${expecting}`, expecting };
+  }
+}
+
+/** Why an answer to a question was refused: becomes `invalid.<expecting>.<reason>`. */
+export function refusalReason(expecting: Expecting, text: string, context: ChartContext): string {
+  switch (expecting) {
+    case 'cardNumber': {
+      const r = validateCardNumber(text);
+      return r.ok ? 'format' : r.reason;
+    }
+    case 'idNumber': {
+      const r = validateIdNumber(text);
+      return r.ok ? 'format' : r.reason;
+    }
+    case 'oldPhone': {
+      const r = validateMobile(text);
+      return r.ok ? 'format' : r.reason;
+    }
+    case 'newPhone': {
+      const r = validateMobile(text);
+      if (!r.ok) return r.reason;
+      return r.e164 === context.oldPhone ? 'sameAsOld' : 'format';
+    }
+    case 'otp': {
+      const r = validateOtp(text);
+      return r.ok ? 'format' : r.reason;
+    }
+    case 'oldPhoneReachable':
+    case 'confirm':
+      return 'yesNo';
+  }
+}
+
+/** The masked view of a flow. ID numbers are masked already once the identity check passed. */
+export function summarize(context: ChartContext): MaskedSummary {
+  return {
+    card: context.card ? maskCard(context.card) : undefined,
+    idNumber: context.idNumber ? maskId(context.idNumber) : undefined,
+    oldPhone: context.oldPhone ? maskPhone(context.oldPhone) : undefined,
+    newPhone: context.newPhone ? maskPhone(context.newPhone) : undefined,
+    passed: context.passed,
+    stoppedAt: context.expecting,
+  };
+}
+
+export function sendReply(context: ChartContext, output: SendCodeOutput, target: 'old' | 'new'): Reply {
+  const base = { expecting: 'otp' as const, otpTarget: target, buttons: ['resend'] as ButtonName[] };
+  const phone = maskPhone(codePhone(context, target));
+  switch (output.result) {
+    case 'sent':
+      return {
+        ...base,
+        key: `otp.sent.${target}`,
+        params: { phone, minutes: output.ttlMinutes, seconds: output.resendSeconds },
+        data: { resendAfterSeconds: String(output.resendSeconds) },
+      };
+    case 'cooldown':
+      return {
+        ...base,
+        key: 'otp.cooldown',
+        params: { phone, seconds: output.secondsLeft },
+        data: { resendAfterSeconds: String(output.secondsLeft) },
+      };
+    case 'capped':
+      return { ...base, key: 'otp.capped', params: { phone, minutes: output.minutesLeft }, buttons: ['agent'] };
+    case 'smsFailed':
+      return { ...base, key: 'otp.smsFailed', params: { phone }, buttons: ['resend', 'agent'] };
+    case 'locked':
+      return lockedReply(output.minutesLeft);
+  }
+}
+
+export function verifyReply(context: ChartContext, output: VerifyCodeOutput, target: 'old' | 'new'): Reply {
+  const base = { expecting: 'otp' as const, otpTarget: target, buttons: ['resend'] as ButtonName[] };
+  const phone = maskPhone(codePhone(context, target));
+  switch (output.result) {
+    case 'wrong':
+      return { ...base, key: 'otp.wrong', params: { phone, attemptsLeft: output.attemptsLeft } };
+    case 'expired':
+      return { ...base, key: 'otp.expired', params: { phone } };
+    case 'noCode':
+      return { ...base, key: 'otp.noCode', params: { phone } };
+    case 'locked':
+      return lockedReply(output.minutesLeft);
+    case 'ok':
+      return { key: 'otp.verified' };
+  }
+}
+
+export function lockedReply(minutes: number): Reply {
+  return { key: 'otp.locked', params: { minutes }, outcome: 'locked', buttons: ['agent'] };
+}

@@ -1,0 +1,2 @@
+export { createFaqFeedback } from './faqFeedback';
+export type { FaqFeedback } from './faqFeedback';
