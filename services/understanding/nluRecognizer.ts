@@ -16,6 +16,9 @@ export interface NluThresholds {
 
 export const DEFAULT_THRESHOLDS: NluThresholds = { accept: 0.5, sure: 0.7, rival: 0.15 };
 
+/** Digits enough for a phone, card or ID number (a 6-digit code is not one). */
+const CARRIES_NUMBER = 7;
+
 /** A command this short is taken as said, whatever else the model hears in it. */
 const SHORT_COMMAND = 6;
 
@@ -96,6 +99,11 @@ export function createNluRecognizer({
       const best = ranked[0];
       const guess = best && best.score >= thresholds.accept ? fromLabel(best.label) : undefined;
       if (!best || !guess) return kw;
+      // A message carrying a card or phone number gives details; it does not ask a question. The
+      // chart reads the numbers (e.g. "actually the new number is …" at the confirm step).
+      if (text.digitCount >= CARRIES_NUMBER && (guess.intent === 'faq' || guess.intent === 'help')) {
+        return { intent: 'none' };
+      }
       // Yes and no answer yes/no questions only; elsewhere the words' own meaning ("收不到" at a code
       // prompt: the code did not come) is the better reading.
       if (!yesNo && (guess.intent === 'affirm' || guess.intent === 'deny') && kw.intent !== 'none') return kw;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config';
 import type { RebindBot } from '../../bot/RebindBot';
+import type { Recognizer } from '../../dialogs/recognizer';
 import { createLogger } from '../../services/log';
 import { SmsError, type SmsGateway, type SmsMessage } from '../../services/sms/types';
 import { createBot } from '../../server/createBot';
@@ -70,6 +71,8 @@ export interface HarnessOptions {
   dataDir?: string;
   /** Start the clock here (to share time with an earlier harness). */
   start?: number;
+  /** Wraps the real recogniser, e.g. to pin what one sentence is taken to mean. */
+  wrapRecognizer?: (real: Recognizer) => Recognizer;
 }
 
 /** The whole bot in-process, on the real services, with memory state, a pinned clock and a fake SMS. */
@@ -93,6 +96,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     strictContent: true,
     nluCacheDir: NLU_CACHE,
   });
+  if (options.wrapRecognizer) services.recognizer = options.wrapRecognizer(services.recognizer);
   const bot = createBot(services);
   const adapter = new TestAdapter((ctx) => bot.run(ctx));
   adapter.onTurnError = createTurnErrorHandler(services);
