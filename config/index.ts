@@ -23,6 +23,8 @@ const schema = z.object({
   IDENTITY_MAX_ATTEMPTS: int(3, 1, 20),
   IDENTITY_LOCK_MINUTES: int(30, 1, 24 * 60),
   SESSION_IDLE_MINUTES: int(30, 1, 24 * 60),
+  LOCAL_DIRECT_LINE: z.enum(['on', 'off']).default('on'),
+  DIRECT_LINE_TOKEN_MINUTES: int(30, 1, 24 * 60),
   SECRET_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64,}$/, 'SECRET_KEY must be at least 64 hex characters (32 bytes)')

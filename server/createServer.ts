@@ -7,6 +7,10 @@ import * as restify from 'restify';
 import type { RebindBot } from '../bot/RebindBot';
 import type { Services } from './createServices';
 import { createTurnErrorHandler } from './turnErrorHandler';
+import { mountDirectLine } from './directline/directLineRoutes';
+import { DirectLineHub } from './directline/hub';
+import { createTokenService, randomId } from './directline/tokens';
+import { mountStaticFiles } from './staticFiles';
 
 export interface RunningServer {
   server: restify.Server;
@@ -36,6 +40,24 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
   const server = restify.createServer({ name: 'rebind' });
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
 
+  mountStaticFiles(server);
+  // The local Direct Line serves the web widget on this machine. Behind Azure Bot Service (an app id
+  // is set), Azure's Direct Line does that job and this one stays off.
+  const localDirectLine = config.LOCAL_DIRECT_LINE === 'on' && !config.MicrosoftAppId;
+  let port = config.PORT;
+  if (localDirectLine) {
+    mountDirectLine({
+      server,
+      adapter,
+      bot,
+      hub: new DirectLineHub({ clock: services.clock }),
+      tokens: createTokenService({ key: services.keys.directLine, ttlMs: config.DIRECT_LINE_TOKEN_MINUTES * 60_000 }),
+      logger,
+      internalBase: () => `http://127.0.0.1:${port}`,
+      capability: randomId(24),
+    });
+  }
+
   let ready = false;
   let stopping = false;
 
@@ -54,8 +76,12 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
   await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
   ready = true;
   const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.PORT;
-  logger.info('listening', { port, auth: config.MicrosoftAppId ? 'bot framework' : 'none (local)' });
+  port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info('listening', {
+    port,
+    auth: config.MicrosoftAppId ? 'bot framework' : 'none (local)',
+    webChat: localDirectLine ? `http://localhost:${port}/` : 'off (use Azure Direct Line)',
+  });
 
   let stopped: Promise<void> | undefined;
   return {

@@ -10,11 +10,18 @@ export interface Keys {
   identity: Buffer;
   /** Encrypts conversation state at rest (it holds card and ID numbers mid-conversation). */
   state: Buffer;
+  /** Signs the local Direct Line's tokens. */
+  directLine: Buffer;
 }
 
 export function deriveKeys(master: Buffer): Keys {
   const derive = (info: string) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), info, 32));
-  return { otp: derive('rebind/otp'), identity: derive('rebind/identity'), state: derive('rebind/state') };
+  return {
+    otp: derive('rebind/otp'),
+    identity: derive('rebind/identity'),
+    state: derive('rebind/state'),
+    directLine: derive('rebind/directline'),
+  };
 }
 
 /**

@@ -150,6 +150,8 @@ const corrections: Row[] = [
     found({ card: CARD, newPhone: OTHER, corrected: ['newPhone'] }),
   ],
   ['卡号6222021234567890128，新号码18612345678', none, found({ card: CARD, newPhone: NEW })],
+  // "手机号" here names what is being changed; the number after it is plainly a card.
+  ['我想换手机号 6222021234567890128', none, found({ card: CARD })],
 ];
 
 const invalid: Row[] = [

@@ -181,7 +181,11 @@ const KIND_FIELD: Record<Exclude<KindLabel, 'code'>, keyof NumberReading> = {
   phone: 'phone',
 };
 
-/** What a number is: what its label says (if it reads as that), else the preferred reading. */
+/**
+ * What a number is: what its label says, if it reads as that; else the preferred reading. A label
+ * it cannot be ("换手机号 6222…" names the phone being changed, but the number is a card) is set
+ * aside rather than dropping the number.
+ */
 function chooseReading(
   piece: NumberPiece,
   kind: KindLabel | undefined,
@@ -190,7 +194,9 @@ function chooseReading(
   const { reading, needsLabel } = piece;
   if (kind !== undefined && kind !== 'code') {
     const field = KIND_FIELD[kind];
-    return reading[field] !== undefined ? field : undefined;
+    if (reading[field] !== undefined) return field;
+    // Only "phone" words are so often part of the request itself; other labels stay strict.
+    if (kind !== 'phone') return undefined;
   }
   if (needsLabel === true && hint.expecting !== 'idNumber') return undefined;
   return preference(hint).find((field) => reading[field] !== undefined);

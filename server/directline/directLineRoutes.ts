@@ -1,0 +1,226 @@
+import type { Activity, CloudAdapter } from 'botbuilder';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type * as restify from 'restify';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { RebindBot } from '../../bot/RebindBot';
+import type { Logger } from '../../services/log';
+import { maskDigitsInText } from '../../services/mask';
+import type { DirectLineHub } from './hub';
+import { bearer, randomId, type TokenClaims, type TokenService } from './tokens';
+
+export const BOT_ACCOUNT = { id: 'rebind', name: 'Rebind', role: 'bot' } as const;
+const CHANNEL_ID = 'directline';
+/** What a client may send: messages and events. Anything else is refused. */
+const CLIENT_TYPES = new Set(['message', 'event']);
+const MAX_TEXT = 100 * 1024;
+
+export interface DirectLineOptions {
+  server: restify.Server;
+  adapter: CloudAdapter;
+  bot: RebindBot;
+  hub: DirectLineHub;
+  tokens: TokenService;
+  logger: Logger;
+  /** Where the bot reaches this server (loopback), e.g. http://127.0.0.1:3978. */
+  internalBase: () => string;
+  /**
+   * A secret path segment: the bot posts its replies to `/connector/<capability>/v3/…`. Nobody
+   * else can, so nobody can put words in the bot's mouth.
+   */
+  capability: string;
+}
+
+type Req = restify.Request;
+type Res = restify.Response;
+
+/**
+ * A local Direct Line 3.0: what Azure's Direct Line service does, on this server, for Web Chat and
+ * `botframework-directlinejs`: tokens, conversations, activities with watermarks, a WebSocket
+ * stream, and the connector endpoints the bot posts its replies to. Used in local mode (no app id).
+ */
+export function mountDirectLine(o: DirectLineOptions): void {
+  const { server, hub, tokens } = o;
+  const serviceUrl = () => `${o.internalBase()}/connector/${o.capability}`;
+
+  const claimsFor = (req: Req, conversationId?: string): TokenClaims | undefined => {
+    const claims = tokens.verify(bearer(req.headers.authorization));
+    if (!claims) return undefined;
+    if (conversationId !== undefined && claims.c !== conversationId) return undefined;
+    return claims;
+  };
+  const refuse = (res: Res, status: number, message: string): void => {
+    res.send(status, { error: { code: status === 403 ? 'TokenInvalid' : 'BadArgument', message } });
+  };
+
+  const streamUrl = (req: Req, conversationId: string, token: string) => {
+    const proto = req.headers['x-forwarded-proto'] === 'https' ? 'wss' : 'ws';
+    const host = req.headers.host ?? '127.0.0.1';
+    return `${proto}://${host}/v3/directline/conversations/${encodeURIComponent(conversationId)}/stream?t=${encodeURIComponent(token)}`;
+  };
+
+  const runTurn = async (activity: Partial<Activity>) => {
+    await o.adapter.processActivityDirect('', activity as Activity, (context) => o.bot.run(context));
+  };
+
+  const startConversation = async (claims: TokenClaims) => {
+    hub.open(claims.c, claims.u);
+    if (!hub.start(claims.c)) return;
+    await runTurn({
+      type: 'conversationUpdate',
+      id: randomId(9),
+      channelId: CHANNEL_ID,
+      serviceUrl: serviceUrl(),
+      timestamp: new Date(),
+      locale: hub.localeOf(claims.c),
+      conversation: { id: claims.c, isGroup: false, conversationType: 'personal', name: '' },
+      from: { id: claims.u, name: '', role: 'user' },
+      recipient: { ...BOT_ACCOUNT },
+      membersAdded: [{ id: claims.u, name: '' }],
+    });
+  };
+
+  // The page's token: a new conversation, for this browser only. No secret ever reaches the page.
+  server.post('/api/directline/token', async (req: Req, res: Res) => {
+    const body = (req.body ?? {}) as { locale?: unknown };
+    const locale = typeof body.locale === 'string' && /^[a-zA-Z]{2}(-[a-zA-Z]{2})?$/.test(body.locale) ? body.locale : undefined;
+    const conversationId = randomId();
+    const userId = `dl_${randomId(9)}`;
+    hub.open(conversationId, userId, locale);
+    res.send(200, { token: tokens.issue(conversationId, userId), conversationId, expires_in: tokens.ttlSeconds });
+  });
+
+  server.post('/v3/directline/tokens/refresh', async (req: Req, res: Res) => {
+    const claims = claimsFor(req);
+    if (!claims) {
+      refuse(res, 403, 'invalid or expired token');
+      return;
+    }
+    res.send(200, { token: tokens.issue(claims.c, claims.u), conversationId: claims.c, expires_in: tokens.ttlSeconds });
+  });
+
+  server.post('/v3/directline/conversations', async (req: Req, res: Res) => {
+    const claims = claimsFor(req);
+    if (!claims) {
+      refuse(res, 403, 'invalid or expired token');
+      return;
+    }
+    const token = bearer(req.headers.authorization) as string;
+    await startConversation(claims);
+    res.send(201, { conversationId: claims.c, token, expires_in: tokens.ttlSeconds, streamUrl: streamUrl(req, claims.c, token) });
+  });
+
+  server.get('/v3/directline/conversations/:conversationId', async (req: Req, res: Res) => {
+    const claims = claimsFor(req, req.params.conversationId);
+    if (!claims) {
+      refuse(res, 403, 'this token does not open that conversation');
+      return;
+    }
+    const token = bearer(req.headers.authorization) as string;
+    hub.open(claims.c, claims.u);
+    res.send(200, { conversationId: claims.c, token, expires_in: tokens.ttlSeconds, streamUrl: streamUrl(req, claims.c, token) });
+  });
+
+  server.get('/v3/directline/conversations/:conversationId/activities', async (req: Req, res: Res) => {
+    const claims = claimsFor(req, req.params.conversationId);
+    if (!claims) {
+      refuse(res, 403, 'this token does not open that conversation');
+      return;
+    }
+    const watermark = typeof req.query?.watermark === 'string' ? req.query.watermark : undefined;
+    res.send(200, hub.since(claims.c, watermark));
+  });
+
+  server.post('/v3/directline/conversations/:conversationId/activities', async (req: Req, res: Res) => {
+    const claims = claimsFor(req, req.params.conversationId);
+    if (!claims) {
+      refuse(res, 403, 'this token does not open that conversation');
+      return;
+    }
+    const body = (req.body ?? {}) as Partial<Activity>;
+    if (typeof body !== 'object' || !CLIENT_TYPES.has(String(body.type))) {
+      refuse(res, 400, 'unsupported activity');
+      return;
+    }
+    if (typeof body.text === 'string' && body.text.length > MAX_TEXT) {
+      refuse(res, 400, 'text too long');
+      return;
+    }
+    hub.open(claims.c, claims.u);
+    const from = { id: claims.u, name: typeof body.from?.name === 'string' ? body.from.name : '', role: 'user' };
+    // The transcript keeps (and the page shows) the customer's numbers masked; the bot gets them whole.
+    const id = hub.append(claims.c, {
+      type: body.type,
+      text: typeof body.text === 'string' ? maskDigitsInText(body.text) : undefined,
+      locale: body.locale,
+      channelData: body.channelData,
+      value: body.value,
+      name: body.name,
+      from,
+      channelId: CHANNEL_ID,
+    });
+    hub.signal(claims.c, { type: 'typing', from: { ...BOT_ACCOUNT }, channelId: CHANNEL_ID });
+    try {
+      await runTurn({
+        ...body,
+        id,
+        channelId: CHANNEL_ID,
+        serviceUrl: serviceUrl(),
+        timestamp: new Date(),
+        from,
+        recipient: { ...BOT_ACCOUNT },
+        conversation: { id: claims.c, isGroup: false, conversationType: 'personal', name: '' },
+      });
+    } catch (err) {
+      o.logger.error('direct line turn failed', { error: String(err) });
+      refuse(res, 502, 'the bot could not take the message');
+      return;
+    }
+    res.send(200, { id });
+  });
+
+  // The bot's side: replies and proactive messages arrive here and go to the page at once.
+  const fromBot = async (req: Req, res: Res) => {
+    if (req.params.capability !== o.capability || !hub.has(req.params.conversationId)) {
+      res.send(404, { error: { code: 'NotFound', message: 'no such conversation' } });
+      return;
+    }
+    const activity = (req.body ?? {}) as Partial<Activity>;
+    const id = hub.append(req.params.conversationId, { ...activity, from: { ...BOT_ACCOUNT }, channelId: CHANNEL_ID });
+    res.send(200, { id });
+  };
+  server.post('/connector/:capability/v3/conversations/:conversationId/activities', fromBot);
+  server.post('/connector/:capability/v3/conversations/:conversationId/activities/:replyToId', fromBot);
+
+  // The WebSocket stream: `streamUrl` carries the token as `t` (as Azure's does).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const m = /^\/v3\/directline\/conversations\/([^/]+)\/stream$/.exec(url.pathname);
+    const claims = tokens.verify(url.searchParams.get('t') ?? undefined);
+    const conversationId = m ? decodeURIComponent(m[1] as string) : undefined;
+    if (!m || !claims || claims.c !== conversationId) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => {
+      hub.open(claims.c, claims.u);
+      const send = (set: object) => {
+        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(set));
+      };
+      const backlog = hub.since(claims.c, url.searchParams.get('watermark') ?? undefined);
+      if (backlog.activities.length > 0) send(backlog);
+      const unsubscribe = hub.subscribe(claims.c, send);
+      const ping = setInterval(() => ws.readyState === ws.OPEN && ws.ping(), 15_000);
+      ws.on('close', () => {
+        clearInterval(ping);
+        unsubscribe();
+      });
+      ws.on('error', () => ws.close());
+    });
+  });
+  server.server.on('close', () => {
+    for (const client of wss.clients) client.terminate();
+  });
+}

@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize, sep } from 'node:path';
+import type * as restify from 'restify';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+};
+
+const ROOT = join(__dirname, '..');
+const WEB = join(ROOT, 'web');
+/** Web Chat's browser bundle, served from node_modules: no CDN. */
+const WEBCHAT_BUNDLE = join(ROOT, 'node_modules', 'botframework-webchat', 'dist', 'webchat.js');
+
+async function sendFile(res: restify.Response, file: string, cacheSeconds: number): Promise<void> {
+  try {
+    const body = await readFile(file);
+    res.writeHead(200, {
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': body.length,
+      'cache-control': cacheSeconds > 0 ? `public, max-age=${cacheSeconds}` : 'no-cache',
+      'x-content-type-options': 'nosniff',
+    });
+    res.end(body);
+  } catch {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('Not found');
+  }
+}
+
+/** The customer's page (`/`), its assets (`/static/…`) and the Web Chat bundle (`/webchat.js`). */
+export function mountStaticFiles(server: restify.Server): void {
+  server.get('/', async (_req, res) => {
+    await sendFile(res, join(WEB, 'index.html'), 0);
+  });
+  server.get('/webchat.js', async (_req, res) => {
+    await sendFile(res, WEBCHAT_BUNDLE, 3600);
+  });
+  server.get('/static/*', async (req, res) => {
+    const wanted = normalize(decodeURIComponent((req.path() ?? '').replace(/^\/static\//, '')));
+    const file = join(WEB, 'static', wanted);
+    // Nothing outside web/static, whatever the path says.
+    if (wanted.startsWith('..') || !file.startsWith(join(WEB, 'static') + sep)) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    await sendFile(res, file, 300);
+  });
+}
