@@ -127,7 +127,7 @@ export function mountDirectLine(o: DirectLineOptions): void {
       refuse(res, 403, 'this token does not open that conversation');
       return;
     }
-    const watermark = typeof req.query?.watermark === 'string' ? req.query.watermark : undefined;
+    const watermark = new URL(req.url ?? '/', 'http://localhost').searchParams.get('watermark') ?? undefined;
     res.send(200, hub.since(claims.c, watermark));
   });
 
