@@ -46,6 +46,8 @@ export function renderReplies(
     const activity: Partial<Activity> = {
       type: ActivityTypes.Message,
       text,
+      // Plain text: as Markdown, masked numbers such as 138****8000 would turn bold and lose digits.
+      textFormat: 'plain',
       locale,
       inputHint: reply.expecting ? InputHints.ExpectingInput : InputHints.AcceptingInput,
       channelData,

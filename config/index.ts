@@ -25,6 +25,11 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: int(30, 1, 24 * 60),
   LOCAL_DIRECT_LINE: z.enum(['on', 'off']).default('on'),
   DIRECT_LINE_TOKEN_MINUTES: int(30, 1, 24 * 60),
+  /** Other sites of the bank that embed the widget (comma-separated origins), for CORS. */
+  WIDGET_ORIGINS: z
+    .string()
+    .regex(/^https?:\/\/[^,\s/]+(,\s*https?:\/\/[^,\s/]+)*$/, 'WIDGET_ORIGINS must be origins like https://bank.example, comma-separated')
+    .optional(),
   SECRET_KEY: z
     .string()
     .regex(/^[0-9a-fA-F]{64,}$/, 'SECRET_KEY must be at least 64 hex characters (32 bytes)')

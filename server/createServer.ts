@@ -7,6 +7,7 @@ import * as restify from 'restify';
 import type { RebindBot } from '../bot/RebindBot';
 import type { Services } from './createServices';
 import { createTurnErrorHandler } from './turnErrorHandler';
+import { allowWidgetOrigins } from './directline/cors';
 import { mountDirectLine } from './directline/directLineRoutes';
 import { DirectLineHub } from './directline/hub';
 import { createTokenService, randomId } from './directline/tokens';
@@ -46,6 +47,7 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
   const localDirectLine = config.LOCAL_DIRECT_LINE === 'on' && !config.MicrosoftAppId;
   let port = config.PORT;
   if (localDirectLine) {
+    allowWidgetOrigins(server, (config.WIDGET_ORIGINS ?? '').split(',').filter((o) => o.trim() !== ''));
     mountDirectLine({
       server,
       adapter,

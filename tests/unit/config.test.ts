@@ -36,6 +36,8 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ MicrosoftAppType: 'Anything' }, 'MicrosoftAppType'],
     [{ MicrosoftAppId: 'abc' }, 'MicrosoftAppPassword'],
+    [{ WIDGET_ORIGINS: 'bank.example' }, 'WIDGET_ORIGINS'],
+    [{ LOCAL_DIRECT_LINE: 'maybe' }, 'LOCAL_DIRECT_LINE'],
   ])('%j is refused, naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);

@@ -1,0 +1,148 @@
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { readOutbox } from '../../services/sms';
+import { ARTIFACTS, launchChromium } from '../support/browser';
+import { FRESH, ZHANG } from '../support/demo';
+import { startTestServer, type TestServer } from '../support/server';
+
+jest.setTimeout(120_000);
+
+let server: TestServer;
+let browser: Browser;
+beforeAll(async () => {
+  server = await startTestServer();
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+interface WidgetState {
+  open: boolean;
+  locale: string;
+  expecting?: string;
+  otpTarget?: string;
+  countdown?: number;
+  conversationId?: string;
+}
+
+// Browser-side checks are written as expressions (this project's types have no DOM).
+const state = (page: Page) => page.evaluate('window.RebindWidget.state()') as Promise<WidgetState>;
+const PANEL = 'document.querySelector(\'[data-testid="rebind-chat"]\')';
+
+/** Waits until the widget says the bot now expects `what` (from the replies' channelData). */
+async function untilExpecting(page: Page, what: string): Promise<void> {
+  await page.waitForFunction(`window.RebindWidget.state().expecting === ${JSON.stringify(what)}`, null, { timeout: 20_000 });
+}
+
+async function untilShows(page: Page, text: string): Promise<void> {
+  await page.waitForFunction(`(${PANEL}?.textContent ?? '').includes(${JSON.stringify(text)})`, null, { timeout: 20_000 });
+}
+
+async function untilOutcome(page: Page, outcome: string): Promise<void> {
+  await page.waitForFunction(`${PANEL}?.getAttribute('data-outcome') === ${JSON.stringify(outcome)}`, null, { timeout: 20_000 });
+}
+
+/** The transcript's text, as the customer sees it. */
+const transcript = (page: Page) => page.locator('[data-testid="rebind-chat"]').innerText();
+
+async function send(page: Page, text: string): Promise<void> {
+  const input = page.locator('[data-testid="rebind-chat"] [data-id="webchat-sendbox-input"]');
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+function codeFor(phone: string): string {
+  const code = readOutbox(join(server.dataDir, 'sms-outbox.jsonl'))
+    .filter((m) => m.to === phone)
+    .map((m) => /(\d{6})/.exec(m.text)?.[1])
+    .filter(Boolean)
+    .at(-1);
+  if (!code) throw new Error(`no code for ${phone}`);
+  return code;
+}
+
+async function shot(page: Page, name: string): Promise<string> {
+  const file = join(ARTIFACTS, `widget-${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+test('a customer changes their number in the widget, asks a question on the way, then asks for a person', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.base);
+  await page.click('[data-testid="rebind-chat-button"]');
+  await page.waitForSelector('[data-testid="rebind-chat"] [data-id="webchat-sendbox-input"]', { timeout: 30_000 });
+  await untilShows(page, '智能客服');
+  await shot(page, '1-welcome');
+
+  await send(page, '我想更换银行卡绑定的手机号');
+  await untilExpecting(page, 'cardNumber');
+  await send(page, ZHANG.card);
+  await untilExpecting(page, 'idNumber');
+  // The customer's card number shows masked in the transcript.
+  const text = await transcript(page);
+  expect(text).not.toContain(ZHANG.card);
+  expect(text).toContain('6222');
+
+  await send(page, ZHANG.id);
+  await untilExpecting(page, 'oldPhone');
+  await send(page, ZHANG.national);
+  await untilExpecting(page, 'oldPhoneReachable');
+  // Answer with the button the bot offers.
+  await page.locator('[data-testid="rebind-chat"] button', { hasText: '能收到' }).first().click();
+  await untilExpecting(page, 'otp');
+
+  // The code prompt: a one-time-code input and a resend countdown.
+  const input = page.locator('[data-testid="rebind-chat"] [data-id="webchat-sendbox-input"]');
+  expect(await input.getAttribute('autocomplete')).toBe('one-time-code');
+  expect(await input.getAttribute('inputmode')).toBe('numeric');
+  await page.waitForSelector('[data-testid="otp-countdown"]', { state: 'visible' });
+  await shot(page, '2-code');
+
+  // A question in the middle: answered, and the code is asked for again.
+  await send(page, '验证码多久有效？');
+  await untilShows(page, '分钟');
+  expect((await state(page)).expecting).toBe('otp');
+
+  await send(page, codeFor(ZHANG.phone));
+  await untilExpecting(page, 'newPhone');
+  await send(page, FRESH.national);
+  await untilExpecting(page, 'otp');
+  expect((await state(page)).otpTarget).toBe('new');
+  await send(page, codeFor(FRESH.phone));
+  await untilExpecting(page, 'confirm');
+  const summary = await shot(page, '3-confirm');
+  await page.locator('[data-testid="rebind-chat"] button', { hasText: '确认更换' }).first().click();
+  await untilOutcome(page, 'phoneChanged');
+  await shot(page, '4-changed');
+
+  // Then a person.
+  await send(page, '转人工');
+  await untilOutcome(page, 'handedOff');
+  await shot(page, '5-person');
+  const all = await transcript(page);
+  for (const secret of [ZHANG.card, ZHANG.id, ZHANG.national, FRESH.national]) expect(all).not.toContain(secret);
+  expect(errors).toEqual([]);
+
+  // The README shows what the customer sees: docs/widget.png is copied from this one.
+  copyFileSync(summary, join(ARTIFACTS, 'latest-widget.png'));
+});
+
+test('the language switch turns the conversation to English', async () => {
+  const page = await browser.newPage({ viewport: { width: 420, height: 760 } });
+  await page.goto(server.base);
+  await page.click('[data-testid="rebind-chat-button"]');
+  await page.waitForSelector('[data-testid="rebind-chat"] [data-id="webchat-sendbox-input"]', { timeout: 30_000 });
+  await page.click('[data-testid="lang-en"]');
+  await page.waitForSelector('[data-testid="rebind-chat"] [data-id="webchat-sendbox-input"]');
+  await send(page, 'I want to change my phone number');
+  await untilExpecting(page, 'cardNumber');
+  await untilShows(page, 'card');
+  expect((await state(page)).locale).toBe('en-US');
+  await shot(page, '6-english-mobile');
+});
