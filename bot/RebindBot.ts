@@ -1,4 +1,4 @@
-import type { Activity, Storage, TurnContext } from 'botbuilder';
+import { TurnContext, type Activity, type ConversationReference, type Storage } from 'botbuilder';
 import type { Snapshot } from 'xstate';
 import type { ChangePhoneMachine } from '../dialogs/changePhoneMachine';
 import type { Recognizer } from '../dialogs/recognizer';
@@ -19,6 +19,8 @@ export interface ConversationDoc {
   version: number;
   snapshot: Snapshot<unknown>;
   updatedAt: number;
+  /** Where to reach the customer later (an agent's reply, a notice): the channel and conversation. */
+  reference?: Partial<ConversationReference>;
   /** Replies already sent for recent activity ids: a retry gets the same replies, nothing is redone. */
   recent: Array<{ activityId: string; replies: Partial<Activity>[] }>;
   eTag?: string;
@@ -118,6 +120,7 @@ export class RebindBot {
       snapshot: turn.snapshot,
       updatedAt: now,
       recent: activity.id ? [...recent, { activityId: activity.id, replies }].slice(-RECENT_ACTIVITIES) : recent,
+      reference: TurnContext.getConversationReference(activity),
       ...(doc?.eTag ? { eTag: doc.eTag } : {}),
     };
     // Saved before sending: if sending fails, the channel's retry finds the replies recorded.
@@ -133,6 +136,11 @@ export class RebindBot {
       replayed: false,
       ms: Math.round(performance.now() - started),
     });
+  }
+
+  /** Where the customer of a conversation can be reached, from its last turn. */
+  async referenceOf(key: string): Promise<Partial<ConversationReference> | undefined> {
+    return (await this.load(key))?.reference;
   }
 
   private async load(key: string): Promise<ConversationDoc | undefined> {

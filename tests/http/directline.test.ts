@@ -158,3 +158,25 @@ describe('the local Direct Line 3.0', () => {
     expect((await post(t, { type: 'message', text: 'x'.repeat(100 * 1024 + 1) })).status).toBe(400);
   });
 });
+
+test('a proactive message (an agent\'s reply) reaches the page\'s stream at once', async () => {
+  const t = await newToken();
+  const { streamUrl } = await start(t);
+  const reference = await server.bot.referenceOf(`rebind/directline/${t.conversationId}`);
+  if (!reference?.serviceUrl) throw new Error('no conversation reference was kept');
+  const ws = new WebSocket(streamUrl);
+  const pushed = new Promise<Partial<Activity>>((resolve) => {
+    ws.on('message', (data) => {
+      const set = data.toString() ? (JSON.parse(data.toString()) as { activities: Partial<Activity>[] }) : undefined;
+      const hit = set?.activities.find((a) => a.text === '您好，我是客服小王。');
+      if (hit) resolve(hit);
+    });
+  });
+  await new Promise((resolve) => ws.on('open', resolve));
+  await server.running.adapter.continueConversationAsync('', reference, async (context) => {
+    await context.sendActivity('您好，我是客服小王。');
+  });
+  const activity = await pushed;
+  ws.close();
+  expect(activity.from?.role).toBe('bot');
+});

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config';
 import { createLogger } from '../../services/log';
+import type { RebindBot } from '../../bot/RebindBot';
 import { createBot } from '../../server/createBot';
 import { createServices, type ServiceOverrides } from '../../server/createServices';
 import { startServer, type RunningServer } from '../../server/createServer';
@@ -12,6 +13,7 @@ export const DEMO_SEED = join(__dirname, '..', '..', 'data', 'demo-bank.json');
 
 export interface TestServer {
   running: RunningServer;
+  bot: RebindBot;
   /** http://127.0.0.1:<port> */
   base: string;
   dataDir: string;
@@ -27,9 +29,11 @@ export async function startTestServer(
   const dataDir = mkdtempSync(join(tmpdir(), 'rebind-http-'));
   const config = loadConfig({ PORT: '0', DATA_DIR: dataDir, SECRET_KEY: TEST_SECRET, BANK_SEED_PATH: DEMO_SEED, ...env });
   const services = await createServices(config, createLogger({ level: 'silent' }), { nluCacheDir: NLU_CACHE, ...overrides });
-  const running = await startServer(services, createBot(services));
+  const bot = createBot(services);
+  const running = await startServer(services, bot);
   return {
     running,
+    bot,
     base: `http://127.0.0.1:${running.port}`,
     dataDir,
     async dispose() {
