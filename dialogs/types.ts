@@ -98,14 +98,19 @@ export type ChartEvent =
 /** What the chart emits for the bot to send. */
 export type ChartEmitted = { type: 'reply'; reply: Reply } | { type: 'acted'; intent: ActedIntent; faqId?: string };
 
-/** Details found in a customer's sentence (see services/understanding/details). */
+/** Details found in a customer's sentence (read by services/understanding/details). */
 export interface Details {
+  /** Digits only, a valid card number. */
   card?: string;
   idType?: IdType;
+  /** A valid resident ID (upper case) or passport number. */
   idNumber?: string;
+  /** E.164 mobile numbers. */
   oldPhone?: string;
   newPhone?: string;
+  /** Six digits. */
   code?: string;
+  /** The slots the customer labelled or framed as a correction ("不对，卡号是…", "actually the new number is…"). */
   corrected: Array<'card' | 'idNumber' | 'oldPhone' | 'newPhone'>;
 }
 

@@ -3,12 +3,12 @@
  * slice of the input, no backtracking regular expressions: safe and fast for any length.
  */
 
+import { EMOJI, withoutMarkup } from './markup';
+
 /** Characters of the raw message read at all: room for markup and emoji that are stripped. */
 const MAX_RAW = 4_000;
 /** Characters of the normalised message looked at; the rest of a long message is ignored. */
 export const MAX_LOOKED_AT = 500;
-/** A `<…>` longer than this is not taken for a tag. */
-const MAX_TAG = 256;
 
 /** A Latin word or number, with its place in {@link NormalizedText.compact}. */
 export interface Token {
@@ -40,19 +40,6 @@ export interface NormalizedText {
   question: boolean;
 }
 
-/** Pictographs, flags, skin tones, ZWJ, keycap and variation selectors. */
-const EMOJI = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}\u200D\u20E3\uFE0E\uFE0F]/gu;
-const ENTITY = /&(nbsp|amp|lt|gt|quot|apos|#39|#x27);/g;
-const ENTITIES: Record<string, string> = {
-  nbsp: ' ',
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  '#39': "'",
-  '#x27': "'",
-};
 const APOSTROPHES = /[\u2018\u2019\u02BC\u2032`]/g;
 const WHITESPACE = /\s+/g;
 const PUNCTUATION_OR_SYMBOL = /^[\p{P}\p{S}]$/u;
@@ -67,40 +54,10 @@ function isWordChar(char: string): boolean {
   return (char >= 'a' && char <= 'z') || (char >= '0' && char <= '9') || char === "'";
 }
 
-/** Replaces `<tag …>` and `</tag>` with a space; a lone `<` stays. Linear: each tag is scanned once. */
-function stripMarkup(text: string): string {
-  if (!text.includes('<')) return text;
-  let out = '';
-  let i = 0;
-  while (i < text.length) {
-    const char = text[i];
-    const next = text[i + 1] ?? '';
-    if (char === '<' && /[a-zA-Z/!]/.test(next)) {
-      let close = -1;
-      const limit = Math.min(text.length, i + MAX_TAG);
-      for (let j = i + 1; j < limit; j++) {
-        if (text[j] === '>') {
-          close = j;
-          break;
-        }
-        if (text[j] === '<') break;
-      }
-      if (close !== -1) {
-        out += ' ';
-        i = close + 1;
-        continue;
-      }
-    }
-    out += char;
-    i += 1;
-  }
-  return out;
-}
-
 /** Normalises a message (or a keyword: both sides go through the same steps). Pure, O(n). */
 export function normalizeText(raw: string): NormalizedText {
   let text = raw.length > MAX_RAW ? raw.slice(0, MAX_RAW) : raw;
-  text = stripMarkup(text).replace(ENTITY, (_, name: string) => ENTITIES[name] ?? ' ');
+  text = withoutMarkup(text);
   text = text
     .normalize('NFKC')
     .toLowerCase()

@@ -4,7 +4,7 @@
  * Pure (no I/O, no clock beyond the ID validator's "birth date not in the future"), and bounded:
  * only the first {@link MAX_LOOKED_AT} characters are read, so any input answers in about a millisecond.
  */
-import type { Expecting } from '../../../dialogs/types';
+import type { Details, Expecting } from '../../../dialogs/types';
 import { foldToAscii, looksLikeSecret, type IdType } from '../../validation';
 import {
   correctionsIn,
@@ -20,23 +20,11 @@ import {
   type Role,
 } from './labels';
 import { findNumbers, type NumberPiece, type NumberReading } from './numberPieces';
+import { EMOJI, withoutMarkup } from '../markup';
 
-export type DetailSlot = 'card' | 'idNumber' | 'oldPhone' | 'newPhone';
-
-export interface Details {
-  /** Digits only, valid per validateCardNumber. */
-  card?: string;
-  idType?: IdType;
-  /** Valid per validateIdNumber (upper case). */
-  idNumber?: string;
-  /** E.164, valid per validateMobile. */
-  oldPhone?: string;
-  newPhone?: string;
-  /** Six digits. */
-  code?: string;
-  /** Which values the customer explicitly labelled or framed as a correction ("不对，卡号是…", "actually the new number is…"). */
-  corrected: DetailSlot[];
-}
+/** What a sentence can fill; the shape is the chart's (dialogs/types.ts), so there is one definition. */
+export type { Details };
+export type DetailSlot = Details['corrected'][number];
 
 /** What the bot is waiting for: decides what an unlabelled number is. */
 export interface DetailsHint {
@@ -53,21 +41,6 @@ const AFTER_WINDOW = 24;
 
 const SLOT_ORDER: readonly DetailSlot[] = ['card', 'idNumber', 'oldPhone', 'newPhone'];
 
-/** A `<tag …>` or `</tag>` (bounded, so scanning is linear). */
-const TAG = /<\/?[A-Za-z!][^<>]{0,256}>/g;
-const ENTITY = /&(nbsp|amp|lt|gt|quot|apos|#39|#43);/g;
-const ENTITIES: Record<string, string> = {
-  nbsp: ' ',
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  '#39': "'",
-  '#43': '+',
-};
-/** Pictographs, flags, skin tones, ZWJ, keycap and variation selectors. */
-const EMOJI = /[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}\u{1F3FB}-\u{1F3FF}\u200D\u20E3\uFE0E\uFE0F]/gu;
 const UPPER = /[A-Z]+/g;
 /**
  * Where a clause ends: labels do not reach across these. (Dots inside numbers are masked, so any
@@ -113,8 +86,7 @@ interface Value {
 /** Removes markup and emoji, folds fullwidth forms and Unicode digits to ASCII. Bounded input. */
 function readable(raw: string): string {
   const head = raw.slice(0, MAX_LOOKED_AT);
-  const plain = head.replace(TAG, ' ').replace(ENTITY, (_, name: string) => ENTITIES[name] ?? ' ');
-  return foldToAscii(plain).replace(EMOJI, ' ');
+  return foldToAscii(withoutMarkup(head)).replace(EMOJI, ' ');
 }
 
 function masked(text: string, spans: ReadonlyArray<{ start: number; end: number }>): string {
