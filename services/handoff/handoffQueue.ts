@@ -1,0 +1,572 @@
+/**
+ * The live queue of conversations waiting for a person, on SQLite: customers wait in order, an agent
+ * claims one (exactly one agent wins a race, also across processes sharing the file), talks, then
+ * closes it or hands it back to the bot. Customers who would rather not wait leave a callback.
+ *
+ * Everything stored is masked: transcript lines, the context and free text go through
+ * `maskDigitsInText` again here, whatever the caller did (defence in depth).
+ *
+ * Synchronous, like better-sqlite3 underneath: every change runs in one IMMEDIATE transaction, and
+ * its events are published after the commit, in order.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock';
+import { createLogger } from '../log';
+import { maskDigitsInText } from '../mask';
+import type { Db } from '../sqlite/openDatabase';
+import type { HandoffReason, Locale, MaskedSummary } from '../../dialogs/types';
+import { newTicket as randomTicket } from './handoffService';
+
+export type TicketStatus = 'waiting' | 'withAgent' | 'closed' | 'returned' | 'cancelled';
+
+/** One line of the conversation an agent sees. `text` is always masked. */
+export interface TranscriptLine {
+  at: number;
+  from: 'customer' | 'bot' | 'agent';
+  text: string;
+}
+
+export interface Ticket {
+  ticket: string;
+  conversationId: string;
+  reason: HandoffReason;
+  locale: Locale;
+  context: MaskedSummary;
+  transcript: TranscriptLine[];
+  requestedAt: number;
+  status: TicketStatus;
+  /** Who claimed it (kept after it is closed or handed back). */
+  agentId?: string;
+  claimedAt?: number;
+  /** When it ended: closed, handed back or cancelled. */
+  closedAt?: number;
+  /** The agent's note on close (masked). */
+  resolution?: string;
+}
+
+export interface Callback {
+  id: string;
+  conversationId: string;
+  locale: Locale;
+  reason: HandoffReason;
+  context: MaskedSummary;
+  /** The customer's words for when to call (masked). */
+  preferredTime: string;
+  requestedAt: number;
+  status: 'open' | 'done';
+  doneBy?: string;
+  doneAt?: number;
+}
+
+/** A waiting ticket's place in the queue. */
+export interface WaitingPosition {
+  ticket: string;
+  conversationId: string;
+  position: number;
+  waitMinutes: number;
+}
+
+export type QueueEvent =
+  | { type: 'queued'; ticket: Ticket }
+  | { type: 'claimed'; ticket: Ticket }
+  | { type: 'message'; ticket: string; line: TranscriptLine }
+  | { type: 'closed'; ticket: Ticket }
+  | { type: 'returned'; ticket: Ticket }
+  | { type: 'cancelled'; ticket: Ticket }
+  /** Every waiting ticket's new place, after the queue changed (possibly an empty list). */
+  | { type: 'moved'; waiting: WaitingPosition[] }
+  /** A callback was requested (status open) or completed (status done). */
+  | { type: 'callback'; callback: Callback };
+
+export type QueueListener = (event: QueueEvent) => void;
+
+/**
+ * Where queue events go. In-process for now; a Redis pub/sub bus can implement these two methods
+ * and be passed as `events` without the queue changing.
+ */
+export interface QueueEventBus {
+  publish(event: QueueEvent): void;
+  subscribe(listener: QueueListener): () => void;
+}
+
+/**
+ * Listeners in this process, called synchronously in subscription order. A listener that throws
+ * does not stop the others or undo the change (it is committed): the error goes to `onListenerError`.
+ */
+export function createLocalEventBus({
+  onListenerError = (error: unknown, event: QueueEvent) =>
+    createLogger().error('handoff queue listener failed', { event: event.type, error: String(error) }),
+}: { onListenerError?: (error: unknown, event: QueueEvent) => void } = {}): QueueEventBus {
+  const listeners = new Set<QueueListener>();
+  return {
+    publish(event) {
+      for (const listener of [...listeners]) {
+        try {
+          listener(event);
+        } catch (error) {
+          onListenerError(error, event);
+        }
+      }
+    },
+    subscribe(listener) {
+      // A wrapper, so the same function subscribed twice is two subscriptions, each undone on its own.
+      const entry: QueueListener = (event) => listener(event);
+      listeners.add(entry);
+      return () => {
+        listeners.delete(entry);
+      };
+    },
+  };
+}
+
+export type QueueErrorCode =
+  /** No ticket with that id. */
+  | 'unknownTicket'
+  /** The ticket is closed, handed back or cancelled. */
+  | 'ticketEnded'
+  /** The ticket is still waiting: nobody holds it yet. */
+  | 'notClaimed'
+  /** Another agent holds the ticket. */
+  | 'notHolder'
+  | 'unknownCallback'
+  | 'callbackDone';
+
+/** A queue operation refused; `code` says why. Nothing was changed. */
+export class QueueError extends Error {
+  override readonly name = 'QueueError';
+  readonly code: QueueErrorCode;
+  /** The ticket or callback id concerned. */
+  readonly id: string;
+
+  constructor(code: QueueErrorCode, id: string, options?: { cause?: unknown }) {
+    super(`handoff queue: ${code} (${id})`, options);
+    this.code = code;
+    this.id = id;
+  }
+}
+
+export interface EnqueueInput {
+  conversationId: string;
+  reason: HandoffReason;
+  locale: Locale;
+  context: MaskedSummary;
+  /** The conversation so far, for the agent. Masked again before it is stored. */
+  transcript?: TranscriptLine[];
+}
+
+export interface Enqueued {
+  ticket: string;
+  /** `withAgent` when the conversation was already with a person (position and wait are then 0). */
+  status: 'waiting' | 'withAgent';
+  position: number;
+  waitMinutes: number;
+  /** False when the conversation already had an open ticket and that one is returned. */
+  created: boolean;
+}
+
+export type ClaimResult =
+  | { ok: true; ticket: Ticket }
+  | { ok: false; reason: 'taken' | 'notWaiting' | 'unknown' };
+
+export type CancelResult = { ok: true; ticket: Ticket } | { ok: false; reason: 'notWaiting' | 'unknown' };
+
+export interface CallbackRequest {
+  conversationId: string;
+  locale: Locale;
+  reason: HandoffReason;
+  context: MaskedSummary;
+  preferredTime: string;
+}
+
+export interface HandoffQueue {
+  /** Queues the conversation, or returns its open (waiting or withAgent) ticket. */
+  enqueue(input: EnqueueInput): Enqueued;
+  /** 1-based place among waiting tickets; undefined when the ticket is not waiting. */
+  position(ticket: string): { position: number; waitMinutes: number } | undefined;
+  /** Every waiting ticket's place, in queue order (what `moved` carries). */
+  positions(): WaitingPosition[];
+  waiting(): Ticket[];
+  /** The agent's `withAgent` tickets, oldest claim first. */
+  ofAgent(agentId: string): Ticket[];
+  get(ticket: string): Ticket | undefined;
+  /** The conversation's waiting or withAgent ticket. */
+  openFor(conversationId: string): Ticket | undefined;
+  /** Atomic: of agents racing for one ticket exactly one wins. The holder claiming again gets ok. */
+  claim(ticket: string, agentId: string): ClaimResult;
+  /** Appends a (masked) line; throws QueueError for unknown or ended tickets. `at` defaults to now. */
+  addLine(ticket: string, line: { from: TranscriptLine['from']; text: string; at?: number }): TranscriptLine;
+  /** Only the holder; throws QueueError otherwise. */
+  close(ticket: string, agentId: string, resolution: string): Ticket;
+  /** Back to the bot. Only the holder; throws QueueError otherwise. */
+  handBack(ticket: string, agentId: string): Ticket;
+  /** The customer stops waiting; only a waiting ticket (a claim may have won the race). */
+  cancel(ticket: string): CancelResult;
+  /** Records a callback, or returns the conversation's open one. */
+  requestCallback(input: CallbackRequest): Callback;
+  /** Open callbacks, oldest first. */
+  callbacks(): Callback[];
+  /** Throws QueueError for an unknown or already completed callback. */
+  completeCallback(id: string, agentId: string): Callback;
+  on(listener: QueueListener): () => void;
+}
+
+export interface HandoffQueueOptions {
+  db: Db;
+  clock?: Clock;
+  newTicket?: () => string;
+  newId?: () => string;
+  /** Minutes an agent takes per conversation, for wait estimates. */
+  averageHandleMinutes?: number;
+  /** Agents taking conversations now, for wait estimates (read at each estimate). */
+  agentsOnline?: () => number;
+  events?: QueueEventBus;
+}
+
+/** Creates the queue's tables if they are missing. Safe to run at every start, from any process. */
+export function migrateHandoffQueue(db: Db): void {
+  db.transaction(() => {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS handoff_tickets (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket TEXT NOT NULL UNIQUE,
+        conversation_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        context TEXT NOT NULL CHECK (json_valid(context)),
+        transcript TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(transcript)),
+        requested_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('waiting', 'withAgent', 'closed', 'returned', 'cancelled')),
+        agent_id TEXT,
+        claimed_at INTEGER,
+        closed_at INTEGER,
+        resolution TEXT
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS handoff_tickets_one_open
+        ON handoff_tickets (conversation_id) WHERE status IN ('waiting', 'withAgent');
+      CREATE INDEX IF NOT EXISTS handoff_tickets_queue ON handoff_tickets (status, requested_at, seq);
+      CREATE INDEX IF NOT EXISTS handoff_tickets_agent ON handoff_tickets (agent_id, status);
+
+      CREATE TABLE IF NOT EXISTS handoff_callbacks (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        conversation_id TEXT NOT NULL,
+        locale TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        context TEXT NOT NULL CHECK (json_valid(context)),
+        preferred_time TEXT NOT NULL,
+        requested_at INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('open', 'done')),
+        done_by TEXT,
+        done_at INTEGER
+      );
+      CREATE UNIQUE INDEX IF NOT EXISTS handoff_callbacks_one_open
+        ON handoff_callbacks (conversation_id) WHERE status = 'open';
+    `);
+  }).immediate();
+}
+
+type TicketRow = {
+  seq: number;
+  ticket: string;
+  conversation_id: string;
+  reason: HandoffReason;
+  locale: Locale;
+  context: string;
+  transcript: string;
+  requested_at: number;
+  status: TicketStatus;
+  agent_id: string | null;
+  claimed_at: number | null;
+  closed_at: number | null;
+  resolution: string | null;
+};
+
+type CallbackRow = {
+  id: string;
+  conversation_id: string;
+  locale: Locale;
+  reason: HandoffReason;
+  context: string;
+  preferred_time: string;
+  requested_at: number;
+  status: 'open' | 'done';
+  done_by: string | null;
+  done_at: number | null;
+};
+
+function toTicket(r: TicketRow): Ticket {
+  const t: Ticket = {
+    ticket: r.ticket,
+    conversationId: r.conversation_id,
+    reason: r.reason,
+    locale: r.locale,
+    context: JSON.parse(r.context) as MaskedSummary,
+    transcript: JSON.parse(r.transcript) as TranscriptLine[],
+    requestedAt: r.requested_at,
+    status: r.status,
+  };
+  if (r.agent_id !== null) t.agentId = r.agent_id;
+  if (r.claimed_at !== null) t.claimedAt = r.claimed_at;
+  if (r.closed_at !== null) t.closedAt = r.closed_at;
+  if (r.resolution !== null) t.resolution = r.resolution;
+  return t;
+}
+
+function toCallback(r: CallbackRow): Callback {
+  const c: Callback = {
+    id: r.id,
+    conversationId: r.conversation_id,
+    locale: r.locale,
+    reason: r.reason,
+    context: JSON.parse(r.context) as MaskedSummary,
+    preferredTime: r.preferred_time,
+    requestedAt: r.requested_at,
+    status: r.status,
+  };
+  if (r.done_by !== null) c.doneBy = r.done_by;
+  if (r.done_at !== null) c.doneAt = r.done_at;
+  return c;
+}
+
+/** The summary's free-text fields masked again: already-masked values come out unchanged. */
+function remaskSummary(context: MaskedSummary): MaskedSummary {
+  const out: MaskedSummary = { ...context };
+  for (const field of ['card', 'idNumber', 'oldPhone', 'newPhone'] as const) {
+    const value = out[field];
+    if (value !== undefined) out[field] = maskDigitsInText(value);
+  }
+  return out;
+}
+
+function maskLine(line: TranscriptLine): TranscriptLine {
+  return { at: line.at, from: line.from, text: maskDigitsInText(line.text) };
+}
+
+export function createHandoffQueue({
+  db,
+  clock = Date.now,
+  newTicket = () => randomTicket(),
+  newId = () => randomUUID(),
+  averageHandleMinutes = 5,
+  agentsOnline = () => 1,
+  events = createLocalEventBus(),
+}: HandoffQueueOptions): HandoffQueue {
+  if (!(averageHandleMinutes > 0) || !Number.isFinite(averageHandleMinutes)) {
+    throw new RangeError('averageHandleMinutes must be a positive number');
+  }
+  migrateHandoffQueue(db);
+
+  const sql = {
+    byTicket: db.prepare('SELECT * FROM handoff_tickets WHERE ticket = ?'),
+    openFor: db.prepare(
+      "SELECT * FROM handoff_tickets WHERE conversation_id = ? AND status IN ('waiting', 'withAgent')",
+    ),
+    waiting: db.prepare("SELECT * FROM handoff_tickets WHERE status = 'waiting' ORDER BY requested_at, seq"),
+    ofAgent: db.prepare(
+      "SELECT * FROM handoff_tickets WHERE agent_id = ? AND status = 'withAgent' ORDER BY claimed_at, seq",
+    ),
+    position: db.prepare(`
+      SELECT COUNT(*) AS n FROM handoff_tickets t JOIN handoff_tickets w
+        ON w.status = 'waiting'
+        AND (w.requested_at < t.requested_at OR (w.requested_at = t.requested_at AND w.seq <= t.seq))
+      WHERE t.ticket = ? AND t.status = 'waiting'`),
+    insert: db.prepare(`
+      INSERT INTO handoff_tickets (ticket, conversation_id, reason, locale, context, transcript, requested_at, status)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting')`),
+    claim: db.prepare(`
+      UPDATE handoff_tickets SET status = 'withAgent', agent_id = ?, claimed_at = ?
+      WHERE ticket = ? AND status = 'waiting'`),
+    addLine: db.prepare(`
+      UPDATE handoff_tickets SET transcript = json_insert(transcript, '$[#]', json(?))
+      WHERE ticket = ? AND status IN ('waiting', 'withAgent')`),
+    end: db.prepare(`
+      UPDATE handoff_tickets SET status = ?, closed_at = ?, resolution = ?
+      WHERE ticket = ? AND status = 'withAgent' AND agent_id = ?`),
+    cancel: db.prepare(
+      "UPDATE handoff_tickets SET status = 'cancelled', closed_at = ? WHERE ticket = ? AND status = 'waiting'",
+    ),
+    callbackById: db.prepare('SELECT * FROM handoff_callbacks WHERE id = ?'),
+    openCallbackFor: db.prepare("SELECT * FROM handoff_callbacks WHERE conversation_id = ? AND status = 'open'"),
+    openCallbacks: db.prepare("SELECT * FROM handoff_callbacks WHERE status = 'open' ORDER BY requested_at, seq"),
+    insertCallback: db.prepare(`
+      INSERT INTO handoff_callbacks (id, conversation_id, locale, reason, context, preferred_time, requested_at, status)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 'open')`),
+    completeCallback: db.prepare(
+      "UPDATE handoff_callbacks SET status = 'done', done_by = ?, done_at = ? WHERE id = ? AND status = 'open'",
+    ),
+  };
+
+  const row = (ticket: string) => sql.byTicket.get(ticket) as TicketRow | undefined;
+  const mustGet = (ticket: string): Ticket => {
+    const r = row(ticket);
+    if (r === undefined) throw new QueueError('unknownTicket', ticket);
+    return toTicket(r);
+  };
+
+  const waitFor = (position: number): number => {
+    const online = agentsOnline();
+    const agents = Number.isFinite(online) ? Math.max(1, Math.floor(online)) : 1;
+    return Math.ceil((position * averageHandleMinutes) / agents);
+  };
+  const positionOf = (ticket: string) => {
+    const { n } = sql.position.get(ticket) as { n: number };
+    return n === 0 ? undefined : { position: n, waitMinutes: waitFor(n) };
+  };
+  const positions = (): WaitingPosition[] =>
+    (sql.waiting.all() as TicketRow[]).map((r, i) => ({
+      ticket: r.ticket,
+      conversationId: r.conversation_id,
+      position: i + 1,
+      waitMinutes: waitFor(i + 1),
+    }));
+
+  /** Runs `change` in an IMMEDIATE transaction, then publishes the events it returned, in order. */
+  function write<T>(change: () => { result: T; events: Array<QueueEvent | (() => QueueEvent)> }): T {
+    const { result, events: pending } = db.transaction(() => {
+      const done = change();
+      // `moved` is computed inside the transaction, so it describes the queue right after this change.
+      return { result: done.result, events: done.events.map((e) => (typeof e === 'function' ? e() : e)) };
+    }).immediate();
+    for (const event of pending) events.publish(event);
+    return result;
+  }
+  const moved = (): QueueEvent => ({ type: 'moved', waiting: positions() });
+
+  /** Why a guarded UPDATE on a ticket changed nothing. */
+  function refusal(ticket: string, agentId: string): QueueError {
+    const r = row(ticket);
+    if (r === undefined) return new QueueError('unknownTicket', ticket);
+    if (r.status === 'waiting') return new QueueError('notClaimed', ticket);
+    if (r.status === 'withAgent' && r.agent_id !== agentId) return new QueueError('notHolder', ticket);
+    return new QueueError('ticketEnded', ticket);
+  }
+
+  function end(ticket: string, agentId: string, status: 'closed' | 'returned', resolution: string | null): Ticket {
+    return write(() => {
+      if (sql.end.run(status, clock(), resolution, ticket, agentId).changes === 0) throw refusal(ticket, agentId);
+      const t = mustGet(ticket);
+      return { result: t, events: [{ type: status, ticket: t }] };
+    });
+  }
+
+  return {
+    enqueue({ conversationId, reason, locale, context, transcript = [] }) {
+      return write<Enqueued>(() => {
+        const open = sql.openFor.get(conversationId) as TicketRow | undefined;
+        if (open !== undefined) {
+          const at = open.status === 'waiting' ? positionOf(open.ticket) : undefined;
+          return {
+            result: {
+              ticket: open.ticket,
+              status: open.status === 'waiting' ? 'waiting' : 'withAgent',
+              position: at?.position ?? 0,
+              waitMinutes: at?.waitMinutes ?? 0,
+              created: false,
+            },
+            events: [],
+          };
+        }
+        const ticket = newTicket();
+        sql.insert.run(
+          ticket,
+          conversationId,
+          reason,
+          locale,
+          JSON.stringify(remaskSummary(context)),
+          JSON.stringify(transcript.map(maskLine)),
+          clock(),
+        );
+        const at = positionOf(ticket);
+        if (at === undefined) throw new Error(`handoff queue: ticket ${ticket} not waiting after insert`);
+        return {
+          result: { ticket, status: 'waiting', ...at, created: true },
+          events: [{ type: 'queued', ticket: mustGet(ticket) }, moved],
+        };
+      });
+    },
+
+    position: positionOf,
+    positions,
+    waiting: () => (sql.waiting.all() as TicketRow[]).map(toTicket),
+    ofAgent: (agentId) => (sql.ofAgent.all(agentId) as TicketRow[]).map(toTicket),
+    get(ticket) {
+      const r = row(ticket);
+      return r === undefined ? undefined : toTicket(r);
+    },
+    openFor(conversationId) {
+      const r = sql.openFor.get(conversationId) as TicketRow | undefined;
+      return r === undefined ? undefined : toTicket(r);
+    },
+
+    claim(ticket, agentId) {
+      return write<ClaimResult>(() => {
+        if (sql.claim.run(agentId, clock(), ticket).changes === 1) {
+          const t = mustGet(ticket);
+          return { result: { ok: true, ticket: t }, events: [{ type: 'claimed', ticket: t }, moved] };
+        }
+        const r = row(ticket);
+        if (r === undefined) return { result: { ok: false, reason: 'unknown' }, events: [] };
+        if (r.status === 'withAgent' && r.agent_id === agentId) {
+          return { result: { ok: true, ticket: toTicket(r) }, events: [] };
+        }
+        return { result: { ok: false, reason: r.status === 'withAgent' ? 'taken' : 'notWaiting' }, events: [] };
+      });
+    },
+
+    addLine(ticket, { from, text, at = clock() }) {
+      const line = maskLine({ at, from, text });
+      return write(() => {
+        if (sql.addLine.run(JSON.stringify(line), ticket).changes === 0) {
+          throw new QueueError(row(ticket) === undefined ? 'unknownTicket' : 'ticketEnded', ticket);
+        }
+        return { result: line, events: [{ type: 'message', ticket, line }] };
+      });
+    },
+
+    close: (ticket, agentId, resolution) => end(ticket, agentId, 'closed', maskDigitsInText(resolution)),
+    handBack: (ticket, agentId) => end(ticket, agentId, 'returned', null),
+
+    cancel(ticket) {
+      return write<CancelResult>(() => {
+        if (sql.cancel.run(clock(), ticket).changes === 0) {
+          return { result: { ok: false, reason: row(ticket) === undefined ? 'unknown' : 'notWaiting' }, events: [] };
+        }
+        const t = mustGet(ticket);
+        return { result: { ok: true, ticket: t }, events: [{ type: 'cancelled', ticket: t }, moved] };
+      });
+    },
+
+    requestCallback({ conversationId, locale, reason, context, preferredTime }) {
+      return write(() => {
+        const open = sql.openCallbackFor.get(conversationId) as CallbackRow | undefined;
+        if (open !== undefined) return { result: toCallback(open), events: [] };
+        const id = newId();
+        sql.insertCallback.run(
+          id,
+          conversationId,
+          locale,
+          reason,
+          JSON.stringify(remaskSummary(context)),
+          maskDigitsInText(preferredTime),
+          clock(),
+        );
+        const callback = toCallback(sql.callbackById.get(id) as CallbackRow);
+        return { result: callback, events: [{ type: 'callback', callback }] };
+      });
+    },
+
+    callbacks: () => (sql.openCallbacks.all() as CallbackRow[]).map(toCallback),
+
+    completeCallback(id, agentId) {
+      return write(() => {
+        if (sql.completeCallback.run(agentId, clock(), id).changes === 0) {
+          throw new QueueError(sql.callbackById.get(id) === undefined ? 'unknownCallback' : 'callbackDone', id);
+        }
+        const callback = toCallback(sql.callbackById.get(id) as CallbackRow);
+        return { result: callback, events: [{ type: 'callback', callback }] };
+      });
+    },
+
+    on: (listener) => events.subscribe(listener),
+  };
+}
