@@ -21,6 +21,7 @@ import type {
   ChartEmitted,
   ChartEvent,
   ChartInput,
+  CodeBinding,
   CheckNewPhoneInput,
   CheckNewPhoneOutput,
   Details,
@@ -54,34 +55,40 @@ function notProvided<O, I>(name: string) {
 const said = (event: ChartEvent): string => (event.type === 'SAID' ? event.text : '');
 const intentOf = (event: ChartEvent): Intent | undefined => (event.type === 'SAID' ? event.intent : undefined);
 
+/**
+ * Details already read from a message, per question: the guard that looks for details and the
+ * action that takes them read the same message in the same light, so it is parsed once.
+ */
+const readDetails = new WeakMap<ChartEvent, { hint: string; details: Details }>();
+
 /** The details in what the customer said, read in the light of the question on screen. */
 function detailsIn(context: ChartContext, event: ChartEvent): Details {
   if (event.type !== 'SAID') return { corrected: [] };
-  return extractDetails(event.text, { expecting: context.expecting, otpTarget: codeTarget(context) });
+  const hint = { expecting: context.expecting, otpTarget: codeTarget(context) };
+  const key = `${hint.expecting ?? ''}/${hint.otpTarget}`;
+  const known = readDetails.get(event);
+  if (known?.hint === key) return known.details;
+  const details = extractDetails(event.text, hint);
+  readDetails.set(event, { hint: key, details });
+  return details;
 }
 
-function sendInput(context: ChartContext, purpose: 'old' | 'new'): SendCodeInput {
+/** The code step's binding: whatever detail changes makes a new generation, and old codes void. */
+function codeBinding(context: ChartContext): CodeBinding {
+  const purpose = codeTarget(context);
   return {
     conversationId: context.conversationId,
     purpose,
     phone: codePhone(context, purpose),
     card: context.card ?? '',
     generation: context.codes[purpose],
-    locale: context.locale,
   };
 }
 
 /** The code travels in the event that entered the verifying state: it is never kept in context. */
-function verifyInput(context: ChartContext, purpose: 'old' | 'new', event: ChartEvent): VerifyCodeInput {
+function verifyInput(context: ChartContext, event: ChartEvent): VerifyCodeInput {
   const r = validateOtp(said(event));
-  return {
-    conversationId: context.conversationId,
-    purpose,
-    phone: codePhone(context, purpose),
-    card: context.card ?? '',
-    generation: context.codes[purpose],
-    code: r.ok ? r.code : '',
-  };
+  return { ...codeBinding(context), code: r.ok ? r.code : '' };
 }
 
 const emptyDetails = {
@@ -102,6 +109,15 @@ const emptyDetails = {
 const nextCodes = (codes: ChartContext['codes']): ChartContext['codes'] => ({ old: codes.old + 1, new: codes.new + 1 });
 
 const busy = 'busy' as const;
+
+/** The output of a code effect that says the card is locked, if that is what `event` carries. */
+function lockedOutput(event: unknown): { minutesLeft: number } | undefined {
+  const output = (event as { output?: SendCodeOutput | VerifyCodeOutput }).output;
+  return output?.result === 'locked' ? output : undefined;
+}
+
+/** Both code steps end the same way when the card is locked: the flow stops, a person is offered. */
+const whenCodesLocked = { guard: 'codesLocked', target: '#rebind.idle', actions: 'sayOtpLocked' } as const;
 
 /**
  * The change-number conversation. Pure: every effect is named here and provided at the composition
@@ -134,8 +150,9 @@ export const changePhoneMachine = setup({
     wantsResend: ({ event }) => intentOf(event) === 'resend',
     affirmed: ({ event }) => intentOf(event) === 'affirm',
     denied: ({ event }) => intentOf(event) === 'deny',
+    /** A code step came back locked: too many wrong codes for this card. */
+    codesLocked: ({ event }) => lockedOutput(event) !== undefined,
     fallbackLimitReached: ({ context }) => context.fallbacks + 1 >= FALLBACKS_BEFORE_AGENT,
-    inQuestion: ({ context }) => context.expecting !== undefined,
   },
   actions: {
     say: emit((_, reply: Reply) => ({ type: 'reply' as const, reply })),
@@ -204,11 +221,9 @@ export const changePhoneMachine = setup({
         buttons: ['resend' as const],
       },
     })),
-    sayOtpLocked: enqueueActions(({ enqueue }, params: { output: SendCodeOutput | VerifyCodeOutput }) => {
-      enqueue.emit({
-        type: 'reply',
-        reply: lockedReply(params.output.result === 'locked' ? params.output.minutesLeft : 0),
-      });
+    sayOtpLocked: enqueueActions(({ event, enqueue }) => {
+      const output = lockedOutput(event);
+      enqueue.emit({ type: 'reply', reply: lockedReply(output?.minutesLeft ?? 0) });
       enqueue.assign({ offeredHandoff: 'otpLocked' });
     }),
     sayServiceError: enqueueActions(({ enqueue }) => {
@@ -587,13 +602,9 @@ export const changePhoneMachine = setup({
           tags: busy,
           invoke: {
             src: 'sendCode',
-            input: ({ context }) => sendInput(context, codeTarget(context)),
+            input: ({ context }): SendCodeInput => ({ ...codeBinding(context), locale: context.locale }),
             onDone: [
-              {
-                guard: ({ event }) => event.output.result === 'locked',
-                target: '#rebind.idle',
-                actions: { type: 'sayOtpLocked', params: ({ event }) => ({ output: event.output }) },
-              },
+              whenCodesLocked,
               {
                 target: 'awaitingCode',
                 actions: { type: 'saySendResult', params: ({ event }) => ({ output: event.output }) },
@@ -617,7 +628,7 @@ export const changePhoneMachine = setup({
           tags: busy,
           invoke: {
             src: 'verifyCode',
-            input: ({ context, event }) => verifyInput(context, codeTarget(context), event),
+            input: ({ context, event }) => verifyInput(context, event),
             onDone: [
               {
                 guard: ({ context, event }) => event.output.result === 'ok' && codeTarget(context) === 'old',
@@ -632,11 +643,7 @@ export const changePhoneMachine = setup({
                   params: ({ event }) => ({ codeId: event.output.result === 'ok' ? event.output.codeId : '' }),
                 },
               },
-              {
-                guard: ({ event }) => event.output.result === 'locked',
-                target: '#rebind.idle',
-                actions: { type: 'sayOtpLocked', params: ({ event }) => ({ output: event.output }) },
-              },
+              whenCodesLocked,
               {
                 target: 'awaitingCode',
                 actions: { type: 'sayVerifyResult', params: ({ event }) => ({ output: event.output }) },

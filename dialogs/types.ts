@@ -1,3 +1,4 @@
+import type { OtpBinding } from '../services/otp/types';
 import type { IdType } from '../services/validation/types';
 
 export type Locale = 'zh-CN' | 'en-US';
@@ -181,12 +182,10 @@ export type IdentityOutput =
   | { result: 'locked'; minutesLeft: number }
   | { result: 'abnormal'; standing: 'customerFrozen' | 'cardFrozen' | 'cardLost' };
 
-export interface SendCodeInput {
-  conversationId: string;
-  purpose: 'old' | 'new';
-  phone: string;
-  card: string;
-  generation: number;
+/** What a code is bound to: one conversation, one purpose, one number, one card, one generation. */
+export type CodeBinding = OtpBinding;
+
+export interface SendCodeInput extends CodeBinding {
   locale: Locale;
 }
 export type SendCodeOutput =
@@ -196,12 +195,7 @@ export type SendCodeOutput =
   | { result: 'locked'; minutesLeft: number }
   | { result: 'smsFailed' };
 
-export interface VerifyCodeInput {
-  conversationId: string;
-  purpose: 'old' | 'new';
-  phone: string;
-  card: string;
-  generation: number;
+export interface VerifyCodeInput extends CodeBinding {
   code: string;
 }
 export type VerifyCodeOutput =

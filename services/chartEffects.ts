@@ -102,13 +102,7 @@ export function createChartActors(deps: ChartEffectDeps) {
   });
 
   const sendCode = fromPromise<SendCodeOutput, SendCodeInput>(async ({ input }) => {
-    const binding = {
-      conversationId: input.conversationId,
-      purpose: input.purpose,
-      phone: input.phone,
-      card: input.card,
-      generation: input.generation,
-    };
+    const { locale, ...binding } = input;
     const masked = { purpose: input.purpose, phone: maskPhone(input.phone) };
     const issued = await otp.issue(binding);
     const now = clock();
@@ -128,7 +122,7 @@ export function createChartActors(deps: ChartEffectDeps) {
     try {
       await sms.send({
         to: input.phone,
-        text: render(input.locale, `sms.code.${input.purpose}`, { code: issued.code, minutes }),
+        text: render(locale, `sms.code.${input.purpose}`, { code: issued.code, minutes }),
       });
     } catch (err) {
       // Not sent, so not counted: the customer can ask again at once.
