@@ -17,9 +17,22 @@ const WEB = join(ROOT, 'web');
 /** Web Chat's browser bundle, served from node_modules: no CDN. */
 const WEBCHAT_BUNDLE = join(ROOT, 'node_modules', 'botframework-webchat', 'dist', 'webchat.js');
 
+/** The files do not change while the server runs: each is read from disk once (Web Chat is ~4 MB). */
+const loaded = new Map<string, Promise<Buffer>>();
+
+function load(file: string): Promise<Buffer> {
+  let body = loaded.get(file);
+  if (!body) {
+    body = readFile(file);
+    loaded.set(file, body);
+    body.catch(() => loaded.delete(file)); // a missing file is looked for again next time
+  }
+  return body;
+}
+
 async function sendFile(res: restify.Response, file: string, cacheSeconds: number): Promise<void> {
   try {
-    const body = await readFile(file);
+    const body = await load(file);
     res.writeHead(200, {
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'content-length': body.length,

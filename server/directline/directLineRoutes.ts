@@ -43,20 +43,33 @@ export function mountDirectLine(o: DirectLineOptions): void {
   const { server, hub, tokens } = o;
   const serviceUrl = () => `${o.internalBase()}/connector/${o.capability}`;
 
-  const claimsFor = (req: Req, conversationId?: string): TokenClaims | undefined => {
+  /**
+   * The claims of the request's token, when it opens the conversation in the path (if there is
+   * one). Otherwise the request is refused with 403 and undefined is returned.
+   */
+  const allowed = (req: Req, res: Res): TokenClaims | undefined => {
     const claims = tokens.verify(bearer(req.headers.authorization));
-    if (!claims) return undefined;
-    if (conversationId !== undefined && claims.c !== conversationId) return undefined;
-    return claims;
+    const inPath: string | undefined = req.params?.conversationId;
+    if (claims && (inPath === undefined || claims.c === inPath)) return claims;
+    refuse(res, 403, claims ? 'this token does not open that conversation' : 'invalid or expired token');
+    return undefined;
   };
   const refuse = (res: Res, status: number, message: string): void => {
     res.send(status, { error: { code: status === 403 ? 'TokenInvalid' : 'BadArgument', message } });
   };
 
-  const streamUrl = (req: Req, conversationId: string, token: string) => {
+  /** What starting or reconnecting answers: the conversation, the same token, and its stream. */
+  const conversationResponse = (req: Req, claims: TokenClaims) => {
+    const token = bearer(req.headers.authorization) as string;
     const proto = req.headers['x-forwarded-proto'] === 'https' ? 'wss' : 'ws';
     const host = req.headers.host ?? '127.0.0.1';
-    return `${proto}://${host}/v3/directline/conversations/${encodeURIComponent(conversationId)}/stream?t=${encodeURIComponent(token)}`;
+    const id = encodeURIComponent(claims.c);
+    return {
+      conversationId: claims.c,
+      token,
+      expires_in: tokens.ttlSeconds,
+      streamUrl: `${proto}://${host}/v3/directline/conversations/${id}/stream?t=${encodeURIComponent(token)}`,
+    };
   };
 
   const runTurn = async (activity: Partial<Activity>) => {
@@ -91,52 +104,35 @@ export function mountDirectLine(o: DirectLineOptions): void {
   });
 
   server.post('/v3/directline/tokens/refresh', async (req: Req, res: Res) => {
-    const claims = claimsFor(req);
-    if (!claims) {
-      refuse(res, 403, 'invalid or expired token');
-      return;
-    }
+    const claims = allowed(req, res);
+    if (!claims) return;
     res.send(200, { token: tokens.issue(claims.c, claims.u), conversationId: claims.c, expires_in: tokens.ttlSeconds });
   });
 
   server.post('/v3/directline/conversations', async (req: Req, res: Res) => {
-    const claims = claimsFor(req);
-    if (!claims) {
-      refuse(res, 403, 'invalid or expired token');
-      return;
-    }
-    const token = bearer(req.headers.authorization) as string;
+    const claims = allowed(req, res);
+    if (!claims) return;
     await startConversation(claims);
-    res.send(201, { conversationId: claims.c, token, expires_in: tokens.ttlSeconds, streamUrl: streamUrl(req, claims.c, token) });
+    res.send(201, conversationResponse(req, claims));
   });
 
   server.get('/v3/directline/conversations/:conversationId', async (req: Req, res: Res) => {
-    const claims = claimsFor(req, req.params.conversationId);
-    if (!claims) {
-      refuse(res, 403, 'this token does not open that conversation');
-      return;
-    }
-    const token = bearer(req.headers.authorization) as string;
+    const claims = allowed(req, res);
+    if (!claims) return;
     hub.open(claims.c, claims.u);
-    res.send(200, { conversationId: claims.c, token, expires_in: tokens.ttlSeconds, streamUrl: streamUrl(req, claims.c, token) });
+    res.send(200, conversationResponse(req, claims));
   });
 
   server.get('/v3/directline/conversations/:conversationId/activities', async (req: Req, res: Res) => {
-    const claims = claimsFor(req, req.params.conversationId);
-    if (!claims) {
-      refuse(res, 403, 'this token does not open that conversation');
-      return;
-    }
+    const claims = allowed(req, res);
+    if (!claims) return;
     const watermark = new URL(req.url ?? '/', 'http://localhost').searchParams.get('watermark') ?? undefined;
     res.send(200, hub.since(claims.c, watermark));
   });
 
   server.post('/v3/directline/conversations/:conversationId/activities', async (req: Req, res: Res) => {
-    const claims = claimsFor(req, req.params.conversationId);
-    if (!claims) {
-      refuse(res, 403, 'this token does not open that conversation');
-      return;
-    }
+    const claims = allowed(req, res);
+    if (!claims) return;
     const body = (req.body ?? {}) as Partial<Activity>;
     if (typeof body !== 'object' || !CLIENT_TYPES.has(String(body.type))) {
       refuse(res, 400, 'unsupported activity');

@@ -28,6 +28,7 @@ interface Conversation {
  */
 export class DirectLineHub {
   private readonly conversations = new Map<string, Conversation>();
+  private lastSweep = 0;
 
   constructor(
     private readonly options: {
@@ -44,12 +45,12 @@ export class DirectLineHub {
   }
 
   open(id: string, userId: string, locale?: string): { created: boolean } {
-    this.sweep();
     const existing = this.conversations.get(id);
     if (existing) {
       existing.lastUsed = this.now();
       return { created: false };
     }
+    this.sweep();
     this.conversations.set(id, {
       id,
       userId,
@@ -124,10 +125,15 @@ export class DirectLineHub {
     return () => c.listeners.delete(listener);
   }
 
-  /** Forgets conversations nobody has used for a while, unless a stream is still open. */
+  /**
+   * Forgets conversations nobody has used for a while, unless a stream is still open. Runs when a
+   * conversation is created, at most once a minute: not on every request.
+   */
   private sweep(): void {
     const idleMs = this.options.idleMs ?? 2 * 60 * 60_000;
     const now = this.now();
+    if (now - this.lastSweep < 60_000) return;
+    this.lastSweep = now;
     for (const [id, c] of this.conversations) {
       if (c.listeners.size === 0 && now - c.lastUsed > idleMs) this.conversations.delete(id);
     }
