@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ButtonName, Expecting, Locale } from '../dialogs/types';
 import type { CardCheck, IdCheck, OtpCheck, PhoneCheck } from '../services/validation/types';
+import { TRAINED_INTENTS } from '../services/understanding/nluRecognizer';
 import { createCatalog, localeFrom, MissingMessageError, placeholdersOf } from './index';
 import enUS from './en-US.json';
 import zhCN from './zh-CN.json';
@@ -294,22 +295,7 @@ describe('the knowledge base', () => {
 
 describe('NLU training data (content/nlu/training.json)', () => {
   const path = join(__dirname, 'nlu', 'training.json');
-  const INTENTS = [
-    'changePhone',
-    'handoff',
-    'complaint',
-    'cancel',
-    'restart',
-    'help',
-    'greeting',
-    'thanks',
-    'goodbye',
-    'affirm',
-    'deny',
-    'resend',
-    // Out of scope: what the bot does not do (balance, loans, weather…), so the model can say "none".
-    'none',
-  ];
+  const INTENTS = TRAINED_INTENTS;
   const FAQ_LABELS = FAQ_TOPICS.map((id) => `faq.${id}`);
   const data = (existsSync(path) ? JSON.parse(readFileSync(path, 'utf8')) : {}) as Record<
     string,

@@ -25,7 +25,8 @@ const SHORT_COMMAND = 6;
 /** What the keyword layer decides on its own: explicit commands and offered labels. */
 const COMMANDS = new Set<Intent>(['cancel', 'restart', 'handoff', 'complaint']);
 
-const MODEL_INTENTS = new Set<Intent>([
+/** The intents the model is trained on: the labels of content/nlu/training.json besides `faq.<topic>`. */
+export const TRAINED_INTENTS: readonly Intent[] = [
   'changePhone',
   'handoff',
   'complaint',
@@ -38,7 +39,10 @@ const MODEL_INTENTS = new Set<Intent>([
   'affirm',
   'deny',
   'resend',
-]);
+  // Out of scope: what the bot does not do (balance, loans, weather…), so the model can say so.
+  'none',
+];
+const MODEL_INTENTS = new Set<Intent>(TRAINED_INTENTS);
 
 /** The language a message is written in: any Chinese character makes it Chinese. */
 export function scriptLocale(text: string, fallback: Locale): Locale {
@@ -48,7 +52,6 @@ export function scriptLocale(text: string, fallback: Locale): Locale {
 }
 
 function fromLabel(label: string): Recognition | undefined {
-  if (label === 'none') return { intent: 'none' };
   if (label.startsWith('faq.')) return { intent: 'faq', faqId: label.slice(4) };
   return MODEL_INTENTS.has(label as Intent) ? { intent: label as Intent } : undefined;
 }
