@@ -11,6 +11,18 @@ import { createBot } from '../../server/createBot';
 import { createServices, type Services } from '../../server/createServices';
 import { createTurnErrorHandler } from '../../server/turnErrorHandler';
 
+/**
+ * One-time codes for tests: a full-period sequence over 000000–999999, so codes are reproducible and
+ * no two codes of a run are the same (a stale code is never by chance the fresh one).
+ */
+export function codeSequence(seed = 271828): (max: number) => number {
+  let n = seed;
+  return (max) => {
+    n = (n * 21 + 7) % 1_000_000; // a ≡ 1 (mod 20), c coprime to 10: every value once per period
+    return n % max;
+  };
+}
+
 /** 2026-11-28 10:00 in Shanghai. */
 export const START = Date.parse('2026-11-28T02:00:00Z');
 export const TEST_SECRET = 'ab'.repeat(32);
@@ -91,6 +103,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line), clock: () => now });
   const services = await createServices(config, logger, {
     clock: () => now,
+    random: codeSequence(),
     sms,
     ...(options.storage === 'sqlite' ? {} : { storage: options.storage ?? new MemoryStorage() }),
     strictContent: true,
