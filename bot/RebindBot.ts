@@ -1,18 +1,21 @@
-import { TurnContext, type Activity, type ConversationReference, type Storage } from 'botbuilder';
+import { EventFactory, TurnContext, type Activity, type ConversationReference, type Storage } from 'botbuilder';
 import type { Snapshot } from 'xstate';
 import type { ChangePhoneMachine } from '../dialogs/changePhoneMachine';
 import type { Recognizer } from '../dialogs/recognizer';
 import type { ChartContext, ChartEvent, Locale, Reply } from '../dialogs/types';
 import type { Clock } from '../services/clock';
-import { activityToEvents } from './activityToEvents';
+import type { TranscriptLine, TranscriptStore } from '../services/transcripts';
+import { activityToEvents, type ListenMode } from './activityToEvents';
 import { renderReplies, type RenderText } from './renderReplies';
-import { runChart } from './runChart';
+import { runChart, type ChartTurn } from './runChart';
 import { TurnQueue } from './turnQueue';
 
 /** Bump when the chart changes so that stored snapshots no longer fit; old ones are discarded. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 /** How many recent activity ids are remembered to answer a channel's retry without acting twice. */
 const RECENT_ACTIVITIES = 20;
+/** Lines of the conversation sent with a handoff to the channel's agent hub. */
+const HANDOFF_TRANSCRIPT_LINES = 50;
 
 /** What is stored per conversation. */
 export interface ConversationDoc {
@@ -26,6 +29,12 @@ export interface ConversationDoc {
   eTag?: string;
 }
 
+/** Runs `logic` in a turn of its own on the customer's channel (a proactive message). */
+export type ContinueConversation = (
+  reference: Partial<ConversationReference>,
+  logic: (context: TurnContext) => Promise<void>,
+) => Promise<void>;
+
 export interface RebindBotOptions {
   machine: ChangePhoneMachine;
   storage: Storage;
@@ -37,6 +46,8 @@ export interface RebindBotOptions {
   sessionIdleMs: number;
   /** How long the chart's effects may take in one turn. */
   turnTimeoutMs: number;
+  /** Where what was said is kept (masked), for the person who takes over. */
+  transcripts?: TranscriptStore;
   /** Told about every turn that did something: for logs and metrics. Carries keys, never text. */
   onTurn?: (info: TurnInfo) => void;
 }
@@ -51,17 +62,37 @@ export interface TurnInfo {
   keys: string[];
   /** A channel's retry answered from the record. */
   replayed: boolean;
+  /** A turn the bot started itself (an agent's message, a queue update). */
+  proactive?: boolean;
   ms: number;
 }
 
+/** The chart's conversation id for an activity: the channel and its conversation id. */
+export function chartConversationId(activity: Pick<Activity, 'channelId' | 'conversation'>): string {
+  return `${activity.channelId}/${activity.conversation.id}`;
+}
+
+export function conversationKey(activity: Pick<Activity, 'channelId' | 'conversation'>): string {
+  return keyOf(chartConversationId(activity));
+}
+
+const keyOf = (conversationId: string) => `rebind/${conversationId}`;
+
 /**
  * One turn, from the wire to the side effect and back: activity → events → chart → replies →
- * save → send. Turns of one conversation run one at a time.
+ * save → send. Turns of one conversation run one at a time, including the ones the bot starts
+ * itself to pass on what a person said.
  */
 export class RebindBot {
   readonly queue = new TurnQueue();
+  private continueConversation?: ContinueConversation;
 
   constructor(private readonly options: RebindBotOptions) {}
+
+  /** How proactive turns reach the customer's channel (the adapter's continueConversationAsync). */
+  useProactive(continueConversation: ContinueConversation): void {
+    this.continueConversation = continueConversation;
+  }
 
   async run(context: TurnContext): Promise<void> {
     const { activity } = context;
@@ -69,10 +100,26 @@ export class RebindBot {
     await this.queue.run(key, () => this.turn(context, key));
   }
 
+  /**
+   * Gives the chart of a conversation events from outside (an agent joined, said something, left;
+   * the queue moved) and sends what it says to the customer as proactive messages. False when the
+   * conversation is unknown or cannot be reached.
+   */
+  notify(conversationId: string, events: ChartEvent[]): Promise<boolean> {
+    const key = keyOf(conversationId);
+    return this.queue.run(key, async () => {
+      const doc = await this.load(key);
+      const reach = this.continueConversation;
+      if (!doc?.reference || !reach || doc.version !== SNAPSHOT_VERSION) return false;
+      const reference = doc.reference;
+      await reach(reference, (context) => this.advance(context, key, doc, events, { proactive: true }));
+      return true;
+    });
+  }
+
   private async turn(context: TurnContext, key: string): Promise<void> {
     const { activity } = context;
     const o = this.options;
-    const locale = o.localeOf(activity.locale);
     const doc = await this.load(key);
 
     // A channel retrying an activity we already handled: answer the same, do nothing again.
@@ -84,58 +131,119 @@ export class RebindBot {
     }
 
     const now = o.clock();
-    const started = performance.now();
     const before: Reply[] = [];
-    let snapshot = doc && doc.version === SNAPSHOT_VERSION ? doc.snapshot : undefined;
-    if (snapshot && now - (doc?.updatedAt ?? now) > o.sessionIdleMs && !isIdle(snapshot)) {
-      snapshot = undefined;
+    let current = doc && doc.version === SNAPSHOT_VERSION ? doc : undefined;
+    if (current && now - current.updatedAt > o.sessionIdleMs && inChange(current.snapshot)) {
+      current = undefined;
       before.push({ key: 'session.expired' });
     }
 
     // What the bot was waiting for decides how words are read ("收不到" answers a yes/no question,
-    // and asks a question at a code prompt).
-    const held = (snapshot as { context?: Partial<ChartContext> } | undefined)?.context;
-    const recognized = await activityToEvents(activity, o.recognizer, { locale, expecting: held?.expecting });
+    // and asks a question at a code prompt); with a person, every word is for the person.
+    const held = (current?.snapshot as { context?: Partial<ChartContext> } | undefined)?.context;
+    const locale = o.localeOf(activity.locale);
+    const recognized = await activityToEvents(activity, o.recognizer, {
+      locale,
+      expecting: held?.expecting,
+      mode: listenMode(held),
+    });
     const events: ChartEvent[] =
       recognized.length > 0 && (held?.locale ?? 'zh-CN') !== locale
         ? [{ type: 'LOCALE_SET', locale }, ...recognized]
         : recognized;
-    const turn = await runChart(o.machine, {
-      conversationId: activity.conversation.id,
-      snapshot,
+    if (events.length === 0 && before.length === 0) return;
+
+    const conversationId = chartConversationId(activity);
+    if (activity.type === 'message' && typeof activity.text === 'string' && activity.text.trim() !== '') {
+      o.transcripts?.append(conversationId, [{ from: 'customer', text: activity.text }]);
+    }
+    await this.advance(context, key, current, events, {
+      before,
+      activityId: activity.id,
+      reference: TurnContext.getConversationReference(activity),
+      previous: doc,
+    });
+  }
+
+  /** Runs the chart on `events`, saves, then sends the replies (and any handoff event). */
+  private async advance(
+    context: TurnContext,
+    key: string,
+    doc: ConversationDoc | undefined,
+    events: ChartEvent[],
+    turn: {
+      before?: Reply[];
+      activityId?: string;
+      reference?: Partial<ConversationReference>;
+      /** The stored document even when its state was discarded (for its eTag and recent replies). */
+      previous?: ConversationDoc;
+      proactive?: boolean;
+    },
+  ): Promise<void> {
+    const o = this.options;
+    const started = performance.now();
+    const conversationId = key.slice('rebind/'.length);
+    const result = await runChart(o.machine, {
+      conversationId,
+      snapshot: doc?.snapshot,
       timeoutMs: o.turnTimeoutMs,
       events,
     });
-    if (events.length === 0 && before.length === 0) return;
-
-    const replies = renderReplies([...before, ...turn.replies], {
+    const said = [...(turn.before ?? []), ...result.replies];
+    // Proactive turns speak the customer's language as the chart knows it.
+    const locale = turn.proactive ? result.context.locale : o.localeOf(context.activity.locale);
+    const replies: Partial<Activity>[] = renderReplies(said, {
       locale,
       render: o.render,
-      intent: turn.acted?.intent,
-    }).map((r) => ({ ...r, ...(activity.id ? { replyToId: activity.id } : {}) }));
+      intent: result.acted?.intent,
+    }).map((r) => ({ ...r, ...(turn.activityId ? { replyToId: turn.activityId } : {}) }));
+    replies.push(...this.handoffEvents(context, result, conversationId));
 
-    const recent = doc?.recent ?? [];
+    const stored = turn.previous ?? doc;
+    const recent = stored?.recent ?? [];
     const next: ConversationDoc = {
       version: SNAPSHOT_VERSION,
-      snapshot: turn.snapshot,
-      updatedAt: now,
-      recent: activity.id ? [...recent, { activityId: activity.id, replies }].slice(-RECENT_ACTIVITIES) : recent,
-      reference: TurnContext.getConversationReference(activity),
-      ...(doc?.eTag ? { eTag: doc.eTag } : {}),
+      snapshot: result.snapshot,
+      updatedAt: o.clock(),
+      recent: turn.activityId ? [...recent, { activityId: turn.activityId, replies }].slice(-RECENT_ACTIVITIES) : recent,
+      ...(turn.reference ?? stored?.reference ? { reference: turn.reference ?? stored?.reference } : {}),
+      ...(stored?.eTag ? { eTag: stored.eTag } : {}),
     };
     // Saved before sending: if sending fails, the channel's retry finds the replies recorded.
     await o.storage.write({ [key]: next });
-    await context.sendActivities(replies);
-    const all = [...before, ...turn.replies];
+    o.transcripts?.append(conversationId, transcriptLines(said, replies));
+    if (replies.length > 0) await context.sendActivities(replies);
     o.onTurn?.({
       conversationKey: key,
-      state: turn.stateValue,
-      intent: turn.acted?.intent,
-      outcome: all.find((r) => r.outcome)?.outcome,
-      keys: all.map((r) => r.key),
+      state: result.stateValue,
+      intent: result.acted?.intent,
+      outcome: said.find((r) => r.outcome)?.outcome,
+      keys: said.map((r) => r.key),
       replayed: false,
+      ...(turn.proactive ? { proactive: true } : {}),
       ms: Math.round(performance.now() - started),
     });
+  }
+
+  /** HANDOFF_MODE=protocol: `handoff.initiate` for the channel's agent hub, with the masked transcript. */
+  private handoffEvents(context: TurnContext, result: ChartTurn, conversationId: string): Partial<Activity>[] {
+    if (result.handoffs.length === 0) return [];
+    const lines = this.options.transcripts?.recent(conversationId, HANDOFF_TRANSCRIPT_LINES) ?? [];
+    const customer = context.activity.from;
+    const bot = context.activity.recipient;
+    const activities = lines.map((line) => ({
+      type: 'message',
+      text: line.text,
+      timestamp: new Date(line.at).toISOString(),
+      from: line.from === 'customer' ? { ...customer, role: 'user' } : { ...bot, role: 'bot' },
+    })) as unknown as Activity[];
+    return result.handoffs.map((h) =>
+      EventFactory.createHandoffInitiation(
+        context,
+        { ticket: h.ticket, reason: h.reason, locale: result.context.locale, context: h.context },
+        { activities },
+      ),
+    );
   }
 
   /** Where the customer of a conversation can be reached, from its last turn. */
@@ -149,10 +257,25 @@ export class RebindBot {
   }
 }
 
-export function conversationKey(activity: Pick<Activity, 'channelId' | 'conversation'>): string {
-  return `rebind/${activity.channelId}/${activity.conversation.id}`;
+/** A change in progress: the only state that expires (its details are dropped). */
+function inChange(snapshot: Snapshot<unknown>): boolean {
+  const value = (snapshot as { value?: unknown }).value;
+  return typeof value === 'object' && value !== null && 'changing' in value;
 }
 
-function isIdle(snapshot: Snapshot<unknown>): boolean {
-  return (snapshot as { value?: unknown }).value === 'idle';
+function listenMode(held: Partial<ChartContext> | undefined): ListenMode {
+  const status = held?.handoff?.status;
+  if (status === 'withAgent' || status === 'channel') return 'relay';
+  if (status === 'waiting' || held?.expecting === 'callbackTime') return 'limited';
+  return 'normal';
+}
+
+/** The bot's side of a turn for the transcript: what the customer read, line by line. */
+function transcriptLines(said: Reply[], replies: Partial<Activity>[]): Array<Pick<TranscriptLine, 'from' | 'text'>> {
+  return said.flatMap((reply, i) => {
+    const text = replies[i]?.text;
+    if (typeof text !== 'string' || text === '') return [];
+    // An agent's message is already on the ticket; in the conversation's transcript it is the agent's.
+    return [{ from: reply.handoff?.from === 'agent' ? ('agent' as const) : ('bot' as const), text }];
+  });
 }

@@ -1,5 +1,5 @@
 import { ActionTypes, ActivityTypes, InputHints, type Activity, type CardAction } from 'botbuilder';
-import type { ActedIntent, Locale, Reply } from '../dialogs/types';
+import type { ActedIntent, HandoffChannelData, Locale, Reply } from '../dialogs/types';
 
 export type RenderText = (locale: Locale, key: string, params?: Record<string, string | number>) => string;
 
@@ -19,6 +19,8 @@ export interface ReplyChannelData {
   reason?: string;
   /** With an `otp` question: seconds until a new code may be asked for. */
   resendAfterSeconds?: number;
+  /** On the replies of a handoff: where the customer stands with people (queue place, agent). */
+  handoff?: HandoffChannelData;
 }
 
 /** Renders the chart's replies as activities in the customer's language. Pure. */
@@ -38,6 +40,7 @@ export function renderReplies(
       ...(data.faqId ? { faqId: data.faqId } : {}),
       ...(data.reason ? { reason: data.reason } : {}),
       ...(data.resendAfterSeconds ? { resendAfterSeconds: Number(data.resendAfterSeconds) } : {}),
+      ...(reply.handoff ? { handoff: reply.handoff } : {}),
     };
     const text = [
       render(locale, reply.key, reply.params),

@@ -1,11 +1,13 @@
 import { createActor, waitFor, type Snapshot } from 'xstate';
 import type { ChangePhoneMachine } from '../dialogs/changePhoneMachine';
-import type { ActedIntent, ChartContext, ChartEvent, Reply } from '../dialogs/types';
+import type { ActedIntent, ChartContext, ChartEmitted, ChartEvent, Reply } from '../dialogs/types';
 
 export interface ChartTurn {
   replies: Reply[];
   /** The first thing the chart said it acted on, if anything. */
   acted?: { intent: ActedIntent; faqId?: string };
+  /** Handoffs to the channel's agent hub started this turn (HANDOFF_MODE=protocol). */
+  handoffs: Array<Extract<ChartEmitted, { type: 'handoffInitiated' }>>;
   /** Plain JSON, safe to store: taken only when no effect is running. */
   snapshot: Snapshot<unknown>;
   /** The chart's context after the turn. */
@@ -32,7 +34,9 @@ export async function runChart(
     ...(options.snapshot ? { snapshot: options.snapshot } : {}),
   });
   const replies: Reply[] = [];
+  const handoffs: ChartTurn['handoffs'] = [];
   let acted: ChartTurn['acted'];
+  actor.on('handoffInitiated', (e) => handoffs.push(e));
   actor.on('reply', (e) => replies.push(e.reply));
   actor.on('acted', (e) => {
     acted ??= { intent: e.intent, ...(e.faqId ? { faqId: e.faqId } : {}) };
@@ -50,6 +54,7 @@ export async function runChart(
     return {
       replies,
       acted,
+      handoffs,
       snapshot: actor.getPersistedSnapshot(),
       context: snap.context,
       stateValue: snap.value,

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { join } from 'node:path';
+import { AgentHoursError, parseAgentHours } from '../services/handoff/agentHours';
+import { AgentTokensError, parseAgentTokens } from '../services/handoff/agents';
 
 const int = (def: number, min = 1, max = 1_000_000) => z.coerce.number().int().min(min).max(max).default(def);
 
@@ -34,6 +36,15 @@ const schema = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{64,}$/, 'SECRET_KEY must be at least 64 hex characters (32 bytes)')
     .optional(),
+  /** Agents who may sign in to /agent: comma-separated `id:name:token`. Empty: nobody. */
+  AGENT_TOKENS: z.string().optional(),
+  /** When people answer, e.g. `Mon-Fri 09:00-18:00; Sat 10:00-16:00`, in AGENT_TIMEZONE. */
+  AGENT_HOURS: z.string().default('Mon-Sun 00:00-24:00'),
+  AGENT_TIMEZONE: z.string().default('Asia/Shanghai'),
+  /** queue: our own queue and console; protocol: the channel's agent hub (Bot Framework handoff events). */
+  HANDOFF_MODE: z.enum(['queue', 'protocol']).default('queue'),
+  /** Minutes an agent spends per customer, for the wait shown to people in the queue. */
+  HANDOFF_AVERAGE_MINUTES: int(5, 1, 240),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -64,6 +75,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   if (c.MicrosoftAppId && !c.MicrosoftAppPassword && c.MicrosoftAppType !== 'UserAssignedMSI') {
     throw new ConfigError('Invalid configuration:\n  MicrosoftAppPassword: required when MicrosoftAppId is set');
+  }
+  try {
+    parseAgentTokens(c.AGENT_TOKENS);
+  } catch (err) {
+    if (err instanceof AgentTokensError) throw new ConfigError(`Invalid configuration:\n  AGENT_TOKENS: ${err.message}`);
+    throw err;
+  }
+  try {
+    parseAgentHours(c.AGENT_HOURS, c.AGENT_TIMEZONE);
+  } catch (err) {
+    if (err instanceof AgentHoursError) {
+      const name = err.part === c.AGENT_TIMEZONE ? 'AGENT_TIMEZONE' : 'AGENT_HOURS';
+      throw new ConfigError(`Invalid configuration:\n  ${name}: ${err.message}`);
+    }
+    throw err;
   }
   return { ...c, SMS_OUTBOX_PATH: c.SMS_OUTBOX_PATH ?? join(c.DATA_DIR, 'sms-outbox.jsonl') };
 }

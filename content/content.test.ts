@@ -2,6 +2,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ButtonName, Expecting, Locale } from '../dialogs/types';
 import type { CardCheck, IdCheck, OtpCheck, PhoneCheck } from '../services/validation/types';
+import type { CallbackTimeCheck } from '../services/validation/handoff-answers';
 import { TRAINED_INTENTS } from '../services/understanding/nluRecognizer';
 import { createCatalog, localeFrom, MissingMessageError, placeholdersOf } from './index';
 import enUS from './en-US.json';
@@ -23,6 +24,8 @@ const EXPECTING: Record<Expecting, true> = {
   otp: true,
   newPhone: true,
   confirm: true,
+  callbackTime: true,
+  rating: true,
 };
 const BUTTONS: Record<ButtonName, true> = {
   changePhone: true,
@@ -36,6 +39,15 @@ const BUTTONS: Record<ButtonName, true> = {
   restart: true,
   helpful: true,
   notHelpful: true,
+  stopWaiting: true,
+  callbackMorning: true,
+  callbackAfternoon: true,
+  callbackEvening: true,
+  rate5: true,
+  rate4: true,
+  rate3: true,
+  rate2: true,
+  rate1: true,
 };
 type Reason<T> = Extract<T, { ok: false }> extends { reason: infer R extends string } ? R : never;
 const REFUSALS: { [E in Expecting]: Record<string, true> } = {
@@ -49,6 +61,9 @@ const REFUSALS: { [E in Expecting]: Record<string, true> } = {
   otp: { empty: true, format: true } satisfies Record<Reason<OtpCheck>, true>,
   oldPhoneReachable: { yesNo: true },
   confirm: { yesNo: true },
+  callbackTime: { empty: true, tooLong: true, notATime: true } satisfies Record<Reason<CallbackTimeCheck>, true>,
+  // A rating is never refused: anything else is taken as the customer going on.
+  rating: {},
 };
 /**
  * The knowledge base: each topic has an answer (`faq.<id>`) and a short title for its button
@@ -125,7 +140,16 @@ const PARAMS: Record<string, string[]> = {
   'otp.locked': ['minutes'],
   'error.temporary': ['phone'],
   'change.done': ['card', 'oldPhone', 'newPhone'],
-  'handoff.requested': ['ticket'],
+  'handoff.queued': ['ticket', 'position', 'waitMinutes'],
+  'handoff.position': ['ticket', 'position', 'waitMinutes'],
+  'handoff.stillWaiting': ['ticket', 'position', 'waitMinutes'],
+  'handoff.connected': ['agent'],
+  'handoff.agentMessage': ['agent', 'text'],
+  'handoff.ended.closed': ['agent'],
+  'handoff.ended.returned': ['agent'],
+  'handoff.transferring': ['ticket'],
+  'handoff.afterHours': ['opensAt'],
+  'callback.recorded': ['time'],
   'sms.code.old': ['code', 'minutes'],
   'sms.code.new': ['code', 'minutes'],
   'sms.notice.old': ['card', 'newPhone', 'time'],
@@ -369,7 +393,10 @@ describe('createCatalog', () => {
   });
 
   test('a value is inserted once, literally: no "$&" patterns, no second expansion', () => {
-    expect(strict.render('en-US', 'handoff.requested', { ticket: '$& {ticket}' })).toContain('$& {ticket}');
+    // An agent's words go through a template too: they must come out exactly as written.
+    expect(strict.render('en-US', 'handoff.agentMessage', { agent: 'Li', text: "$& {agent} $' $`" })).toBe(
+      "[Agent Li] $& {agent} $' $`",
+    );
   });
 
   test('has and keys', () => {

@@ -1,6 +1,6 @@
-import { assign, emit, enqueueActions, fromPromise, setup } from 'xstate';
+import { assign, emit, enqueueActions, fromPromise, raise, setup } from 'xstate';
 import { extractDetails } from '../services/understanding/details';
-import { looksLikeSecret, validateOtp } from '../services/validation';
+import { looksLikeSecret, parseRating, validateCallbackTime, validateOtp } from '../services/validation';
 import { absorbDetails } from './details';
 import {
   codePhone,
@@ -15,6 +15,14 @@ import {
 } from './replies';
 import type {
   ActedIntent,
+  CallbackInput,
+  CallbackOutput,
+  HandoffChannelData,
+  HandoffRecord,
+  LeaveQueueOutput,
+  MaskedSummary,
+  RelayInput,
+  RelayOutput,
   ChangeBindingInput,
   ChangeBindingOutput,
   ChartContext,
@@ -116,6 +124,43 @@ function lockedOutput(event: unknown): { minutesLeft: number } | undefined {
   return output?.result === 'locked' ? output : undefined;
 }
 
+/** The masked context a person gets: the flow in progress, or the summary of the last one. */
+function handoffSummary(context: ChartContext): MaskedSummary {
+  return context.card || context.oldPhone || !context.summary ? summarize(context) : context.summary;
+}
+
+/** An event from the agent side about this conversation's current ticket (stale ones are ignored). */
+function aboutTicket(context: ChartContext, event: ChartEvent): boolean {
+  return 'ticket' in event && context.handoff !== undefined && event.ticket === context.handoff.ticket;
+}
+
+/** What `channelData.handoff` says while the customer waits. */
+function waitingData(handoff: Pick<HandoffRecord, 'ticket' | 'position' | 'waitMinutes'>): HandoffChannelData {
+  return {
+    status: 'waiting',
+    ticket: handoff.ticket,
+    ...(handoff.position !== undefined ? { position: handoff.position } : {}),
+    ...(handoff.waitMinutes !== undefined ? { waitMinutes: handoff.waitMinutes } : {}),
+  };
+}
+
+/** A reply while waiting: the place in the queue, the wait, and a way out. */
+function waitingReply(key: string, handoff: HandoffRecord, extra: Partial<Reply> = {}): Reply {
+  return {
+    key,
+    params: { ticket: handoff.ticket, position: handoff.position ?? 1, waitMinutes: handoff.waitMinutes ?? 1 },
+    buttons: ['stopWaiting'],
+    handoff: waitingData(handoff),
+    ...extra,
+  };
+}
+
+const connectedReply = (ticket: string, agentName: string): Reply => ({
+  key: 'handoff.connected',
+  params: { agent: agentName },
+  handoff: { status: 'withAgent', ticket, agentName },
+});
+
 /** Both code steps end the same way when the card is locked: the flow stops, a person is offered. */
 const whenCodesLocked = { guard: 'codesLocked', target: '#rebind.idle', actions: 'sayOtpLocked' } as const;
 
@@ -139,6 +184,9 @@ export const changePhoneMachine = setup({
     checkNewPhone: notProvided<CheckNewPhoneOutput, CheckNewPhoneInput>('checkNewPhone'),
     changeBinding: notProvided<ChangeBindingOutput, ChangeBindingInput>('changeBinding'),
     requestAgent: notProvided<RequestAgentOutput, RequestAgentInput>('requestAgent'),
+    relayToAgent: notProvided<RelayOutput, RelayInput>('relayToAgent'),
+    leaveQueue: notProvided<LeaveQueueOutput, { ticket: string; conversationId: string }>('leaveQueue'),
+    requestCallback: notProvided<CallbackOutput, CallbackInput>('requestCallback'),
   },
   guards: {
     intentIs: ({ event }, params: { intent: Intent }) => intentOf(event) === params.intent,
@@ -153,12 +201,19 @@ export const changePhoneMachine = setup({
     /** A code step came back locked: too many wrong codes for this card. */
     codesLocked: ({ event }) => lockedOutput(event) !== undefined,
     fallbackLimitReached: ({ context }) => context.fallbacks + 1 >= FALLBACKS_BEFORE_AGENT,
+    aboutTicket: ({ context, event }) => aboutTicket(context, event),
+    ratingGiven: ({ event }) => parseRating(said(event)) !== undefined,
+    callbackTimeGiven: ({ event }) => validateCallbackTime(said(event)).ok,
   },
   actions: {
     say: emit((_, reply: Reply) => ({ type: 'reply' as const, reply })),
     acted: emit((_, params: { intent: ActedIntent; faqId?: string }) => ({ type: 'acted' as const, ...params })),
     informed: emit({ type: 'acted' as const, intent: 'inform' as const }),
     setLocale: assign(({ event }) => (event.type === 'LOCALE_SET' ? { locale: event.locale } : {})),
+    /** Records the customer's rating of the person who helped. An effect: provided at the root. */
+    recordRating: (_, _params: { ticket: string; stars: number; conversationId: string }) => {
+      throw new Error("effect 'recordRating' was not provided to the chart");
+    },
     /** Records whether a knowledge-base answer helped. An effect: provided at the root. */
     recordFeedback: (_, _params: { faqId: string; helpful: boolean; conversationId: string }) => {
       throw new Error("effect 'recordFeedback' was not provided to the chart");
@@ -281,6 +336,26 @@ export const changePhoneMachine = setup({
       newCodeId: params.codeId,
       passed: { ...context.passed, newCode: true },
     })),
+    /** People have the conversation: the flow is over (its masked summary stays). */
+    holdHandoff: assign((_, params: { handoff: HandoffRecord }) => ({ handoff: params.handoff, offeredHandoff: undefined })),
+    /** People are done: the ticket is kept only to rate it. */
+    releaseHandoff: assign(({ context }) => ({ handoff: undefined, ratingFor: context.handoff?.ticket })),
+    sayAgentLeft: emit(({ context, event }) => ({
+      type: 'reply' as const,
+      reply: {
+        key: `handoff.ended.${event.type === 'AGENT_LEFT' ? event.how : 'closed'}`,
+        params: { agent: context.handoff?.agentName ?? '' },
+        handoff: { status: 'ended' as const, ...(context.handoff ? { ticket: context.handoff.ticket } : {}) },
+      },
+    })),
+    sayNotDelivered: emit({
+      type: 'reply' as const,
+      reply: { key: 'handoff.notDelivered', buttons: menuButtons(), handoff: { status: 'ended' as const } },
+    }),
+    sayCallbackDeclined: enqueueActions(({ enqueue }) => {
+      enqueue.emit({ type: 'reply', reply: { key: 'callback.declined', buttons: menuButtons() } });
+      enqueue.assign({ offeredHandoff: undefined });
+    }),
     noteFallback: assign(({ context }) => ({ fallbacks: context.fallbacks + 1 })),
     resetFallbacks: assign({ fallbacks: 0 }),
   },
@@ -737,6 +812,7 @@ export const changePhoneMachine = setup({
       },
     },
 
+    // ---- People: the queue, an agent, a call back, or the channel's own agent hub ----------------
     handingOff: {
       tags: busy,
       invoke: {
@@ -745,17 +821,349 @@ export const changePhoneMachine = setup({
           conversationId: context.conversationId,
           reason: context.offeredHandoff ?? 'customerRequest',
           locale: context.locale,
-          context: context.card || context.oldPhone || !context.summary ? summarize(context) : context.summary,
+          context: handoffSummary(context),
         }),
+        onDone: [
+          {
+            guard: ({ event }) => event.output.result === 'queued',
+            target: 'waitingForAgent',
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              if (event.output.result !== 'queued') return;
+              const { ticket, position, waitMinutes, requestedAt } = event.output;
+              const handoff: HandoffRecord = {
+                ticket,
+                reason: context.offeredHandoff ?? 'customerRequest',
+                status: 'waiting',
+                requestedAt,
+                position,
+                waitMinutes,
+              };
+              enqueue('endFlow');
+              enqueue({ type: 'holdHandoff', params: { handoff } });
+              enqueue({ type: 'say', params: waitingReply('handoff.queued', handoff, { outcome: 'handedOff' }) });
+            }),
+          },
+          {
+            guard: ({ event }) => event.output.result === 'withAgent',
+            target: 'withAgent',
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              if (event.output.result !== 'withAgent') return;
+              const { ticket, agentName, requestedAt } = event.output;
+              const reason = context.offeredHandoff ?? 'customerRequest';
+              enqueue('endFlow');
+              enqueue({
+                type: 'holdHandoff',
+                params: { handoff: { ticket, reason, status: 'withAgent', requestedAt, agentName } },
+              });
+              enqueue({ type: 'say', params: { ...connectedReply(ticket, agentName), outcome: 'handedOff' } });
+            }),
+          },
+          {
+            guard: ({ event }) => event.output.result === 'channel',
+            target: 'withChannel',
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              if (event.output.result !== 'channel') return;
+              const { ticket, requestedAt } = event.output;
+              const reason = context.offeredHandoff ?? 'customerRequest';
+              const summary = handoffSummary(context);
+              enqueue('endFlow');
+              enqueue({ type: 'holdHandoff', params: { handoff: { ticket, reason, status: 'channel', requestedAt } } });
+              enqueue.emit({ type: 'handoffInitiated', ticket, reason, context: summary });
+              enqueue({
+                type: 'say',
+                params: {
+                  key: 'handoff.transferring',
+                  params: { ticket },
+                  outcome: 'handedOff',
+                  handoff: { status: 'channel', ticket },
+                },
+              });
+            }),
+          },
+          // Outside agent hours: the bank calls back instead (the reason is kept for the request).
+          {
+            target: 'offeringCallback',
+            actions: enqueueActions(({ event, enqueue }) => {
+              const opensAt = event.output.result === 'closed' ? event.output.opensAt : undefined;
+              enqueue('endFlow');
+              enqueue({
+                type: 'say',
+                params: opensAt ? { key: 'handoff.afterHours', params: { opensAt } } : { key: 'handoff.afterHoursNoOpening' },
+              });
+            }),
+          },
+        ],
+        onError: {
+          target: 'idle',
+          actions: [
+            { type: 'say', params: { key: 'handoff.unavailable', buttons: menuButtons() } },
+            assign({ offeredHandoff: undefined }),
+          ],
+        },
+      },
+    },
+
+    waitingForAgent: {
+      on: {
+        // Anything the customer writes while waiting is kept for the agent, and they hear their place.
+        SAID: { target: 'relayingWhileWaiting', actions: 'informed' },
+        CANCEL_REQUESTED: { target: 'leavingQueue', actions: { type: 'acted', params: { intent: 'cancel' } } },
+        RESTART_REQUESTED: { target: 'leavingQueue', actions: { type: 'acted', params: { intent: 'cancel' } } },
+        AGENT_REQUESTED: {
+          actions: [
+            { type: 'acted', params: { intent: 'handoff' } },
+            { type: 'say', params: ({ context }) => waitingReply('handoff.stillWaiting', context.handoff as HandoffRecord) },
+          ],
+        },
+        QUEUE_MOVED: {
+          guard: 'aboutTicket',
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            if (event.type !== 'QUEUE_MOVED' || !context.handoff) return;
+            const handoff = { ...context.handoff, position: event.position, waitMinutes: event.waitMinutes };
+            enqueue.assign({ handoff });
+            // Only good news is worth a message: a better place in the queue.
+            if (event.position < (context.handoff.position ?? Infinity)) {
+              enqueue({ type: 'say', params: waitingReply('handoff.position', handoff) });
+            }
+          }),
+        },
+        AGENT_JOINED: {
+          guard: 'aboutTicket',
+          target: 'withAgent',
+          actions: enqueueActions(({ context, event, enqueue }) => {
+            if (event.type !== 'AGENT_JOINED' || !context.handoff) return;
+            enqueue.assign({ handoff: { ...context.handoff, status: 'withAgent', agentName: event.agentName } });
+            enqueue({ type: 'say', params: connectedReply(event.ticket, event.agentName) });
+          }),
+        },
+        AGENT_LEFT: { guard: 'aboutTicket', target: 'rating', actions: ['sayAgentLeft', 'releaseHandoff'] },
+      },
+    },
+    relayingWhileWaiting: {
+      tags: busy,
+      invoke: {
+        src: 'relayToAgent',
+        input: ({ context, event }) => ({ ticket: context.handoff?.ticket ?? '', text: said(event) }),
+        onDone: [
+          {
+            guard: ({ event }) => event.output.status === 'waiting',
+            target: 'waitingForAgent',
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              if (event.output.status !== 'waiting' || !context.handoff) return;
+              const handoff = { ...context.handoff, position: event.output.position, waitMinutes: event.output.waitMinutes };
+              enqueue.assign({ handoff });
+              enqueue({ type: 'say', params: waitingReply('handoff.stillWaiting', handoff) });
+            }),
+          },
+          {
+            guard: ({ event }) => event.output.status === 'withAgent',
+            target: 'withAgent',
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              if (event.output.status !== 'withAgent' || !context.handoff) return;
+              const agentName = event.output.agentName;
+              enqueue.assign({ handoff: { ...context.handoff, status: 'withAgent', agentName } });
+              enqueue({ type: 'say', params: connectedReply(context.handoff.ticket, agentName) });
+            }),
+          },
+          { target: 'idle', actions: ['sayNotDelivered', assign({ handoff: undefined })] },
+        ],
+        onError: { target: 'waitingForAgent', actions: { type: 'say', params: { key: 'handoff.relayFailed' } } },
+      },
+    },
+    leavingQueue: {
+      tags: busy,
+      invoke: {
+        src: 'leaveQueue',
+        input: ({ context }) => ({ ticket: context.handoff?.ticket ?? '', conversationId: context.conversationId }),
+        onDone: [
+          {
+            // An agent took the ticket a moment before the customer gave up waiting.
+            guard: ({ event }) => event.output.result === 'withAgent',
+            target: 'withAgent',
+            actions: enqueueActions(({ context, event, enqueue }) => {
+              if (event.output.result !== 'withAgent' || !context.handoff) return;
+              const agentName = event.output.agentName;
+              enqueue.assign({ handoff: { ...context.handoff, status: 'withAgent', agentName } });
+              enqueue({ type: 'say', params: connectedReply(context.handoff.ticket, agentName) });
+            }),
+          },
+          {
+            target: 'idle',
+            actions: [
+              {
+                type: 'say',
+                params: ({ context }) => ({
+                  key: 'handoff.left',
+                  buttons: menuButtons(),
+                  handoff: { status: 'left', ...(context.handoff ? { ticket: context.handoff.ticket } : {}) },
+                }),
+              },
+              assign({ handoff: undefined }),
+            ],
+          },
+        ],
+        onError: { target: 'waitingForAgent', actions: { type: 'say', params: { key: 'handoff.relayFailed' } } },
+      },
+    },
+
+    withAgent: {
+      on: {
+        // Everything the customer writes goes to the agent; the agent answers.
+        SAID: { target: 'relayingToAgent', actions: { type: 'acted', params: { intent: 'handoff' } } },
+        AGENT_SAID: {
+          guard: 'aboutTicket',
+          actions: {
+            type: 'say',
+            params: ({ event }) => {
+              const e = event as Extract<ChartEvent, { type: 'AGENT_SAID' }>;
+              return {
+                key: 'handoff.agentMessage',
+                params: { agent: e.agentName, text: e.text },
+                handoff: { status: 'withAgent', ticket: e.ticket, from: 'agent', agentName: e.agentName },
+              };
+            },
+          },
+        },
+        AGENT_LEFT: { guard: 'aboutTicket', target: 'rating', actions: ['sayAgentLeft', 'releaseHandoff'] },
+      },
+    },
+    relayingToAgent: {
+      tags: busy,
+      invoke: {
+        src: 'relayToAgent',
+        input: ({ context, event }) => ({ ticket: context.handoff?.ticket ?? '', text: said(event) }),
+        onDone: [
+          { guard: ({ event }) => event.output.status !== 'ended', target: 'withAgent' },
+          { target: 'idle', actions: ['sayNotDelivered', assign({ handoff: undefined })] },
+        ],
+        onError: { target: 'withAgent', actions: { type: 'say', params: { key: 'handoff.relayFailed' } } },
+      },
+    },
+
+    /** HANDOFF_MODE=protocol: the channel's agent hub has the conversation; the bot stays quiet. */
+    withChannel: {
+      on: {
+        SAID: {},
+        HANDOFF_STATUS: [
+          {
+            guard: ({ event }) => event.type === 'HANDOFF_STATUS' && event.state === 'failed',
+            target: 'idle',
+            actions: [
+              {
+                type: 'say',
+                params: ({ context }) => ({
+                  key: 'handoff.failed',
+                  buttons: menuButtons(),
+                  handoff: { status: 'ended', ...(context.handoff ? { ticket: context.handoff.ticket } : {}) },
+                }),
+              },
+              assign({ handoff: undefined }),
+            ],
+          },
+          {
+            guard: ({ event }) => event.type === 'HANDOFF_STATUS' && event.state === 'completed',
+            target: 'rating',
+            actions: [
+              {
+                type: 'say',
+                params: ({ context }) => ({
+                  key: 'handoff.ended.channel',
+                  handoff: { status: 'ended', ...(context.handoff ? { ticket: context.handoff.ticket } : {}) },
+                }),
+              },
+              'releaseHandoff',
+            ],
+          },
+          // accepted: a person has it now; they speak for the bank.
+          { actions: assign(({ context }) => (context.handoff ? { handoff: { ...context.handoff, status: 'channel' as const } } : {})) },
+        ],
+      },
+    },
+
+    /** After a person helped: a rating, which the customer may skip by simply going on. */
+    rating: {
+      entry: { type: 'ask', params: { expecting: 'rating' } },
+      on: {
+        SAID: [
+          {
+            guard: 'ratingGiven',
+            target: 'idle',
+            actions: [
+              'informed',
+              {
+                type: 'recordRating',
+                params: ({ context, event }) => ({
+                  ticket: context.ratingFor ?? '',
+                  stars: parseRating(said(event)) ?? 0,
+                  conversationId: context.conversationId,
+                }),
+              },
+              { type: 'say', params: { key: 'rating.thanks', buttons: menuButtons() } },
+              assign({ ratingFor: undefined }),
+            ],
+          },
+          {
+            guard: 'denied',
+            target: 'idle',
+            actions: [
+              'informed',
+              { type: 'say', params: { key: 'rating.skipped', buttons: menuButtons() } },
+              assign({ ratingFor: undefined }),
+            ],
+          },
+          // Anything else: no rating, and the bot handles the message as it would have.
+          { target: 'idle', actions: [assign({ ratingFor: undefined }), raise(({ event }) => event)] },
+        ],
+        CANCEL_REQUESTED: {
+          target: 'idle',
+          actions: [
+            { type: 'acted', params: { intent: 'cancel' } },
+            { type: 'say', params: { key: 'rating.skipped', buttons: menuButtons() } },
+            assign({ ratingFor: undefined }),
+          ],
+        },
+        RESTART_REQUESTED: { target: 'changing', actions: [{ type: 'acted', params: { intent: 'changePhone' } }, assign({ ratingFor: undefined })] },
+      },
+    },
+
+    /** Outside agent hours: a call back at a time the customer names. */
+    offeringCallback: {
+      entry: { type: 'ask', params: { expecting: 'callbackTime' } },
+      on: {
+        SAID: [
+          { guard: 'denied', target: 'idle', actions: ['informed', 'sayCallbackDeclined'] },
+          { guard: 'callbackTimeGiven', target: 'recordingCallback', actions: 'informed' },
+          { actions: ['informed', 'refuse'] },
+        ],
+        CANCEL_REQUESTED: { target: 'idle', actions: [{ type: 'acted', params: { intent: 'cancel' } }, 'sayCallbackDeclined'] },
+        AGENT_REQUESTED: { actions: [{ type: 'acted', params: { intent: 'handoff' } }, 'askAgain'] },
+      },
+    },
+    recordingCallback: {
+      tags: busy,
+      invoke: {
+        src: 'requestCallback',
+        input: ({ context, event }): CallbackInput => {
+          const time = validateCallbackTime(said(event));
+          return {
+            conversationId: context.conversationId,
+            reason: context.offeredHandoff ?? 'customerRequest',
+            locale: context.locale,
+            context: context.summary ?? summarize(context),
+            preferredTime: time.ok ? time.text : '',
+          };
+        },
         onDone: {
           target: 'idle',
           actions: [
             {
               type: 'say',
               params: ({ event }) => ({
-                key: 'handoff.requested',
-                params: { ticket: event.output.ticket },
+                key: 'callback.recorded',
+                params: { time: event.output.preferredTime },
                 outcome: 'handedOff',
+                buttons: menuButtons(),
+                handoff: { status: 'callback' },
               }),
             },
             assign({ offeredHandoff: undefined }),
@@ -763,7 +1171,10 @@ export const changePhoneMachine = setup({
         },
         onError: {
           target: 'idle',
-          actions: { type: 'say', params: { key: 'handoff.unavailable', buttons: menuButtons() } },
+          actions: [
+            { type: 'say', params: { key: 'handoff.unavailable', buttons: menuButtons() } },
+            assign({ offeredHandoff: undefined }),
+          ],
         },
       },
     },

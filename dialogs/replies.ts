@@ -1,5 +1,11 @@
 import { maskCard, maskId, maskPhone } from '../services/mask';
-import { validateCardNumber, validateIdNumber, validateMobile, validateOtp } from '../services/validation';
+import {
+  validateCallbackTime,
+  validateCardNumber,
+  validateIdNumber,
+  validateMobile,
+  validateOtp,
+} from '../services/validation';
 import type {
   ButtonName,
   ChartContext,
@@ -54,6 +60,14 @@ export function question(expecting: Expecting, context: ChartContext): Reply {
         expecting,
         buttons: ['confirm', 'cancel'],
       };
+    case 'callbackTime':
+      return {
+        key: 'ask.callbackTime',
+        expecting,
+        buttons: ['callbackMorning', 'callbackAfternoon', 'callbackEvening', 'cancel'],
+      };
+    case 'rating':
+      return { key: 'ask.rating', expecting, buttons: ['rate5', 'rate4', 'rate3', 'rate2', 'rate1'] };
     default:
       return { key: `ask.${expecting}`, expecting };
   }
@@ -86,6 +100,12 @@ export function refusalReason(expecting: Expecting, text: string, context: Chart
     case 'oldPhoneReachable':
     case 'confirm':
       return 'yesNo';
+    case 'callbackTime': {
+      const r = validateCallbackTime(text);
+      return r.ok ? 'notATime' : r.reason;
+    }
+    case 'rating':
+      return 'format';
   }
 }
 

@@ -11,7 +11,11 @@ export type Expecting =
   | 'oldPhoneReachable'
   | 'otp'
   | 'newPhone'
-  | 'confirm';
+  | 'confirm'
+  /** Outside agent hours: when the bank may call back (free text). */
+  | 'callbackTime'
+  /** After a person helped: a rating from 1 to 5 (optional). */
+  | 'rating';
 
 /** How a flow ended. Stable: sent as `channelData.outcome` on the last reply of a finished flow. */
 export type Outcome = 'phoneChanged' | 'cancelled' | 'handedOff' | 'locked' | 'rejected';
@@ -49,7 +53,16 @@ export type ButtonName =
   | 'resend'
   | 'restart'
   | 'helpful'
-  | 'notHelpful';
+  | 'notHelpful'
+  | 'stopWaiting'
+  | 'callbackMorning'
+  | 'callbackAfternoon'
+  | 'callbackEvening'
+  | 'rate5'
+  | 'rate4'
+  | 'rate3'
+  | 'rate2'
+  | 'rate1';
 
 /** Why a conversation goes to a person. Stable: recorded with the handoff. */
 export type HandoffReason =
@@ -78,6 +91,19 @@ export interface Reply {
   outcome?: Outcome;
   /** Extra channelData, e.g. { faqId } or { reason }. */
   data?: Record<string, string>;
+  /** Where the customer stands with people (sent as channelData.handoff, with position and wait). */
+  handoff?: HandoffChannelData;
+}
+
+/** Stable: `channelData.handoff` on the replies of a handoff, for clients (the widget shows a banner). */
+export interface HandoffChannelData {
+  status: 'waiting' | 'withAgent' | 'ended' | 'left' | 'callback' | 'channel';
+  ticket?: string;
+  position?: number;
+  waitMinutes?: number;
+  /** On a message written by a person. */
+  from?: 'agent';
+  agentName?: string;
 }
 
 /** Events: facts, from the bot to the chart. */
@@ -94,10 +120,21 @@ export type ChartEvent =
   | { type: 'CANCEL_REQUESTED' }
   | { type: 'RESTART_REQUESTED' }
   | { type: 'HELP_REQUESTED' }
-  | { type: 'AGENT_REQUESTED' };
+  | { type: 'AGENT_REQUESTED' }
+  // From the agent side, delivered as proactive turns; each names its ticket (stale ones are ignored).
+  | { type: 'AGENT_JOINED'; ticket: string; agentName: string }
+  | { type: 'AGENT_SAID'; ticket: string; agentName: string; text: string }
+  | { type: 'QUEUE_MOVED'; ticket: string; position: number; waitMinutes: number }
+  | { type: 'AGENT_LEFT'; ticket: string; how: 'closed' | 'returned' }
+  /** A channel's own agent hub (HANDOFF_MODE=protocol) reporting on the handoff. */
+  | { type: 'HANDOFF_STATUS'; state: 'accepted' | 'failed' | 'completed'; message?: string };
 
 /** What the chart emits for the bot to send. */
-export type ChartEmitted = { type: 'reply'; reply: Reply } | { type: 'acted'; intent: ActedIntent; faqId?: string };
+export type ChartEmitted =
+  | { type: 'reply'; reply: Reply }
+  | { type: 'acted'; intent: ActedIntent; faqId?: string }
+  /** HANDOFF_MODE=protocol: the bot sends the channel a `handoff.initiate` event with the transcript. */
+  | { type: 'handoffInitiated'; ticket: string; reason: HandoffReason; context: MaskedSummary };
 
 /** Details found in a customer's sentence (read by services/understanding/details). */
 export interface Details {
@@ -155,6 +192,21 @@ export interface ChartContext {
   newCodeId?: string;
   /** When a flow ends its details are dropped; this masked summary stays for a later handoff. */
   summary?: MaskedSummary;
+  /** The conversation's handoff while people have it (queued, with an agent, or with the channel's hub). */
+  handoff?: HandoffRecord;
+  /** The ticket of the person who just helped, until the customer rates them (or goes on). */
+  ratingFor?: string;
+}
+
+/** A handoff as the conversation keeps it; the queue's ticket has the transcript. */
+export interface HandoffRecord {
+  ticket: string;
+  reason: HandoffReason;
+  status: 'waiting' | 'withAgent' | 'channel';
+  requestedAt: number;
+  position?: number;
+  waitMinutes?: number;
+  agentName?: string;
 }
 
 /** What an agent may see of a flow: never a full card, ID or phone number. */
@@ -228,6 +280,38 @@ export interface RequestAgentInput {
   locale: Locale;
   context: MaskedSummary;
 }
-export interface RequestAgentOutput {
+export type RequestAgentOutput =
+  /** In the queue: its place and an estimate. */
+  | { result: 'queued'; ticket: string; position: number; waitMinutes: number; requestedAt: number }
+  /** The conversation already had a person. */
+  | { result: 'withAgent'; ticket: string; agentName: string; requestedAt: number }
+  /** Outside agent hours: when they open again (formatted for the customer), if ever. */
+  | { result: 'closed'; opensAt?: string }
+  /** HANDOFF_MODE=protocol: the channel's own agent hub takes the conversation. */
+  | { result: 'channel'; ticket: string; requestedAt: number };
+
+/** A customer's message for the person who has (or will have) the conversation. */
+export interface RelayInput {
   ticket: string;
+  text: string;
+}
+export type RelayOutput =
+  | { status: 'waiting'; position: number; waitMinutes: number }
+  | { status: 'withAgent'; agentName: string }
+  /** The ticket ended meanwhile: the message reached nobody. */
+  | { status: 'ended' };
+
+export type LeaveQueueOutput = { result: 'left' } | { result: 'withAgent'; agentName: string } | { result: 'ended' };
+
+export interface CallbackInput {
+  conversationId: string;
+  reason: HandoffReason;
+  locale: Locale;
+  context: MaskedSummary;
+  preferredTime: string;
+}
+export interface CallbackOutput {
+  id: string;
+  /** As recorded (masked). */
+  preferredTime: string;
 }

@@ -13,7 +13,13 @@ export function createBot(s: Services): RebindBot {
       sms: s.sms,
       notices: s.notices,
       identityLimiter: s.identityLimiter,
-      handoff: s.handoff,
+      handoff: {
+        queue: s.queue,
+        hours: s.agentHours,
+        mode: s.config.HANDOFF_MODE,
+        transcripts: s.transcripts,
+        agentName: (agentId) => s.agents.nameOf(agentId) ?? agentId,
+      },
       audit: s.audit,
       render: s.render,
       secret: s.keys.identity,
@@ -24,6 +30,15 @@ export function createBot(s: Services): RebindBot {
     actions: {
       recordFeedback: (_, params: { faqId: string; helpful: boolean; conversationId: string }) =>
         s.feedback.record(params),
+      recordRating: (_, params: { ticket: string; stars: number; conversationId: string }) => {
+        // A rating is a courtesy: failing to store one must not break the customer's turn.
+        try {
+          s.queue.rate(params.ticket, params.stars);
+          s.audit.record('handoff.rated', params.conversationId, { ticket: params.ticket, stars: params.stars });
+        } catch (error) {
+          s.logger.warn('rating not recorded', { error: String(error) });
+        }
+      },
     },
   });
   return new RebindBot({
@@ -35,6 +50,7 @@ export function createBot(s: Services): RebindBot {
     clock: s.clock,
     sessionIdleMs: s.config.SESSION_IDLE_MINUTES * 60_000,
     turnTimeoutMs: 20_000,
+    transcripts: s.transcripts,
     onTurn: (info) =>
       s.logger.info('turn', {
         conversation: createHash('sha256').update(info.conversationKey).digest('hex').slice(0, 12),

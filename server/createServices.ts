@@ -7,7 +7,17 @@ import enUS from '../content/en-US.json';
 import { createAuditLog, type AuditLog } from '../services/audit';
 import { createSqliteBankCore, loadSeed, type SqliteBankCore } from '../services/bank';
 import type { Clock } from '../services/clock';
-import { createHandoffService, type HandoffService } from '../services/handoff';
+import {
+  createAgentPresence,
+  createHandoffQueue,
+  parseAgentHours,
+  parseAgentTokens,
+  type AgentDirectory,
+  type AgentHours,
+  type AgentPresence,
+  type HandoffQueue,
+} from '../services/handoff';
+import { createTranscriptStore, type TranscriptStore } from '../services/transcripts';
 import { createAttemptLimiter, type AttemptLimiter } from '../services/limits';
 import type { Logger } from '../services/log';
 import { createNoticeSender, type NoticeSender } from '../services/notify';
@@ -41,7 +51,12 @@ export interface Services {
   sms: SmsGateway;
   notices: NoticeSender;
   identityLimiter: AttemptLimiter;
-  handoff: HandoffService;
+  /** The live queue of conversations waiting for (or with) a person. */
+  queue: HandoffQueue;
+  agents: AgentDirectory;
+  presence: AgentPresence;
+  agentHours: AgentHours;
+  transcripts: TranscriptStore;
   audit: AuditLog;
   feedback: FaqFeedback;
   storage: Storage;
@@ -126,6 +141,14 @@ export async function createServices(
     }),
   });
 
+  const presence = createAgentPresence();
+  const queue = createHandoffQueue({
+    db,
+    clock,
+    averageHandleMinutes: config.HANDOFF_AVERAGE_MINUTES,
+    agentsOnline: () => presence.online(),
+  });
+
   return {
     config,
     clock,
@@ -143,7 +166,11 @@ export async function createServices(
       lockMs: config.IDENTITY_LOCK_MINUTES * 60_000,
       clock,
     }),
-    handoff: createHandoffService({ db, clock }),
+    queue,
+    agents: parseAgentTokens(config.AGENT_TOKENS),
+    presence,
+    agentHours: parseAgentHours(config.AGENT_HOURS, config.AGENT_TIMEZONE),
+    transcripts: createTranscriptStore({ db, clock }),
     audit: createAuditLog({ db, clock }),
     feedback: createFaqFeedback({ db, clock }),
     storage: overrides.storage ?? createSqliteStorage({ db, encryptionKey: keys.state, clock }),

@@ -7,7 +7,12 @@ import type {
   CheckNewPhoneOutput,
   IdentityInput,
   IdentityOutput,
+  CallbackInput,
+  CallbackOutput,
+  LeaveQueueOutput,
   Locale,
+  RelayInput,
+  RelayOutput,
   RequestAgentInput,
   RequestAgentOutput,
   SendCodeInput,
@@ -18,7 +23,8 @@ import type {
 import type { AuditLog } from './audit';
 import type { BankCore } from './bank/types';
 import type { Clock } from './clock';
-import type { HandoffService } from './handoff';
+import { newTicket, QueueError, type AgentHours, type HandoffQueue } from './handoff';
+import type { TranscriptStore } from './transcripts';
 import type { AttemptLimiter } from './limits';
 import { maskCard, maskPhone } from './mask';
 import type { NoticeSender } from './notify';
@@ -34,7 +40,14 @@ export interface ChartEffectDeps {
   notices: NoticeSender;
   /** Failed identity checks, counted per card across conversations. */
   identityLimiter: AttemptLimiter;
-  handoff: HandoffService;
+  handoff: {
+    queue: HandoffQueue;
+    hours: AgentHours;
+    /** queue: our own queue and console; protocol: the channel's agent hub. */
+    mode: 'queue' | 'protocol';
+    transcripts: TranscriptStore;
+    agentName: (agentId: string) => string;
+  };
   audit: AuditLog;
   render: Render;
   /** Keys the identity limiter's per-card hash. */
@@ -55,6 +68,19 @@ function noticeTime(at: number, locale: Locale): string {
     year: 'numeric',
     month: '2-digit',
     day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(new Date(at));
+}
+
+/** When agents are next at the desk, for the customer, in the agents' time zone. */
+function openingTime(at: number, locale: Locale, timeZone: string): string {
+  return new Intl.DateTimeFormat(locale, {
+    timeZone,
+    month: 'short',
+    day: 'numeric',
+    weekday: 'short',
     hour: '2-digit',
     minute: '2-digit',
     hour12: false,
@@ -197,11 +223,98 @@ export function createChartActors(deps: ChartEffectDeps) {
     return { result: 'changed' };
   });
 
+  const { queue, hours, transcripts } = handoff;
+  const agentOf = (ticket: string): string => {
+    const agentId = queue.get(ticket)?.agentId;
+    return agentId ? handoff.agentName(agentId) : '';
+  };
+
   const requestAgent = fromPromise<RequestAgentOutput, RequestAgentInput>(async ({ input }) => {
-    const r = await handoff.request(input);
-    audit.record('handoff.requested', input.conversationId, { reason: input.reason, ticket: r.ticket });
-    return r;
+    const conv = input.conversationId;
+    const now = clock();
+    if (handoff.mode === 'protocol') {
+      const ticket = newTicket();
+      audit.record('handoff.requested', conv, { reason: input.reason, ticket, mode: 'protocol' });
+      return { result: 'channel', ticket, requestedAt: now };
+    }
+    const open = queue.openFor(conv);
+    if (open?.status === 'withAgent') {
+      return { result: 'withAgent', ticket: open.ticket, agentName: agentOf(open.ticket), requestedAt: open.requestedAt };
+    }
+    if (!open && !hours.isOpen(now)) {
+      const opens = hours.nextOpening(now);
+      audit.record('handoff.afterHours', conv, { reason: input.reason });
+      return opens === undefined ? { result: 'closed' } : { result: 'closed', opensAt: openingTime(opens, input.locale, hours.timeZone) };
+    }
+    const queued = queue.enqueue({
+      conversationId: conv,
+      reason: input.reason,
+      locale: input.locale,
+      context: input.context,
+      transcript: transcripts.recent(conv, 50),
+    });
+    if (queued.status === 'withAgent') {
+      return { result: 'withAgent', ticket: queued.ticket, agentName: agentOf(queued.ticket), requestedAt: now };
+    }
+    if (queued.created) audit.record('handoff.requested', conv, { reason: input.reason, ticket: queued.ticket });
+    return {
+      result: 'queued',
+      ticket: queued.ticket,
+      position: queued.position,
+      waitMinutes: queued.waitMinutes,
+      requestedAt: queue.get(queued.ticket)?.requestedAt ?? now,
+    };
   });
 
-  return { verifyIdentity, sendCode, verifyCode, checkNewPhone, changeBinding, requestAgent };
+  /** Where the ticket stands now, after the customer's line was (or could not be) added. */
+  const standing = (ticket: string): RelayOutput => {
+    const t = queue.get(ticket);
+    if (t?.status === 'withAgent') return { status: 'withAgent', agentName: agentOf(ticket) };
+    const at = t?.status === 'waiting' ? queue.position(ticket) : undefined;
+    return at ? { status: 'waiting', ...at } : { status: 'ended' };
+  };
+
+  const relayToAgent = fromPromise<RelayOutput, RelayInput>(async ({ input }) => {
+    try {
+      queue.addLine(input.ticket, { from: 'customer', text: input.text });
+    } catch (err) {
+      if (err instanceof QueueError) return { status: 'ended' };
+      throw err;
+    }
+    return standing(input.ticket);
+  });
+
+  const leaveQueue = fromPromise<LeaveQueueOutput, { ticket: string; conversationId: string }>(async ({ input }) => {
+    const r = queue.cancel(input.ticket);
+    if (r.ok) {
+      audit.record('handoff.left', input.conversationId, { ticket: input.ticket });
+      return { result: 'left' };
+    }
+    const now = standing(input.ticket);
+    return now.status === 'withAgent' ? { result: 'withAgent', agentName: now.agentName } : { result: 'ended' };
+  });
+
+  const requestCallback = fromPromise<CallbackOutput, CallbackInput>(async ({ input }) => {
+    const callback = queue.requestCallback({
+      conversationId: input.conversationId,
+      locale: input.locale,
+      reason: input.reason,
+      context: input.context,
+      preferredTime: input.preferredTime,
+    });
+    audit.record('handoff.callbackRequested', input.conversationId, { reason: input.reason, callback: callback.id });
+    return { id: callback.id, preferredTime: callback.preferredTime };
+  });
+
+  return {
+    verifyIdentity,
+    sendCode,
+    verifyCode,
+    checkNewPhone,
+    changeBinding,
+    requestAgent,
+    relayToAgent,
+    leaveQueue,
+    requestCallback,
+  };
 }

@@ -17,7 +17,14 @@ export type AuditType =
   | 'change.conflict'
   | 'notice.sent'
   | 'notice.failed'
-  | 'handoff.requested';
+  | 'handoff.requested'
+  | 'handoff.afterHours'
+  | 'handoff.left'
+  | 'handoff.callbackRequested'
+  | 'handoff.claimed'
+  | 'handoff.closed'
+  | 'handoff.returned'
+  | 'handoff.rated';
 
 export interface AuditRecord {
   id: number;

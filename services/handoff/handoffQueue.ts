@@ -9,13 +9,20 @@
  * Synchronous, like better-sqlite3 underneath: every change runs in one IMMEDIATE transaction, and
  * its events are published after the commit, in order.
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import { createLogger } from '../log';
 import { maskDigitsInText } from '../mask';
 import type { Db } from '../sqlite/openDatabase';
 import type { HandoffReason, Locale, MaskedSummary } from '../../dialogs/types';
-import { newTicket as randomTicket } from './handoffService';
+
+/** Tickets a customer can read out on the phone: no 0/O/1/I. */
+const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+export function newTicket(bytes: (n: number) => Buffer = randomBytes): string {
+  let out = '';
+  for (const b of bytes(8)) out += ALPHABET[b % ALPHABET.length];
+  return `H${out}`;
+}
 
 export type TicketStatus = 'waiting' | 'withAgent' | 'closed' | 'returned' | 'cancelled';
 
@@ -42,6 +49,8 @@ export interface Ticket {
   closedAt?: number;
   /** The agent's note on close (masked). */
   resolution?: string;
+  /** The customer's rating afterwards, 1–5. */
+  rating?: number;
 }
 
 export interface Callback {
@@ -207,6 +216,8 @@ export interface HandoffQueue {
   callbacks(): Callback[];
   /** Throws QueueError for an unknown or already completed callback. */
   completeCallback(id: string, agentId: string): Callback;
+  /** The customer's rating of an ended ticket (1–5); the first one counts. False if not recorded. */
+  rate(ticket: string, stars: number): boolean;
   on(listener: QueueListener): () => void;
 }
 
@@ -239,7 +250,8 @@ export function migrateHandoffQueue(db: Db): void {
         agent_id TEXT,
         claimed_at INTEGER,
         closed_at INTEGER,
-        resolution TEXT
+        resolution TEXT,
+        rating INTEGER CHECK (rating BETWEEN 1 AND 5)
       );
       CREATE UNIQUE INDEX IF NOT EXISTS handoff_tickets_one_open
         ON handoff_tickets (conversation_id) WHERE status IN ('waiting', 'withAgent');
@@ -263,6 +275,11 @@ export function migrateHandoffQueue(db: Db): void {
         ON handoff_callbacks (conversation_id) WHERE status = 'open';
     `);
   }).immediate();
+  // Tables made before ratings existed.
+  const columns = db.prepare("SELECT name FROM pragma_table_info('handoff_tickets')").all() as Array<{ name: string }>;
+  if (!columns.some((c) => c.name === 'rating')) {
+    db.exec('ALTER TABLE handoff_tickets ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5)');
+  }
 }
 
 type TicketRow = {
@@ -279,6 +296,7 @@ type TicketRow = {
   claimed_at: number | null;
   closed_at: number | null;
   resolution: string | null;
+  rating: number | null;
 };
 
 type CallbackRow = {
@@ -309,6 +327,7 @@ function toTicket(r: TicketRow): Ticket {
   if (r.claimed_at !== null) t.claimedAt = r.claimed_at;
   if (r.closed_at !== null) t.closedAt = r.closed_at;
   if (r.resolution !== null) t.resolution = r.resolution;
+  if (r.rating !== null) t.rating = r.rating;
   return t;
 }
 
@@ -345,7 +364,7 @@ function maskLine(line: TranscriptLine): TranscriptLine {
 export function createHandoffQueue({
   db,
   clock = Date.now,
-  newTicket = () => randomTicket(),
+  newTicket: makeTicket = () => newTicket(),
   newId = () => randomUUID(),
   averageHandleMinutes = 5,
   agentsOnline = () => 1,
@@ -391,6 +410,9 @@ export function createHandoffQueue({
     insertCallback: db.prepare(`
       INSERT INTO handoff_callbacks (id, conversation_id, locale, reason, context, preferred_time, requested_at, status)
       VALUES (?, ?, ?, ?, ?, ?, ?, 'open')`),
+    rate: db.prepare(
+      "UPDATE handoff_tickets SET rating = ? WHERE ticket = ? AND rating IS NULL AND status IN ('closed', 'returned')",
+    ),
     completeCallback: db.prepare(
       "UPDATE handoff_callbacks SET status = 'done', done_by = ?, done_at = ? WHERE id = ? AND status = 'open'",
     ),
@@ -466,7 +488,7 @@ export function createHandoffQueue({
             events: [],
           };
         }
-        const ticket = newTicket();
+        const ticket = makeTicket();
         sql.insert.run(
           ticket,
           conversationId,
@@ -565,6 +587,11 @@ export function createHandoffQueue({
         const callback = toCallback(sql.callbackById.get(id) as CallbackRow);
         return { result: callback, events: [{ type: 'callback', callback }] };
       });
+    },
+
+    rate(ticket, stars) {
+      if (!Number.isInteger(stars) || stars < 1 || stars > 5) return false;
+      return sql.rate.run(stars, ticket).changes === 1;
     },
 
     on: (listener) => events.subscribe(listener),

@@ -1,6 +1,4 @@
-export { createHandoffService, newTicket } from './handoffService';
-export type { HandoffRequest, HandoffService } from './handoffService';
-export { createHandoffQueue, createLocalEventBus, migrateHandoffQueue, QueueError } from './handoffQueue';
+export { createHandoffQueue, createLocalEventBus, migrateHandoffQueue, newTicket, QueueError } from './handoffQueue';
 export type {
   Callback,
   CallbackRequest,
@@ -21,3 +19,5 @@ export type {
 } from './handoffQueue';
 export { AgentHoursError, parseAgentHours } from './agentHours';
 export type { AgentHours, AgentHoursWindow } from './agentHours';
+export { AgentTokensError, createAgentPresence, parseAgentTokens } from './agents';
+export type { Agent, AgentDirectory, AgentPresence } from './agents';

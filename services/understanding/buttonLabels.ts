@@ -17,6 +17,16 @@ export const BUTTON_RECOGNITION: Readonly<Record<ButtonName, Readonly<Recognitio
   restart: { intent: 'restart' },
   helpful: { intent: 'feedback', helpful: true },
   notHelpful: { intent: 'feedback', helpful: false },
+  stopWaiting: { intent: 'cancel' },
+  // What these say is the answer itself (a time of day, a rating): the chart reads the label.
+  callbackMorning: { intent: 'none' },
+  callbackAfternoon: { intent: 'none' },
+  callbackEvening: { intent: 'none' },
+  rate5: { intent: 'none' },
+  rate4: { intent: 'none' },
+  rate3: { intent: 'none' },
+  rate2: { intent: 'none' },
+  rate1: { intent: 'none' },
 };
 
 /** Every button name, in the order above (keys of a Record<ButtonName, …> are exactly ButtonName). */
@@ -39,19 +49,7 @@ function labelIn(catalog: Readonly<Record<string, unknown>>, name: ButtonName): 
  * `content/en-US.json`), for `createKeywordRecognizer({ buttonLabels })`. Missing keys are skipped.
  */
 export function buttonLabelsFrom(catalogs: ReadonlyArray<Readonly<Record<string, unknown>>>): Record<ButtonName, string[]> {
-  const labels: Record<ButtonName, string[]> = {
-    changePhone: [],
-    faq: [],
-    agent: [],
-    yes: [],
-    no: [],
-    helpful: [],
-    notHelpful: [],
-    confirm: [],
-    cancel: [],
-    resend: [],
-    restart: [],
-  };
+  const labels = Object.fromEntries(BUTTON_NAMES.map((name) => [name, [] as string[]])) as Record<ButtonName, string[]>;
   for (const catalog of catalogs) {
     for (const name of BUTTON_NAMES) {
       const label = labelIn(catalog, name);

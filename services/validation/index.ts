@@ -7,3 +7,4 @@ export { validateIdNumber, residentIdCheckChar, isPlausibleBirthDate } from './i
 export { validateMobile } from './mobile';
 export { validateOtp } from './otp';
 export { looksLikeSecret } from './secret';
+export { validateCallbackTime, parseRating, MAX_CALLBACK_TIME_CHARS, type CallbackTimeCheck } from './handoff-answers';

@@ -79,8 +79,8 @@ describe('cancel, help and start over at every question', () => {
     const c = h.conversation();
     await driveTo(h, c, 'oldPhoneReachable');
     const reply = last(await c.say('转人工'));
-    expect(cd(reply)).toMatchObject({ key: 'handoff.requested', outcome: 'handedOff', intent: 'handoff' });
-    const [request] = h.services.handoff.list();
+    expect(cd(reply)).toMatchObject({ key: 'handoff.queued', outcome: 'handedOff', intent: 'handoff' });
+    const [request] = h.services.queue.waiting();
     expect(request?.reason).toBe('customerRequest');
     expect(request?.context.card).toBe(ZHANG.maskedCard);
     expect(request?.context.passed.identity).toBe(true);

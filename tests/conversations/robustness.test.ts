@@ -57,7 +57,7 @@ test('a long random conversation never breaks a turn and never shows a secret', 
     }
   }
   // The walk went deep: questions, codes and endings, not just the welcome menu.
-  for (const key of ['ask.idNumber', 'otp.sent.old', 'otp.sent.new', 'ask.confirm', 'cancel.done', 'handoff.requested']) {
+  for (const key of ['ask.idNumber', 'otp.sent.old', 'otp.sent.new', 'ask.confirm', 'cancel.done', 'handoff.queued']) {
     expect(seen).toContain(key);
   }
 });

@@ -27,7 +27,8 @@ test('no code, full card, ID or phone number in replies, logs, audit, handoffs o
     replies: JSON.stringify(replies),
     logs: h.logLines.join('\n'),
     audit: JSON.stringify(h.services.audit.list()),
-    handoffs: JSON.stringify(h.services.handoff.list()),
+    handoffs: JSON.stringify(h.services.queue.waiting()),
+    transcripts: JSON.stringify(h.services.db.prepare('SELECT * FROM transcript_lines').all()),
     state,
   };
   expect(h.logLines.length).toBeGreaterThan(5);

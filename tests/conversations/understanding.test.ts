@@ -216,9 +216,9 @@ describe('asking for help', () => {
     const c = h.conversation();
     await driveTo(h, c, 'idNumber');
     const replies = await c.say('你们这个服务太差了，我要投诉');
-    expect(keys(replies)).toEqual(['complaint.ack', 'handoff.requested']);
+    expect(keys(replies)).toEqual(['complaint.ack', 'handoff.queued']);
     expect(cd(last(replies))).toMatchObject({ outcome: 'handedOff', intent: 'handoff' });
-    expect(h.services.handoff.list()[0]?.reason).toBe('complaint');
+    expect(h.services.queue.waiting()[0]?.reason).toBe('complaint');
   });
 
   test('"人工呐" reaches a person; colloquial requests start the change', async () => {

@@ -160,7 +160,7 @@ describe('identity and account checks', () => {
     expect(cd(right).key).toBe('identity.locked');
     const handed = last(await h.conversation('d').say('转人工'));
     expect(cd(handed).outcome).toBe('handedOff');
-    expect(h.services.handoff.list()[0]?.reason).toBe('identityLocked');
+    expect(h.services.queue.waiting()[0]?.reason).toBe('identityLocked');
   });
 
   test('a frozen customer is told what "account abnormal" means; no code is sent', async () => {
@@ -182,7 +182,7 @@ describe('identity and account checks', () => {
     expect(cd(reply)).toMatchObject({ key: 'oldPhone.unreachable', outcome: 'rejected' });
     expect(h.sms.sent).toHaveLength(0);
     await c.say('人工客服');
-    expect(h.services.handoff.list()[0]?.reason).toBe('oldPhoneUnreachable');
+    expect(h.services.queue.waiting()[0]?.reason).toBe('oldPhoneUnreachable');
   });
 
   test('a new number bound to another customer gets a generic refusal and a person', async () => {
@@ -192,7 +192,7 @@ describe('identity and account checks', () => {
     expect(cd(reply)).toMatchObject({ key: 'newPhone.rejected', outcome: 'rejected' });
     expect(reply?.text).not.toContain('139');
     expect(h.sms.to(LI.phone)).toHaveLength(0);
-    expect(keys(await c.say('转人工'))).toContain('handoff.requested');
-    expect(h.services.handoff.list()[0]?.reason).toBe('numberTaken');
+    expect(keys(await c.say('转人工'))).toContain('handoff.queued');
+    expect(h.services.queue.waiting()[0]?.reason).toBe('numberTaken');
   });
 });

@@ -1,6 +1,11 @@
 import { fromPromise } from 'xstate';
 import { changePhoneMachine } from '../../dialogs/changePhoneMachine';
 import type {
+  CallbackInput,
+  CallbackOutput,
+  LeaveQueueOutput,
+  RelayInput,
+  RelayOutput,
   ChangeBindingInput,
   ChangeBindingOutput,
   ChartContext,
@@ -44,7 +49,13 @@ function fakes(overrides: Partial<NonNullable<Actors>> = {}) {
       calls.push(`changeBinding:${input.idempotencyKey}`);
       return { result: 'changed' };
     }),
-    requestAgent: fromPromise<RequestAgentOutput, RequestAgentInput>(async () => ({ ticket: 'HTEST' })),
+    requestAgent: fromPromise<RequestAgentOutput, RequestAgentInput>(async () => ({
+      result: 'queued',
+      ticket: 'HTEST',
+      position: 1,
+      waitMinutes: 5,
+      requestedAt: 0,
+    })),
     ...overrides,
   };
   return { machine: changePhoneMachine.provide({ actors }), calls };
@@ -145,4 +156,68 @@ test('when a flow ends, only masked details stay (for a later handoff)', async (
   for (const secret of ['6222021234567890128', '11010519491231002X', '13800138000', '18612345678']) {
     expect(json).not.toContain(secret);
   }
+});
+
+describe('people: the chart alone, with fake effects', () => {
+  const boom = <O, I>() =>
+    fromPromise<O, I>(async () => {
+      throw new Error('queue down');
+    });
+  const queued = [[{ type: 'AGENT_REQUESTED' } as ChartEvent]];
+
+  test('a queue that cannot be reached: a clear message and the menu', async () => {
+    const { machine } = fakes({ requestAgent: boom<RequestAgentOutput, RequestAgentInput>() });
+    const { replies, context } = await turns(machine, queued);
+    expect(replies[0]).toEqual([{ key: 'handoff.unavailable', buttons: ['changePhone', 'faq', 'agent'] }]);
+    expect(context?.handoff).toBeUndefined();
+  });
+
+  test('a message that cannot be passed on is said so, and the customer keeps waiting', async () => {
+    const { machine } = fakes({ relayToAgent: boom<RelayOutput, RelayInput>() });
+    const { replies, context } = await turns(machine, [...queued, [said('还要多久')]]);
+    expect(replies[1]).toEqual([{ key: 'handoff.relayFailed' }]);
+    expect(context?.handoff).toMatchObject({ ticket: 'HTEST', status: 'waiting' });
+  });
+
+  test('leaving a queue whose ticket already ended goes back to the bot', async () => {
+    const { machine } = fakes({
+      leaveQueue: fromPromise<LeaveQueueOutput, { ticket: string; conversationId: string }>(async () => ({ result: 'ended' })),
+    });
+    const { replies, context } = await turns(machine, [...queued, [{ type: 'CANCEL_REQUESTED' }]]);
+    expect(replies[1]?.[0]).toMatchObject({ key: 'handoff.left', handoff: { status: 'left', ticket: 'HTEST' } });
+    expect(context?.handoff).toBeUndefined();
+  });
+
+  test('a call back that cannot be recorded: a clear message, nothing half-kept', async () => {
+    const { machine } = fakes({
+      requestAgent: fromPromise<RequestAgentOutput, RequestAgentInput>(async () => ({ result: 'closed' })),
+      requestCallback: boom<CallbackOutput, CallbackInput>(),
+    });
+    const { replies, context } = await turns(machine, [...queued, [said('明天上午')]]);
+    expect(replies[0]?.map((r) => r.key)).toEqual(['handoff.afterHoursNoOpening', 'ask.callbackTime']);
+    expect(replies[1]?.map((r) => r.key)).toEqual(['handoff.unavailable']);
+    expect(context?.offeredHandoff).toBeUndefined();
+  });
+
+  test('queue updates: only a better place is announced; other tickets are ignored', async () => {
+    const { machine } = fakes();
+    const moved = (ticket: string, position: number): ChartEvent => ({ type: 'QUEUE_MOVED', ticket, position, waitMinutes: position * 5 });
+    const { replies, context } = await turns(machine, [...queued, [moved('HTEST', 1)], [moved('OTHER', 1)], [moved('HTEST', 2)]]);
+    expect(replies.slice(1)).toEqual([[], [], []]);
+    expect(context?.handoff).toMatchObject({ position: 2, waitMinutes: 10 });
+  });
+
+  test('a rating is recorded once, for the ticket of the person who helped', async () => {
+    const rated: unknown[] = [];
+    const { machine: base } = fakes();
+    const machine = base.provide({ actions: { recordRating: (_, params) => rated.push(params) } });
+    await turns(machine, [
+      ...queued,
+      [{ type: 'AGENT_JOINED', ticket: 'HTEST', agentName: 'A' }],
+      [{ type: 'AGENT_LEFT', ticket: 'HTEST', how: 'returned' }],
+      [said('4分')],
+      [said('5')],
+    ]);
+    expect(rated).toEqual([{ ticket: 'HTEST', stars: 4, conversationId: 'c' }]);
+  });
 });

@@ -1,9 +1,10 @@
-import { MemoryStorage, TestAdapter, type Activity, type Storage } from 'botbuilder';
+import { MemoryStorage, TestAdapter, TurnContext, type Activity, type Storage } from 'botbuilder';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config';
 import type { RebindBot } from '../../bot/RebindBot';
+import { startHandoffRelay, type HandoffRelay } from '../../bot/handoffRelay';
 import type { Recognizer } from '../../dialogs/recognizer';
 import { createLogger } from '../../services/log';
 import { SmsError, type SmsGateway, type SmsMessage } from '../../services/sms/types';
@@ -28,6 +29,14 @@ export const START = Date.parse('2026-11-28T02:00:00Z');
 export const TEST_SECRET = 'ab'.repeat(32);
 /** The trained language model is cached here across test files (keyed by the training data). */
 export const NLU_CACHE = join(tmpdir(), 'rebind-nlu-cache');
+/** Agents the harness knows: ids a01 and a02 (tokens for the console API). */
+export const TEST_AGENTS = {
+  a01: { name: '王丽', token: 'tok-a01-aaaaaaaaaaaaaaaa' },
+  a02: { name: 'Li Wei', token: 'tok-a02-bbbbbbbbbbbbbbbb' },
+} as const;
+export const TEST_AGENT_TOKENS = Object.entries(TEST_AGENTS)
+  .map(([id, a]) => `${id}:${a.name}:${a.token}`)
+  .join(',');
 
 /** An SMS gateway that records what it sends, and can be told to fail. */
 export class RecordingSms implements SmsGateway {
@@ -59,6 +68,10 @@ export interface Harness {
   bot: RebindBot;
   adapter: TestAdapter;
   sms: RecordingSms;
+  /** Passes the agent side's queue events to conversations as proactive turns. */
+  relay: HandoffRelay;
+  /** Waits until every proactive turn started so far has been delivered. */
+  settle(): Promise<void>;
   /** Every log line the bot wrote (at debug level). */
   logLines: string[];
   dataDir: string;
@@ -74,6 +87,10 @@ export interface Conversation {
   id: string;
   join(): Promise<Partial<Activity>[]>;
   say(text: string, activityId?: string): Promise<Partial<Activity>[]>;
+  /** A channel event (e.g. `handoff.status` from an agent hub). */
+  event(name: string, value: unknown): Promise<Partial<Activity>[]>;
+  /** Proactive messages that reached the customer since the last call (after `settle`). */
+  received(): Promise<Partial<Activity>[]>;
 }
 
 export interface HarnessOptions {
@@ -97,6 +114,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     SECRET_KEY: TEST_SECRET,
     LOG_LEVEL: 'silent',
     BANK_SEED_PATH: join(__dirname, '..', '..', 'data', 'demo-bank.json'),
+    AGENT_TOKENS: TEST_AGENT_TOKENS,
     ...options.env,
   });
   const logLines: string[] = [];
@@ -113,6 +131,30 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const bot = createBot(services);
   const adapter = new TestAdapter((ctx) => bot.run(ctx));
   adapter.onTurnError = createTurnErrorHandler(services);
+  // Proactive turns: TestAdapter has no continueConversation; run the logic on an event activity of
+  // the conversation and keep what it sends apart, per conversation, for `received()`.
+  const inbox = new Map<string, Partial<Activity>[]>();
+  bot.useProactive(async (reference, logic) => {
+    const activity = TurnContext.applyConversationReference({ type: 'event', name: 'continueConversation' }, reference, true);
+    await adapter.processActivity(activity, async (ctx) => {
+      ctx.onSendActivities(async (_ctx, activities) => {
+        const id = reference.conversation?.id ?? '';
+        inbox.set(id, [...(inbox.get(id) ?? []), ...activities]);
+        return activities.map(() => ({ id: '' }));
+      });
+      await logic(ctx);
+    });
+  });
+  const relay = startHandoffRelay({
+    queue: services.queue,
+    bot,
+    agentName: (agentId) => services.agents.nameOf(agentId) ?? agentId,
+    logger,
+  });
+  const settle = async () => {
+    await relay.idle();
+    await bot.queue.idle();
+  };
   // Activity ids are unique per channel; a new harness on old data must not reuse them.
   const run = Math.random().toString(36).slice(2, 8);
   let nextId = 1;
@@ -139,6 +181,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
           membersAdded: [{ id: `user-${id}`, name: 'Customer' }],
         }),
       say: (text, activityId) => send({ type: 'message', text, id: activityId ?? `act-${run}-${nextId++}` }),
+      event: (name, value) => send({ type: 'event', name, value, id: `evt-${run}-${nextId++}` }),
+      async received() {
+        await settle();
+        const got = inbox.get(id) ?? [];
+        inbox.delete(id);
+        return got;
+      },
     };
   };
 
@@ -147,6 +196,8 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     bot,
     adapter,
     sms,
+    relay,
+    settle,
     logLines,
     dataDir,
     now: () => now,
@@ -154,8 +205,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       now += ms;
     },
     conversation,
-    close: () => services.close(),
+    close: () => {
+      relay.stop();
+      services.close();
+    },
     dispose: () => {
+      relay.stop();
       services.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -38,8 +38,27 @@ describe('configuration', () => {
     [{ MicrosoftAppId: 'abc' }, 'MicrosoftAppPassword'],
     [{ WIDGET_ORIGINS: 'bank.example' }, 'WIDGET_ORIGINS'],
     [{ LOCAL_DIRECT_LINE: 'maybe' }, 'LOCAL_DIRECT_LINE'],
+    [{ AGENT_TOKENS: 'a01:王丽:short' }, 'AGENT_TOKENS'],
+    [{ AGENT_TOKENS: 'just-a-token-without-an-id' }, 'AGENT_TOKENS'],
+    [{ AGENT_HOURS: 'Mon-Fri 18:00-09:00' }, 'AGENT_HOURS'],
+    [{ AGENT_HOURS: 'weekdays' }, 'AGENT_HOURS'],
+    [{ AGENT_TIMEZONE: 'Mars/Olympus' }, 'AGENT_TIMEZONE'],
+    [{ HANDOFF_MODE: 'pigeon' }, 'HANDOFF_MODE'],
+    [{ HANDOFF_AVERAGE_MINUTES: '0' }, 'HANDOFF_AVERAGE_MINUTES'],
   ])('%j is refused, naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
   });
+});
+
+test('a bad agent token is refused without the token appearing in the message', () => {
+  let message = '';
+  try {
+    loadConfig({ AGENT_TOKENS: 'a01:王丽:tok-aaaaaaaaaaaaaaaa,a02:Li:short-secret' });
+  } catch (err) {
+    message = String(err);
+  }
+  expect(message).toContain('entry 2 (a02)');
+  expect(message).not.toContain('short-secret');
+  expect(message).not.toContain('tok-aaaaaaaaaaaaaaaa');
 });

@@ -13,7 +13,7 @@ describe('the documented interfaces match the code', () => {
     expect(envExample).toMatch(new RegExp(`^${name}=`, 'm'));
   });
 
-  test.each(['key', 'intent', 'expecting', 'otpTarget', 'outcome', 'faqId', 'reason', 'resendAfterSeconds'])(
+  test.each(['key', 'intent', 'expecting', 'otpTarget', 'outcome', 'faqId', 'reason', 'resendAfterSeconds', 'handoff'])(
     'channelData field %s is documented',
     (field) => {
       expect(readme).toContain(`| \`${field}\` |`);

@@ -1,0 +1,85 @@
+import type { ChartEvent } from '../dialogs/types';
+import type { HandoffQueue, QueueEvent } from '../services/handoff';
+import type { Logger } from '../services/log';
+import type { RebindBot } from './RebindBot';
+
+export interface HandoffRelay {
+  /** Resolves when every delivery started so far has finished (tests, shutdown). */
+  idle(): Promise<void>;
+  stop(): void;
+}
+
+/**
+ * The agent side reaching the customer: each queue event that concerns a conversation becomes a
+ * chart event, delivered in a proactive turn (in order, one turn at a time per conversation).
+ */
+export function startHandoffRelay({
+  queue,
+  bot,
+  agentName,
+  logger,
+}: {
+  queue: HandoffQueue;
+  bot: Pick<RebindBot, 'notify'>;
+  agentName: (agentId: string) => string;
+  logger?: Logger;
+}): HandoffRelay {
+  const pending = new Set<Promise<unknown>>();
+
+  const deliver = (conversationId: string, event: ChartEvent) => {
+    const p = bot
+      .notify(conversationId, [event])
+      .then((reached) => {
+        if (!reached) logger?.warn('handoff relay: conversation not reachable', { event: event.type });
+      })
+      .catch((error: unknown) => logger?.error('handoff relay failed', { event: event.type, error: String(error) }))
+      .finally(() => pending.delete(p));
+    pending.add(p);
+  };
+
+  const onEvent = (event: QueueEvent) => {
+    switch (event.type) {
+      case 'claimed': {
+        const t = event.ticket;
+        deliver(t.conversationId, { type: 'AGENT_JOINED', ticket: t.ticket, agentName: agentName(t.agentId ?? '') });
+        return;
+      }
+      case 'message': {
+        if (event.line.from !== 'agent') return;
+        const t = queue.get(event.ticket);
+        if (!t) return;
+        deliver(t.conversationId, {
+          type: 'AGENT_SAID',
+          ticket: t.ticket,
+          agentName: agentName(t.agentId ?? ''),
+          text: event.line.text,
+        });
+        return;
+      }
+      case 'moved':
+        for (const w of event.waiting) {
+          deliver(w.conversationId, { type: 'QUEUE_MOVED', ticket: w.ticket, position: w.position, waitMinutes: w.waitMinutes });
+        }
+        return;
+      case 'closed':
+      case 'returned':
+        deliver(event.ticket.conversationId, {
+          type: 'AGENT_LEFT',
+          ticket: event.ticket.ticket,
+          how: event.type === 'closed' ? 'closed' : 'returned',
+        });
+        return;
+      default:
+        // queued and cancelled come from the customer's own turn; callbacks are for agents only.
+        return;
+    }
+  };
+
+  const unsubscribe = queue.on(onEvent);
+  return {
+    async idle() {
+      while (pending.size > 0) await Promise.all([...pending]);
+    },
+    stop: unsubscribe,
+  };
+}
