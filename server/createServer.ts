@@ -5,6 +5,7 @@ import {
 } from 'botbuilder';
 import * as restify from 'restify';
 import type { RebindBot } from '../bot/RebindBot';
+import { startHandoffRelay, type HandoffRelay } from '../bot/handoffRelay';
 import type { Services } from './createServices';
 import { createTurnErrorHandler } from './turnErrorHandler';
 import { allowWidgetOrigins } from './directline/cors';
@@ -12,12 +13,14 @@ import { mountDirectLine } from './directline/directLineRoutes';
 import { DirectLineHub } from './directline/hub';
 import { createTokenService, randomId } from './directline/tokens';
 import { mountStaticFiles } from './staticFiles';
+import { mountAgentConsole } from './agent/agentRoutes';
 
 export interface RunningServer {
   server: restify.Server;
   adapter: CloudAdapter;
   /** The port actually listened on (useful with PORT=0). */
   port: number;
+  relay: HandoffRelay;
   /** Stops taking requests, lets in-flight turns finish, then closes the stores. */
   stop(): Promise<void>;
 }
@@ -37,11 +40,20 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authOptions));
 
   adapter.onTurnError = createTurnErrorHandler(services);
+  // Proactive turns (an agent's words, queue updates) go out on the customer's own channel.
+  bot.useProactive((reference, logic) => adapter.continueConversationAsync(config.MicrosoftAppId ?? '', reference, logic));
+  const relay: HandoffRelay = startHandoffRelay({
+    queue: services.queue,
+    bot,
+    agentName: (agentId) => services.agents.nameOf(agentId) ?? agentId,
+    logger,
+  });
 
   const server = restify.createServer({ name: 'rebind' });
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
 
   mountStaticFiles(server);
+  const agentConsole = mountAgentConsole({ server, services });
   // The local Direct Line serves the web widget on this machine. Behind Azure Bot Service (an app id
   // is set), Azure's Direct Line does that job and this one stays off.
   const localDirectLine = config.LOCAL_DIRECT_LINE === 'on' && !config.MicrosoftAppId;
@@ -90,11 +102,15 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
     server,
     adapter,
     port,
+    relay,
     stop() {
       stopped ??= (async () => {
         stopping = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        agentConsole.close(); // event streams never go idle on their own
         server.server.closeIdleConnections();
+        relay.stop();
+        await relay.idle();
         await bot.queue.idle();
         // Connections that carried the last turns are idle now: close them too.
         setImmediate(() => server.server.closeIdleConnections());

@@ -13,7 +13,8 @@ const TYPES: Record<string, string> = {
 };
 
 const ROOT = join(__dirname, '..');
-const WEB = join(ROOT, 'web');
+/** The `web/` folder: the pages and their assets. */
+export const WEB = join(ROOT, 'web');
 /** Web Chat's browser bundle, served from node_modules: no CDN. */
 const WEBCHAT_BUNDLE = join(ROOT, 'node_modules', 'botframework-webchat', 'dist', 'webchat.js');
 
@@ -30,7 +31,13 @@ function load(file: string): Promise<Buffer> {
   return body;
 }
 
-async function sendFile(res: restify.Response, file: string, cacheSeconds: number): Promise<void> {
+/** Sends one file (read once, then from memory); `headers` are added to, or replace, the defaults. */
+export async function sendFile(
+  res: restify.Response,
+  file: string,
+  cacheSeconds: number,
+  headers: Record<string, string> = {},
+): Promise<void> {
   try {
     const body = await load(file);
     res.writeHead(200, {
@@ -38,6 +45,7 @@ async function sendFile(res: restify.Response, file: string, cacheSeconds: numbe
       'content-length': body.length,
       'cache-control': cacheSeconds > 0 ? `public, max-age=${cacheSeconds}` : 'no-cache',
       'x-content-type-options': 'nosniff',
+      ...headers,
     });
     res.end(body);
   } catch {

@@ -5,7 +5,7 @@ import { loadConfig } from '../../config';
 import { createLogger } from '../../services/log';
 import type { RebindBot } from '../../bot/RebindBot';
 import { createBot } from '../../server/createBot';
-import { createServices, type ServiceOverrides } from '../../server/createServices';
+import { createServices, type ServiceOverrides, type Services } from '../../server/createServices';
 import { startServer, type RunningServer } from '../../server/createServer';
 import { NLU_CACHE, TEST_SECRET } from './harness';
 
@@ -14,6 +14,8 @@ export const DEMO_SEED = join(__dirname, '..', '..', 'data', 'demo-bank.json');
 export interface TestServer {
   running: RunningServer;
   bot: RebindBot;
+  /** The server's services (queue, audit, …), to arrange and inspect what the HTTP side does. */
+  services: Services;
   /** http://127.0.0.1:<port> */
   base: string;
   dataDir: string;
@@ -34,6 +36,7 @@ export async function startTestServer(
   return {
     running,
     bot,
+    services,
     base: `http://127.0.0.1:${running.port}`,
     dataDir,
     async dispose() {

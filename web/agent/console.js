@@ -173,13 +173,27 @@
     E.conn.dataset.state = state;
     E.connText.textContent = CONN[state];
   }
-  /** Opens (or re-opens, which brings a fresh snapshot) the event stream. */
-  function connect() {
+  /**
+   * Opens (or re-opens, which brings a fresh snapshot) the event stream. EventSource cannot send a
+   * header, so the token buys a one-use stream token first: the agent token never goes in a URL.
+   */
+  async function connect() {
     clearTimeout(s.retryTimer);
     if (s.es) s.es.close();
-    const es = new EventSource(`${API}/events?token=${encodeURIComponent(s.token)}`);
-    s.es = es;
+    s.es = null;
+    const token = s.token;
     setConn('connecting');
+    let streamToken;
+    try {
+      ({ data: { streamToken } } = await post('/stream'));
+      if (!streamToken) throw new Error('no stream token');
+    } catch {
+      if (s.token && s.token === token && !s.es) retryLater(); // a 401 has signed out already
+      return;
+    }
+    if (!s.token || s.token !== token || s.es) return; // signed out, or another connect() won, meanwhile
+    const es = new EventSource(`${API}/events?stream=${encodeURIComponent(streamToken)}`);
+    s.es = es;
     es.addEventListener('open', () => { if (s.es === es) { s.retryDelay = 2000; setConn('open'); } });
     es.addEventListener('error', () => {
       if (s.es !== es) return;
@@ -269,6 +283,7 @@
       }
     },
     callback(d) { if (d.callback && d.callback.id !== undefined) s.callbacks.set(String(d.callback.id), d.callback); },
+    agents(d) { s.agentsOnline = Number(d.agentsOnline) || 0; },
   };
 
   // ---- Actions ---------------------------------------------------------------------------------
