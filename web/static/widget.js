@@ -28,6 +28,8 @@
       target: { old: '验证码已发往当前号码', new: '验证码已发往新号码' },
       wait: (s) => `${s} 秒后可重新发送验证码`,
       ready: '可以重新发送验证码了：点击「重新发送验证码」或输入「重新发送」',
+      queue: (p, m) => `正在排队等待人工客服：第 ${p} 位，约 ${m} 分钟`,
+      agent: (name) => `人工客服${name ? ` ${name} ` : ''}正在为您服务`,
       placeholder: {
         cardNumber: '请输入银行卡号', idNumber: '请输入身份证号或护照号码',
         oldPhone: '请输入当前绑定的手机号', newPhone: '请输入新手机号', otp: '请输入6位验证码',
@@ -42,6 +44,8 @@
       target: { old: 'Code sent to your current number', new: 'Code sent to your new number' },
       wait: (s) => `You can ask for a new code in ${s} s`,
       ready: 'You can ask for a new code now: tap "Resend code" or type "resend"',
+      queue: (p, m) => `Waiting for a person: number ${p} in the queue, about ${m} min`,
+      agent: (name) => `${name || 'An agent'} from our team is chatting with you`,
       placeholder: {
         cardNumber: 'Enter your card number', idNumber: 'Enter your ID or passport number',
         oldPhone: 'Enter your current mobile number', newPhone: 'Enter your new mobile number', otp: 'Enter the 6-digit code',
@@ -118,6 +122,7 @@
   const w = {
     mounted: false, open: false, locale: 'zh-CN', origin: DEFAULT_ORIGIN,
     expecting: undefined, otpTarget: undefined, countdown: undefined, conversationId: undefined,
+    handoff: undefined, // channelData.handoff of the last reply that had one: the queue place, the agent
     resendAt: undefined, resendFor: undefined, // when (ms) a new code may be asked for, and for which number
     directLine: null, store: null, starting: null, timer: 0, renderQueued: false, focusPending: false,
     els: {}, styleOptions: {},
@@ -156,6 +161,7 @@
     e.close = el('button', { type: 'button', class: 'rebind-panel__close' }, [icon(CLOSE_ICON)]);
     e.webchat = el('div', { class: 'rebind-webchat' });
     e.otpBar = el('div', { class: 'rebind-otp', 'data-testid': 'otp-countdown', 'aria-hidden': 'true', hidden: '' });
+    e.handoffBar = el('div', { class: 'rebind-handoff', 'data-testid': 'handoff-status', role: 'status', hidden: '' });
     e.announcer = el('div', { class: 'rebind-sr-only', role: 'status', 'aria-live': 'polite' });
     e.noticeText = el('p', { class: 'rebind-notice__text' });
     e.retry = el('button', { type: 'button', class: 'rebind-notice__retry', hidden: '' });
@@ -165,7 +171,7 @@
       'aria-labelledby': 'rebind-chat-title', tabindex: '-1', hidden: '',
     }, [
       el('header', { class: 'rebind-panel__header' }, [e.title, e.lang, e.close]),
-      el('div', { class: 'rebind-panel__body' }, [e.webchat, e.otpBar, e.notice, e.announcer]),
+      el('div', { class: 'rebind-panel__body' }, [e.handoffBar, e.webchat, e.otpBar, e.notice, e.announcer]),
     ]);
     e.root = el('div', { class: 'rebind-widget' }, [e.panel, e.launcher]);
     host.append(e.root);
@@ -288,11 +294,27 @@
         w.resendAt = undefined; // a re-ask for the same number keeps its clock; another number has none yet
       }
     }
+    if (data.handoff && typeof data.handoff === 'object') {
+      const h = data.handoff;
+      w.handoff = { status: String(h.status), position: Number(h.position) || undefined, waitMinutes: Number(h.waitMinutes) || undefined, agentName: typeof h.agentName === 'string' ? h.agentName : undefined };
+      updateHandoffBar();
+    }
     const changed = expecting !== w.expecting;
     w.expecting = expecting;
     w.otpTarget = otpTarget;
     updateOtpBar(true);
     if (changed) queueRender(); // new placeholder; the input attributes follow in applyInputHints
+  }
+
+  /** The strip at the top while people have the conversation: the place in the queue, or who is helping. */
+  function updateHandoffBar() {
+    const bar = w.els.handoffBar;
+    const h = w.handoff;
+    const s = t();
+    const text = !h ? '' : h.status === 'waiting' && h.position ? s.queue(h.position, h.waitMinutes || 1) : h.status === 'withAgent' ? s.agent(h.agentName) : '';
+    bar.textContent = text; // text only: an agent's name is data
+    bar.hidden = text === '';
+    bar.setAttribute('data-status', h ? h.status : '');
   }
 
   /** The countdown bar: shown while a code is expected; ticks once a second until 0. */
@@ -433,7 +455,7 @@
     /** Test hook: a snapshot of what the widget knows. */
     state: () => ({
       open: w.open, locale: w.locale, expecting: w.expecting, otpTarget: w.otpTarget,
-      countdown: w.countdown, conversationId: w.conversationId,
+      countdown: w.countdown, conversationId: w.conversationId, handoff: w.handoff,
     }),
     /** Test hook: the display masking, as applied to the customer's messages. */
     mask: maskDigits,
