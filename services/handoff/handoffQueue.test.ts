@@ -681,3 +681,43 @@ describe('handoff queue: storage', () => {
     expect(again.callbacks().map((c) => c.id)).toEqual(['cb1']);
   });
 });
+
+describe('handoff queue: ratings', () => {
+  test('only an ended ticket (closed or handed back) is rated, once, from 1 to 5', () => {
+    const { queue, enqueue } = setup();
+    const waiting = enqueue('c1').ticket;
+    expect(queue.rate(waiting, 5)).toBe(false);
+    queue.claim(waiting, 'A');
+    expect(queue.rate(waiting, 5)).toBe(false);
+    queue.handBack(waiting, 'A');
+    for (const bad of [0, 6, 2.5, Number.NaN]) expect(queue.rate(waiting, bad)).toBe(false);
+    expect(queue.rate(waiting, 4)).toBe(true);
+    expect(queue.rate(waiting, 1)).toBe(false);
+    expect(queue.get(waiting)?.rating).toBe(4);
+    expect(queue.rate('nope', 3)).toBe(false);
+
+    const closed = enqueue('c2').ticket;
+    queue.claim(closed, 'A');
+    queue.close(closed, 'A', 'resolved');
+    expect(queue.rate(closed, 2)).toBe(true);
+
+    const cancelled = enqueue('c3').ticket;
+    queue.cancel(cancelled);
+    expect(queue.rate(cancelled, 5)).toBe(false);
+  });
+
+  test('a table made before ratings existed gains the column', () => {
+    const db = openDatabase(':memory:');
+    db.exec(`CREATE TABLE handoff_tickets (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, ticket TEXT NOT NULL UNIQUE, conversation_id TEXT NOT NULL,
+      reason TEXT NOT NULL, locale TEXT NOT NULL, context TEXT NOT NULL, transcript TEXT NOT NULL DEFAULT '[]',
+      requested_at INTEGER NOT NULL, status TEXT NOT NULL, agent_id TEXT, claimed_at INTEGER, closed_at INTEGER,
+      resolution TEXT)`);
+    const { queue, enqueue } = setup({}, db);
+    const t = enqueue('c1').ticket;
+    queue.claim(t, 'A');
+    queue.close(t, 'A', 'done');
+    expect(queue.rate(t, 5)).toBe(true);
+    expect(queue.get(t)?.rating).toBe(5);
+  });
+});
