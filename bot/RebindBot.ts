@@ -155,7 +155,7 @@ export class RebindBot {
 
     const conversationId = chartConversationId(activity);
     if (activity.type === 'message' && typeof activity.text === 'string' && activity.text.trim() !== '') {
-      o.transcripts?.append(conversationId, [{ from: 'customer', text: activity.text }]);
+      await o.transcripts?.append(conversationId, [{ from: 'customer', text: activity.text }]);
     }
     await this.advance(context, key, current, events, {
       before,
@@ -197,7 +197,7 @@ export class RebindBot {
       render: o.render,
       intent: result.acted?.intent,
     }).map((r) => ({ ...r, ...(turn.activityId ? { replyToId: turn.activityId } : {}) }));
-    replies.push(...this.handoffEvents(context, result, conversationId));
+    replies.push(...(await this.handoffEvents(context, result, conversationId)));
 
     const stored = turn.previous ?? doc;
     const recent = stored?.recent ?? [];
@@ -211,7 +211,7 @@ export class RebindBot {
     };
     // Saved before sending: if sending fails, the channel's retry finds the replies recorded.
     await o.storage.write({ [key]: next });
-    o.transcripts?.append(conversationId, transcriptLines(said, replies));
+    await o.transcripts?.append(conversationId, transcriptLines(said, replies));
     if (replies.length > 0) await context.sendActivities(replies);
     o.onTurn?.({
       conversationKey: key,
@@ -226,9 +226,9 @@ export class RebindBot {
   }
 
   /** HANDOFF_MODE=protocol: `handoff.initiate` for the channel's agent hub, with the masked transcript. */
-  private handoffEvents(context: TurnContext, result: ChartTurn, conversationId: string): Partial<Activity>[] {
+  private async handoffEvents(context: TurnContext, result: ChartTurn, conversationId: string): Promise<Partial<Activity>[]> {
     if (result.handoffs.length === 0) return [];
-    const lines = this.options.transcripts?.recent(conversationId, HANDOFF_TRANSCRIPT_LINES) ?? [];
+    const lines = (await this.options.transcripts?.recent(conversationId, HANDOFF_TRANSCRIPT_LINES)) ?? [];
     const customer = context.activity.from;
     const bot = context.activity.recipient;
     const activities = lines.map((line) => ({

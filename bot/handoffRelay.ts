@@ -46,12 +46,10 @@ export function startHandoffRelay({
       }
       case 'message': {
         if (event.line.from !== 'agent') return;
-        const t = queue.get(event.ticket);
-        if (!t) return;
-        deliver(t.conversationId, {
+        deliver(event.conversationId, {
           type: 'AGENT_SAID',
-          ticket: t.ticket,
-          agentName: agentName(t.agentId ?? ''),
+          ticket: event.ticket,
+          agentName: agentName(event.agentId ?? ''),
           text: event.line.text,
         });
         return;

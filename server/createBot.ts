@@ -28,16 +28,15 @@ export function createBot(s: Services): RebindBot {
       warn: (msg, fields) => s.logger.warn(msg, fields),
     }),
     actions: {
-      recordFeedback: (_, params: { faqId: string; helpful: boolean; conversationId: string }) =>
-        s.feedback.record(params),
+      // Feedback and ratings are courtesies: storing one never holds up or breaks the customer's turn.
+      recordFeedback: (_, params: { faqId: string; helpful: boolean; conversationId: string }) => {
+        s.feedback.record(params).catch((error: unknown) => s.logger.warn('feedback not recorded', { error: String(error) }));
+      },
       recordRating: (_, params: { ticket: string; stars: number; conversationId: string }) => {
-        // A rating is a courtesy: failing to store one must not break the customer's turn.
-        try {
-          s.queue.rate(params.ticket, params.stars);
-          s.audit.record('handoff.rated', params.conversationId, { ticket: params.ticket, stars: params.stars });
-        } catch (error) {
-          s.logger.warn('rating not recorded', { error: String(error) });
-        }
+        Promise.all([
+          s.queue.rate(params.ticket, params.stars),
+          s.audit.record('handoff.rated', params.conversationId, { ticket: params.ticket, stars: params.stars }),
+        ]).catch((error: unknown) => s.logger.warn('rating not recorded', { error: String(error) }));
       },
     },
   });

@@ -9,7 +9,8 @@ import { createSqliteBankCore, loadSeed, type SqliteBankCore } from '../services
 import type { Clock } from '../services/clock';
 import {
   createAgentPresence,
-  createHandoffQueue,
+  asyncQueue,
+  createSqliteHandoffQueue,
   parseAgentHours,
   parseAgentTokens,
   type AgentDirectory,
@@ -18,7 +19,7 @@ import {
   type HandoffQueue,
 } from '../services/handoff';
 import { createTranscriptStore, type TranscriptStore } from '../services/transcripts';
-import { createAttemptLimiter, type AttemptLimiter } from '../services/limits';
+import { asyncLimiter, createSqliteAttemptLimiter, type AttemptLimiter } from '../services/limits';
 import type { Logger } from '../services/log';
 import { createNoticeSender, type NoticeSender } from '../services/notify';
 import { createOtpService } from '../services/otp';
@@ -142,12 +143,14 @@ export async function createServices(
   });
 
   const presence = createAgentPresence();
-  const queue = createHandoffQueue({
-    db,
-    clock,
-    averageHandleMinutes: config.HANDOFF_AVERAGE_MINUTES,
-    agentsOnline: () => presence.online(),
-  });
+  const queue = asyncQueue(
+    createSqliteHandoffQueue({
+      db,
+      clock,
+      averageHandleMinutes: config.HANDOFF_AVERAGE_MINUTES,
+      agentsOnline: () => presence.online(),
+    }),
+  );
 
   return {
     config,
@@ -159,13 +162,15 @@ export async function createServices(
     otp,
     sms,
     notices: createNoticeSender({ db, sms, clock }),
-    identityLimiter: createAttemptLimiter({
-      db,
-      scope: 'identity',
-      maxAttempts: config.IDENTITY_MAX_ATTEMPTS,
-      lockMs: config.IDENTITY_LOCK_MINUTES * 60_000,
-      clock,
-    }),
+    identityLimiter: asyncLimiter(
+      createSqliteAttemptLimiter({
+        db,
+        scope: 'identity',
+        maxAttempts: config.IDENTITY_MAX_ATTEMPTS,
+        lockMs: config.IDENTITY_LOCK_MINUTES * 60_000,
+        clock,
+      }),
+    ),
     queue,
     agents: parseAgentTokens(config.AGENT_TOKENS),
     presence,

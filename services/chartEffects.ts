@@ -98,7 +98,7 @@ export function createChartActors(deps: ChartEffectDeps) {
   const verifyIdentity = fromPromise<IdentityOutput, IdentityInput>(async ({ input }) => {
     const key = cardKey(input.card);
     const conv = input.conversationId;
-    const lockedUntil = identityLimiter.lockedUntil(key) ?? (await otp.lockedUntil(input.card));
+    const lockedUntil = (await identityLimiter.lockedUntil(key)) ?? (await otp.lockedUntil(input.card));
     if (lockedUntil !== undefined) {
       return { result: 'locked', minutesLeft: minutesUntil(lockedUntil, clock()) };
     }
@@ -110,20 +110,20 @@ export function createChartActors(deps: ChartEffectDeps) {
     });
     const masked = { card: maskCard(input.card) };
     if (!r.match) {
-      const f = identityLimiter.fail(key);
+      const f = await identityLimiter.fail(key);
       if (f.locked) {
-        audit.record('identity.locked', conv, masked);
+        await audit.record('identity.locked', conv, masked);
         return { result: 'locked', minutesLeft: minutesUntil(f.until, clock()) };
       }
-      audit.record('identity.failed', conv, { ...masked, attemptsLeft: f.attemptsLeft });
+      await audit.record('identity.failed', conv, { ...masked, attemptsLeft: f.attemptsLeft });
       return { result: 'mismatch', attemptsLeft: f.attemptsLeft };
     }
-    identityLimiter.reset(key);
+    await identityLimiter.reset(key);
     if (r.standing !== 'ok') {
-      audit.record('identity.abnormal', conv, { ...masked, standing: r.standing });
+      await audit.record('identity.abnormal', conv, { ...masked, standing: r.standing });
       return { result: 'abnormal', standing: r.standing };
     }
-    audit.record('identity.passed', conv, masked);
+    await audit.record('identity.passed', conv, masked);
     return { result: 'ok', customerId: r.customerId, cardId: r.cardId };
   });
 
@@ -133,7 +133,7 @@ export function createChartActors(deps: ChartEffectDeps) {
     const issued = await otp.issue(binding);
     const now = clock();
     if (!issued.ok) {
-      audit.record('code.refused', input.conversationId, { ...masked, reason: issued.reason });
+      await audit.record('code.refused', input.conversationId, { ...masked, reason: issued.reason });
       switch (issued.reason) {
         case 'cooldown':
           return { result: 'cooldown', secondsLeft: secondsUntil(issued.retryAt, now) };
@@ -153,11 +153,11 @@ export function createChartActors(deps: ChartEffectDeps) {
     } catch (err) {
       // Not sent, so not counted: the customer can ask again at once.
       await otp.revoke(issued.codeId);
-      audit.record('code.sendFailed', input.conversationId, masked);
+      await audit.record('code.sendFailed', input.conversationId, masked);
       deps.warn?.('sms gateway failed', { purpose: input.purpose, error: String(err) });
       return { result: 'smsFailed' };
     }
-    audit.record('code.sent', input.conversationId, masked);
+    await audit.record('code.sent', input.conversationId, masked);
     return {
       result: 'sent',
       ttlMinutes: minutes,
@@ -170,14 +170,14 @@ export function createChartActors(deps: ChartEffectDeps) {
     const masked = { purpose: input.purpose, phone: maskPhone(input.phone) };
     const r = await otp.verify(binding, code);
     if (r.ok) {
-      audit.record('code.verified', input.conversationId, masked);
+      await audit.record('code.verified', input.conversationId, masked);
       return { result: 'ok', codeId: r.codeId };
     }
     if (r.reason === 'locked') {
-      audit.record('code.locked', input.conversationId, { ...masked, card: maskCard(input.card) });
+      await audit.record('code.locked', input.conversationId, { ...masked, card: maskCard(input.card) });
       return { result: 'locked', minutesLeft: minutesUntil(r.until, clock()) };
     }
-    audit.record('code.failed', input.conversationId, { ...masked, reason: r.reason });
+    await audit.record('code.failed', input.conversationId, { ...masked, reason: r.reason });
     return r.reason === 'wrong' ? { result: 'wrong', attemptsLeft: r.attemptsLeft } : { result: r.reason };
   });
 
@@ -200,10 +200,10 @@ export function createChartActors(deps: ChartEffectDeps) {
       newPhone: maskPhone(input.newPhone),
     };
     if (r.status === 'conflict') {
-      audit.record('change.conflict', input.conversationId, masked);
+      await audit.record('change.conflict', input.conversationId, masked);
       return { result: 'conflict' };
     }
-    if (r.firstTime) audit.record('change.committed', input.conversationId, { ...masked, changeId: r.changeId });
+    if (r.firstTime) await audit.record('change.committed', input.conversationId, { ...masked, changeId: r.changeId });
     const time = noticeTime(r.at, input.locale);
     const notices_ = [
       { key: `${r.changeId}:old`, to: input.oldPhone, text: render(input.locale, 'sms.notice.old', { card: masked.card, newPhone: masked.newPhone, time }) },
@@ -212,11 +212,11 @@ export function createChartActors(deps: ChartEffectDeps) {
     for (const n of notices_) {
       try {
         if (await notices.sendOnce(n.key, { to: n.to, text: n.text })) {
-          audit.record('notice.sent', input.conversationId, { to: maskPhone(n.to), changeId: r.changeId });
+          await audit.record('notice.sent', input.conversationId, { to: maskPhone(n.to), changeId: r.changeId });
         }
       } catch (err) {
         // The change stands; the notice is retried when the same change is reached again.
-        audit.record('notice.failed', input.conversationId, { to: maskPhone(n.to), changeId: r.changeId });
+        await audit.record('notice.failed', input.conversationId, { to: maskPhone(n.to), changeId: r.changeId });
         deps.warn?.('notice not sent', { error: String(err) });
       }
     }
@@ -224,8 +224,8 @@ export function createChartActors(deps: ChartEffectDeps) {
   });
 
   const { queue, hours, transcripts } = handoff;
-  const agentOf = (ticket: string): string => {
-    const agentId = queue.get(ticket)?.agentId;
+  const agentOf = async (ticket: string): Promise<string> => {
+    const agentId = (await queue.get(ticket))?.agentId;
     return agentId ? handoff.agentName(agentId) : '';
   };
 
@@ -234,49 +234,49 @@ export function createChartActors(deps: ChartEffectDeps) {
     const now = clock();
     if (handoff.mode === 'protocol') {
       const ticket = newTicket();
-      audit.record('handoff.requested', conv, { reason: input.reason, ticket, mode: 'protocol' });
+      await audit.record('handoff.requested', conv, { reason: input.reason, ticket, mode: 'protocol' });
       return { result: 'channel', ticket, requestedAt: now };
     }
-    const open = queue.openFor(conv);
+    const open = await queue.openFor(conv);
     if (open?.status === 'withAgent') {
-      return { result: 'withAgent', ticket: open.ticket, agentName: agentOf(open.ticket), requestedAt: open.requestedAt };
+      return { result: 'withAgent', ticket: open.ticket, agentName: await agentOf(open.ticket), requestedAt: open.requestedAt };
     }
     if (!open && !hours.isOpen(now)) {
       const opens = hours.nextOpening(now);
-      audit.record('handoff.afterHours', conv, { reason: input.reason });
+      await audit.record('handoff.afterHours', conv, { reason: input.reason });
       return opens === undefined ? { result: 'closed' } : { result: 'closed', opensAt: openingTime(opens, input.locale, hours.timeZone) };
     }
-    const queued = queue.enqueue({
+    const queued = await queue.enqueue({
       conversationId: conv,
       reason: input.reason,
       locale: input.locale,
       context: input.context,
-      transcript: transcripts.recent(conv, 50),
+      transcript: await transcripts.recent(conv, 50),
     });
     if (queued.status === 'withAgent') {
-      return { result: 'withAgent', ticket: queued.ticket, agentName: agentOf(queued.ticket), requestedAt: now };
+      return { result: 'withAgent', ticket: queued.ticket, agentName: await agentOf(queued.ticket), requestedAt: now };
     }
-    if (queued.created) audit.record('handoff.requested', conv, { reason: input.reason, ticket: queued.ticket });
+    if (queued.created) await audit.record('handoff.requested', conv, { reason: input.reason, ticket: queued.ticket });
     return {
       result: 'queued',
       ticket: queued.ticket,
       position: queued.position,
       waitMinutes: queued.waitMinutes,
-      requestedAt: queue.get(queued.ticket)?.requestedAt ?? now,
+      requestedAt: (await queue.get(queued.ticket))?.requestedAt ?? now,
     };
   });
 
   /** Where the ticket stands now, after the customer's line was (or could not be) added. */
-  const standing = (ticket: string): RelayOutput => {
-    const t = queue.get(ticket);
-    if (t?.status === 'withAgent') return { status: 'withAgent', agentName: agentOf(ticket) };
-    const at = t?.status === 'waiting' ? queue.position(ticket) : undefined;
+  const standing = async (ticket: string): Promise<RelayOutput> => {
+    const t = await queue.get(ticket);
+    if (t?.status === 'withAgent') return { status: 'withAgent', agentName: await agentOf(ticket) };
+    const at = t?.status === 'waiting' ? await queue.position(ticket) : undefined;
     return at ? { status: 'waiting', ...at } : { status: 'ended' };
   };
 
   const relayToAgent = fromPromise<RelayOutput, RelayInput>(async ({ input }) => {
     try {
-      queue.addLine(input.ticket, { from: 'customer', text: input.text });
+      await queue.addLine(input.ticket, { from: 'customer', text: input.text });
     } catch (err) {
       if (err instanceof QueueError) return { status: 'ended' };
       throw err;
@@ -285,24 +285,24 @@ export function createChartActors(deps: ChartEffectDeps) {
   });
 
   const leaveQueue = fromPromise<LeaveQueueOutput, { ticket: string; conversationId: string }>(async ({ input }) => {
-    const r = queue.cancel(input.ticket);
+    const r = await queue.cancel(input.ticket);
     if (r.ok) {
-      audit.record('handoff.left', input.conversationId, { ticket: input.ticket });
+      await audit.record('handoff.left', input.conversationId, { ticket: input.ticket });
       return { result: 'left' };
     }
-    const now = standing(input.ticket);
+    const now = await standing(input.ticket);
     return now.status === 'withAgent' ? { result: 'withAgent', agentName: now.agentName } : { result: 'ended' };
   });
 
   const requestCallback = fromPromise<CallbackOutput, CallbackInput>(async ({ input }) => {
-    const callback = queue.requestCallback({
+    const callback = await queue.requestCallback({
       conversationId: input.conversationId,
       locale: input.locale,
       reason: input.reason,
       context: input.context,
       preferredTime: input.preferredTime,
     });
-    audit.record('handoff.callbackRequested', input.conversationId, { reason: input.reason, callback: callback.id });
+    await audit.record('handoff.callbackRequested', input.conversationId, { reason: input.reason, callback: callback.id });
     return { id: callback.id, preferredTime: callback.preferredTime };
   });
 

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type * as restify from 'restify';
-import { QueueError, type Agent, type QueueErrorCode } from '../../services/handoff';
+import { QueueError, type Agent, type QueueErrorCode, type QueueEvent } from '../../services/handoff';
 import type { Services } from '../createServices';
 import { sendFile, WEB } from '../staticFiles';
 import { eventFor, snapshotFor } from './agentView';
@@ -205,22 +205,20 @@ export function mountAgentConsole({
 
   /** A JSON route for a signed-in agent: `handle` returns the 200 body or throws a refusal. */
   const api =
-    (handle: (req: Req, agent: Agent) => object) =>
-    (req: Req, res: Res, next: restify.Next): void => {
+    (handle: (req: Req, agent: Agent) => object | Promise<object>) =>
+    async (req: Req, res: Res): Promise<void> => {
       const agent = authenticate(req, res);
-      if (agent !== undefined) {
-        try {
-          send(res, 200, handle(req, agent));
-        } catch (err) {
-          if (err instanceof ApiError) refuse(res, err);
-          else if (err instanceof QueueError) refuse(res, fromQueueError(err));
-          else {
-            logger.error('agent api failed', { route: req.getRoute?.()?.path, error: String(err) });
-            refuse(res, new ApiError(500, 'serverError', 'Something went wrong.'));
-          }
+      if (agent === undefined) return;
+      try {
+        send(res, 200, await handle(req, agent));
+      } catch (err) {
+        if (err instanceof ApiError) refuse(res, err);
+        else if (err instanceof QueueError) refuse(res, fromQueueError(err));
+        else {
+          logger.error('agent api failed', { route: req.getRoute?.()?.path, error: String(err) });
+          refuse(res, new ApiError(500, 'serverError', 'Something went wrong.'));
         }
       }
-      next();
     };
 
   // Restify's own refusals under /agent/api (unparseable JSON, a body too large, no such route) in the
@@ -281,29 +279,42 @@ export function mountAgentConsole({
       streams.delete(entry);
       for (const off of undo.splice(0)) off();
     });
+    // Events are taken from the moment of subscribing, and sent after the snapshot: nothing is missed
+    // while the snapshot is read.
+    let held: QueueEvent[] | undefined = [];
+    const forward = (event: QueueEvent) => {
+      const view = eventFor(event, agentId);
+      if (view !== undefined) stream.send(view.name, view.data);
+    };
     try {
       hold(presence.enter(agentId));
-      stream.send('snapshot', snapshotFor(queue, presence, agentId));
-      // Nothing can happen between the snapshot and the subscription: both run in this one tick.
-      hold(
-        queue.on((event) => {
-          const view = eventFor(event, agentId, (ticket) => queue.get(ticket));
-          if (view !== undefined) stream.send(view.name, view.data);
-        }),
-      );
+      hold(queue.on((event) => (held ? held.push(event) : forward(event))));
       hold(presence.onChange((agentsOnline) => stream.send('agents', { agentsOnline })));
     } catch (error) {
       logger.error('agent event stream failed', { agentId, error: String(error) });
       stream.end();
+      return;
     }
+    snapshotFor(queue, presence, agentId).then(
+      (snapshot) => {
+        stream.send('snapshot', snapshot);
+        const waiting = held ?? [];
+        held = undefined;
+        waiting.forEach(forward);
+      },
+      (error: unknown) => {
+        logger.error('agent event stream failed', { agentId, error: String(error) });
+        stream.end();
+      },
+    );
   }
 
   server.post(
     `${API}/tickets/:ticket/claim`,
-    api((req, agent) => {
+    api(async (req, agent) => {
       const id = idParam(req, 'ticket', 'unknownTicket');
-      const before = queue.get(id);
-      const result = queue.claim(id, agent.id);
+      const before = await queue.get(id);
+      const result = await queue.claim(id, agent.id);
       if (!result.ok) {
         if (result.reason === 'unknown') throw fromQueueError(new QueueError('unknownTicket', id));
         throw result.reason === 'taken'
@@ -311,34 +322,34 @@ export function mountAgentConsole({
           : new ApiError(409, 'notWaiting', 'This customer is no longer waiting.');
       }
       const again = before?.status === 'withAgent' && before.agentId === agent.id;
-      if (!again) audit.record('handoff.claimed', result.ticket.conversationId, { ticket: id, agent: agent.id });
+      if (!again) await audit.record('handoff.claimed', result.ticket.conversationId, { ticket: id, agent: agent.id });
       return { ticket: result.ticket };
     }),
   );
 
   server.post(
     `${API}/tickets/:ticket/messages`,
-    api((req, agent) => {
+    api(async (req, agent) => {
       const id = idParam(req, 'ticket', 'unknownTicket');
       const text = cleanMessage(jsonBody(req).text);
       // The queue accepts lines for any open ticket: only its holder may speak on it.
-      const ticket = queue.get(id);
+      const ticket = await queue.get(id);
       if (ticket === undefined) throw fromQueueError(new QueueError('unknownTicket', id));
       if (ticket.status === 'waiting') throw fromQueueError(new QueueError('notClaimed', id));
       if (ticket.status !== 'withAgent') throw fromQueueError(new QueueError('ticketEnded', id));
       if (ticket.agentId !== agent.id) throw fromQueueError(new QueueError('notHolder', id));
-      return { line: queue.addLine(id, { from: 'agent', text }) };
+      return { line: await queue.addLine(id, { from: 'agent', text }) };
     }),
   );
 
   server.post(
     `${API}/tickets/:ticket/close`,
-    api((req, agent) => {
+    api(async (req, agent) => {
       const id = idParam(req, 'ticket', 'unknownTicket');
       const body = jsonBody(req);
       const resolution = resolutionText(body.resolution, body.note);
-      const ticket = queue.close(id, agent.id, resolution);
-      audit.record('handoff.closed', ticket.conversationId, {
+      const ticket = await queue.close(id, agent.id, resolution);
+      await audit.record('handoff.closed', ticket.conversationId, {
         ticket: id,
         agent: agent.id,
         resolution: body.resolution as string,
@@ -349,17 +360,19 @@ export function mountAgentConsole({
 
   server.post(
     `${API}/tickets/:ticket/handback`,
-    api((req, agent) => {
+    api(async (req, agent) => {
       const id = idParam(req, 'ticket', 'unknownTicket');
-      const ticket = queue.handBack(id, agent.id);
-      audit.record('handoff.returned', ticket.conversationId, { ticket: id, agent: agent.id });
+      const ticket = await queue.handBack(id, agent.id);
+      await audit.record('handoff.returned', ticket.conversationId, { ticket: id, agent: agent.id });
       return { ticket };
     }),
   );
 
   server.post(
     `${API}/callbacks/:id/done`,
-    api((req, agent) => ({ callback: queue.completeCallback(idParam(req, 'id', 'unknownCallback'), agent.id) })),
+    api(async (req, agent) => ({
+      callback: await queue.completeCallback(idParam(req, 'id', 'unknownCallback'), agent.id),
+    })),
   );
 
   return {

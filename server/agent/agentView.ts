@@ -14,13 +14,23 @@ export interface ConsoleSnapshot {
   agentsOnline: number;
 }
 
-export function snapshotFor(queue: HandoffQueue, presence: AgentPresence, agentId: string): ConsoleSnapshot {
-  const places = new Map(queue.positions().map((p) => [p.ticket, p]));
-  const waiting = queue.waiting().map((t, i): WaitingTicket => {
+export async function snapshotFor(
+  queue: HandoffQueue,
+  presence: AgentPresence,
+  agentId: string,
+): Promise<ConsoleSnapshot> {
+  const [positions, waitingTickets, mine, callbacks] = await Promise.all([
+    queue.positions(),
+    queue.waiting(),
+    queue.ofAgent(agentId),
+    queue.callbacks(),
+  ]);
+  const places = new Map(positions.map((p) => [p.ticket, p]));
+  const waiting = waitingTickets.map((t, i): WaitingTicket => {
     const place = places.get(t.ticket);
     return { ...t, position: place?.position ?? i + 1, waitMinutes: place?.waitMinutes ?? 0 };
   });
-  return { waiting, mine: queue.ofAgent(agentId), callbacks: queue.callbacks(), agentsOnline: presence.online() };
+  return { waiting, mine, callbacks, agentsOnline: presence.online() };
 }
 
 /**
@@ -41,15 +51,10 @@ export interface ConsoleEvent {
 }
 
 /**
- * What one agent receives of a queue event, or undefined for nothing. `holderOf` tells whose a
- * ticket is now (undefined while it waits): a new line of a waiting ticket goes to everyone, a line
- * of a claimed one to its holder only.
+ * What one agent receives of a queue event, or undefined for nothing: a new line of a waiting ticket
+ * goes to everyone, a line of a claimed one to its holder only.
  */
-export function eventFor(
-  event: QueueEvent,
-  agentId: string,
-  holderOf: (ticket: string) => { agentId?: string } | undefined,
-): ConsoleEvent | undefined {
+export function eventFor(event: QueueEvent, agentId: string): ConsoleEvent | undefined {
   switch (event.type) {
     case 'queued':
     case 'claimed':
@@ -57,11 +62,9 @@ export function eventFor(
     case 'returned':
     case 'cancelled':
       return { name: event.type, data: { ticket: ticketFor(event.ticket, agentId) } };
-    case 'message': {
-      const ticket = holderOf(event.ticket);
-      if (ticket === undefined || (ticket.agentId !== undefined && ticket.agentId !== agentId)) return undefined;
+    case 'message':
+      if (event.agentId !== undefined && event.agentId !== agentId) return undefined;
       return { name: 'message', data: { ticket: event.ticket, line: event.line } };
-    }
     case 'moved':
       return { name: 'moved', data: { waiting: event.waiting } };
     case 'callback':

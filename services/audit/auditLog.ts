@@ -36,8 +36,8 @@ export interface AuditRecord {
 }
 
 export interface AuditLog {
-  record(type: AuditType, conversationId: string, data?: AuditRecord['data']): void;
-  list(filter?: { conversationId?: string }): AuditRecord[];
+  record(type: AuditType, conversationId: string, data?: AuditRecord['data']): Promise<void>;
+  list(filter?: { conversationId?: string }): Promise<AuditRecord[]>;
 }
 
 export function migrateAudit(db: Db): void {
@@ -60,10 +60,10 @@ export function createAuditLog({ db, clock = Date.now }: { db: Db; clock?: Clock
   );
   type Row = { id: number; at: number; type: AuditType; conversation_id: string; data: string };
   return {
-    record(type, conversationId, data = {}) {
+    async record(type, conversationId, data = {}) {
       insert.run(clock(), type, conversationId, JSON.stringify(data));
     },
-    list(filter = {}) {
+    async list(filter = {}) {
       const rows = (filter.conversationId ? byConversation.all(filter.conversationId) : all.all()) as Row[];
       return rows.map((r) => ({
         id: r.id,

@@ -3,9 +3,9 @@ import type { Clock } from '../clock';
 import type { Db } from '../sqlite/openDatabase';
 
 export interface FaqFeedback {
-  record(entry: { faqId: string; helpful: boolean; conversationId: string }): void;
+  record(entry: { faqId: string; helpful: boolean; conversationId: string }): Promise<void>;
   /** Helpful / not helpful counts per topic. */
-  summary(): Array<{ faqId: string; helpful: number; notHelpful: number }>;
+  summary(): Promise<Array<{ faqId: string; helpful: number; notHelpful: number }>>;
 }
 
 /** "Was this helpful?" answers, per knowledge-base topic. Conversations are kept only as a hash. */
@@ -23,11 +23,11 @@ export function createFaqFeedback({ db, clock = Date.now }: { db: Db; clock?: Cl
      FROM faq_feedback GROUP BY faq_id ORDER BY faq_id`,
   );
   return {
-    record({ faqId, helpful, conversationId }) {
+    async record({ faqId, helpful, conversationId }) {
       const conversation = createHash('sha256').update(conversationId).digest('hex').slice(0, 16);
       insert.run(clock(), faqId, helpful ? 1 : 0, conversation);
     },
-    summary() {
+    async summary() {
       return counts.all() as Array<{ faqId: string; helpful: number; notHelpful: number }>;
     },
   };

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { MaskedSummary } from '../../dialogs/types';
 import { openDatabase, type Db } from '../sqlite/openDatabase';
 import {
-  createHandoffQueue,
+  createSqliteHandoffQueue,
   createLocalEventBus,
   QueueError,
-  type HandoffQueue,
+  type SqliteHandoffQueue,
   type HandoffQueueOptions,
   type QueueErrorCode,
   type QueueEvent,
@@ -29,7 +29,7 @@ function setup(options: Partial<HandoffQueueOptions> = {}, db: Db = openDatabase
   let tickets = 0;
   let ids = 0;
   let agents = 1;
-  const queue = createHandoffQueue({
+  const queue = createSqliteHandoffQueue({
     db,
     clock: () => now,
     newTicket: () => `T${++tickets}`,
@@ -169,8 +169,8 @@ describe('handoff queue: order and positions', () => {
 
   it('rejects a nonsense average', () => {
     const db = openDatabase(':memory:');
-    expect(() => createHandoffQueue({ db, averageHandleMinutes: 0 })).toThrow(RangeError);
-    expect(() => createHandoffQueue({ db, averageHandleMinutes: Number.NaN })).toThrow(RangeError);
+    expect(() => createSqliteHandoffQueue({ db, averageHandleMinutes: 0 })).toThrow(RangeError);
+    expect(() => createSqliteHandoffQueue({ db, averageHandleMinutes: Number.NaN })).toThrow(RangeError);
   });
 });
 
@@ -230,7 +230,7 @@ describe('handoff queue: claiming', () => {
   });
 
   // [state of the ticket, who claims, result, how the ticket got there]
-  test.each<[string, string, unknown, (q: HandoffQueue) => void]>([
+  test.each<[string, string, unknown, (q: SqliteHandoffQueue) => void]>([
     ['held by A', 'B', { ok: false, reason: 'taken' }, (q) => q.claim('T1', 'A')],
     ['held by A', 'A', { ok: true, ticket: expect.objectContaining({ agentId: 'A' }) }, (q) => q.claim('T1', 'A')],
     ['closed', 'B', { ok: false, reason: 'notWaiting' }, (q) => (q.claim('T1', 'A'), q.close('T1', 'A', 'done'))],
@@ -428,7 +428,7 @@ describe('handoff queue: cancelling', () => {
   });
 
   // [state of the ticket, the ticket cancelled, result, how the ticket got there]
-  test.each<[string, string, unknown, (q: HandoffQueue) => void]>([
+  test.each<[string, string, unknown, (q: SqliteHandoffQueue) => void]>([
     ['already with an agent (the claim won)', 'T1', { ok: false, reason: 'notWaiting' }, (q) => q.claim('T1', 'A')],
     ['already cancelled', 'T1', { ok: false, reason: 'notWaiting' }, (q) => q.cancel('T1')],
     ['unknown', 'T9', { ok: false, reason: 'unknown' }, () => undefined],
@@ -459,8 +459,15 @@ describe('handoff queue: transcript', () => {
       { at: T0 + 5, from: 'agent', text: '您好' },
     ]);
     expect(events.filter((e) => e.type === 'message')).toEqual([
-      { type: 'message', ticket: 'T1', line: { at: T0 + 1000, from: 'customer', text: 'still there?' } },
-      { type: 'message', ticket: 'T1', line: { at: T0 + 5, from: 'agent', text: '您好' } },
+      // While it waits nobody holds it; once claimed, the holder is named (who may see the line).
+      { type: 'message', ticket: 'T1', conversationId: 'c1', line: { at: T0 + 1000, from: 'customer', text: 'still there?' } },
+      {
+        type: 'message',
+        ticket: 'T1',
+        conversationId: 'c1',
+        agentId: 'A',
+        line: { at: T0 + 5, from: 'agent', text: '您好' },
+      },
     ]);
 
     expect(codeOf(() => queue.addLine('T9', { from: 'customer', text: 'x' }))).toBe('unknownTicket');
@@ -676,7 +683,7 @@ describe('handoff queue: storage', () => {
     const { db, enqueue, queue } = setup();
     enqueue('c1');
     queue.requestCallback({ ...CALLBACK, conversationId: 'c9' });
-    const again = createHandoffQueue({ db });
+    const again = createSqliteHandoffQueue({ db });
     expect(again.waiting().map((t) => t.ticket)).toEqual(['T1']);
     expect(again.callbacks().map((c) => c.id)).toEqual(['cb1']);
   });

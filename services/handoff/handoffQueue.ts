@@ -78,7 +78,8 @@ export interface WaitingPosition {
 export type QueueEvent =
   | { type: 'queued'; ticket: Ticket }
   | { type: 'claimed'; ticket: Ticket }
-  | { type: 'message'; ticket: string; line: TranscriptLine }
+  /** A line was added; with whose conversation it is and who holds it (none while it waits). */
+  | { type: 'message'; ticket: string; conversationId: string; agentId?: string; line: TranscriptLine }
   | { type: 'closed'; ticket: Ticket }
   | { type: 'returned'; ticket: Ticket }
   | { type: 'cancelled'; ticket: Ticket }
@@ -187,7 +188,8 @@ export interface CallbackRequest {
   preferredTime: string;
 }
 
-export interface HandoffQueue {
+/** The SQLite queue: synchronous, like better-sqlite3 underneath. The app uses it through `HandoffQueue`. */
+export interface SqliteHandoffQueue {
   /** Queues the conversation, or returns its open (waiting or withAgent) ticket. */
   enqueue(input: EnqueueInput): Enqueued;
   /** 1-based place among waiting tickets; undefined when the ticket is not waiting. */
@@ -361,7 +363,7 @@ function maskLine(line: TranscriptLine): TranscriptLine {
   return { at: line.at, from: line.from, text: maskDigitsInText(line.text) };
 }
 
-export function createHandoffQueue({
+export function createSqliteHandoffQueue({
   db,
   clock = Date.now,
   newTicket: makeTicket = () => newTicket(),
@@ -369,7 +371,7 @@ export function createHandoffQueue({
   averageHandleMinutes = 5,
   agentsOnline = () => 1,
   events = createLocalEventBus(),
-}: HandoffQueueOptions): HandoffQueue {
+}: HandoffQueueOptions): SqliteHandoffQueue {
   if (!(averageHandleMinutes > 0) || !Number.isFinite(averageHandleMinutes)) {
     throw new RangeError('averageHandleMinutes must be a positive number');
   }
@@ -541,7 +543,15 @@ export function createHandoffQueue({
         if (sql.addLine.run(JSON.stringify(line), ticket).changes === 0) {
           throw new QueueError(row(ticket) === undefined ? 'unknownTicket' : 'ticketEnded', ticket);
         }
-        return { result: line, events: [{ type: 'message', ticket, line }] };
+        const r = row(ticket) as TicketRow;
+        const event: QueueEvent = {
+          type: 'message',
+          ticket,
+          conversationId: r.conversation_id,
+          ...(r.agent_id !== null && r.status === 'withAgent' ? { agentId: r.agent_id } : {}),
+          line,
+        };
+        return { result: line, events: [event] };
       });
     },
 
@@ -595,5 +605,42 @@ export function createHandoffQueue({
     },
 
     on: (listener) => events.subscribe(listener),
+  };
+}
+
+type Async<T> = {
+  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : T[K];
+};
+
+/**
+ * The queue as the app uses it, whatever stores it (SQLite on one machine, Redis for several):
+ * every operation is asynchronous, refusals reject with QueueError, and `on` subscribes to events.
+ */
+export type HandoffQueue = Omit<Async<SqliteHandoffQueue>, 'on'> & Pick<SqliteHandoffQueue, 'on'>;
+
+/** The SQLite queue behind the asynchronous port. */
+export function asyncQueue(queue: SqliteHandoffQueue): HandoffQueue {
+  const wrap =
+    <A extends unknown[], R>(f: (...args: A) => R) =>
+    async (...args: A): Promise<R> =>
+      f(...args);
+  return {
+    enqueue: wrap(queue.enqueue),
+    position: wrap(queue.position),
+    positions: wrap(queue.positions),
+    waiting: wrap(queue.waiting),
+    ofAgent: wrap(queue.ofAgent),
+    get: wrap(queue.get),
+    openFor: wrap(queue.openFor),
+    claim: wrap(queue.claim),
+    addLine: wrap(queue.addLine),
+    close: wrap(queue.close),
+    handBack: wrap(queue.handBack),
+    cancel: wrap(queue.cancel),
+    requestCallback: wrap(queue.requestCallback),
+    callbacks: wrap(queue.callbacks),
+    completeCallback: wrap(queue.completeCallback),
+    rate: wrap(queue.rate),
+    on: queue.on,
   };
 }

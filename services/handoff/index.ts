@@ -1,4 +1,11 @@
-export { createHandoffQueue, createLocalEventBus, migrateHandoffQueue, newTicket, QueueError } from './handoffQueue';
+export {
+  asyncQueue,
+  createLocalEventBus,
+  createSqliteHandoffQueue,
+  migrateHandoffQueue,
+  newTicket,
+  QueueError,
+} from './handoffQueue';
 export type {
   Callback,
   CallbackRequest,
@@ -8,6 +15,7 @@ export type {
   EnqueueInput,
   HandoffQueue,
   HandoffQueueOptions,
+  SqliteHandoffQueue,
   QueueErrorCode,
   QueueEvent,
   QueueEventBus,

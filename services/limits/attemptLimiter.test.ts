@@ -1,5 +1,5 @@
 import { openDatabase } from '../sqlite/openDatabase';
-import { createAttemptLimiter } from './index';
+import { createSqliteAttemptLimiter } from './index';
 
 const MIN = 60_000;
 
@@ -7,7 +7,7 @@ function setup(maxAttempts = 3) {
   const db = openDatabase(':memory:');
   let now = 1_700_000_000_000;
   const clock = () => now;
-  const limiter = createAttemptLimiter({ db, scope: 'otp', maxAttempts, lockMs: 30 * MIN, clock });
+  const limiter = createSqliteAttemptLimiter({ db, scope: 'otp', maxAttempts, lockMs: 30 * MIN, clock });
   return { db, limiter, clock, advance: (ms: number) => (now += ms), now: () => now };
 }
 
@@ -53,7 +53,7 @@ describe('attempt limiter', () => {
 
   it('keys and scopes are independent', () => {
     const { db, limiter, clock } = setup(1);
-    const identity = createAttemptLimiter({ db, scope: 'identity', maxAttempts: 1, lockMs: MIN, clock });
+    const identity = createSqliteAttemptLimiter({ db, scope: 'identity', maxAttempts: 1, lockMs: MIN, clock });
     limiter.fail('a');
     expect(limiter.lockedUntil('a')).toBeDefined();
     expect(limiter.lockedUntil('b')).toBeUndefined();
@@ -63,13 +63,13 @@ describe('attempt limiter', () => {
   it('state lives in the database (a second limiter on the same db sees it)', () => {
     const { db, limiter, clock } = setup(2);
     limiter.fail('k');
-    const again = createAttemptLimiter({ db, scope: 'otp', maxAttempts: 2, lockMs: 30 * MIN, clock });
+    const again = createSqliteAttemptLimiter({ db, scope: 'otp', maxAttempts: 2, lockMs: 30 * MIN, clock });
     expect(again.fail('k')).toMatchObject({ locked: true });
   });
 
   it('rejects nonsense options', () => {
     const db = openDatabase(':memory:');
-    expect(() => createAttemptLimiter({ db, scope: 's', maxAttempts: 0, lockMs: 1 })).toThrow(RangeError);
-    expect(() => createAttemptLimiter({ db, scope: 's', maxAttempts: 1, lockMs: 0 })).toThrow(RangeError);
+    expect(() => createSqliteAttemptLimiter({ db, scope: 's', maxAttempts: 0, lockMs: 1 })).toThrow(RangeError);
+    expect(() => createSqliteAttemptLimiter({ db, scope: 's', maxAttempts: 1, lockMs: 0 })).toThrow(RangeError);
   });
 });

@@ -3,13 +3,30 @@ import type { Db } from '../sqlite/openDatabase';
 
 export type FailResult = { locked: true; until: number } | { locked: false; attemptsLeft: number };
 
-export interface AttemptLimiter {
+/** The SQLite limiter: synchronous, so it can take part in a caller's transaction (the OTP service's). */
+export interface SqliteAttemptLimiter {
   /** When the key is locked, until when; undefined when not locked. An expired lock is cleared (failures reset). */
   lockedUntil(key: string): number | undefined;
   /** Counts one failure. The `maxAttempts`-th failure locks the key for `lockMs`; failing while locked keeps the lock. */
   fail(key: string): FailResult;
   /** Forgets the key's failures (and any lock), e.g. after a success. */
   reset(key: string): void;
+}
+
+/** Failed attempts counted per key, whatever stores them (SQLite on one machine, Redis for several). */
+export interface AttemptLimiter {
+  lockedUntil(key: string): Promise<number | undefined>;
+  fail(key: string): Promise<FailResult>;
+  reset(key: string): Promise<void>;
+}
+
+/** The SQLite limiter behind the asynchronous port. */
+export function asyncLimiter(limiter: SqliteAttemptLimiter): AttemptLimiter {
+  return {
+    lockedUntil: async (key) => limiter.lockedUntil(key),
+    fail: async (key) => limiter.fail(key),
+    reset: async (key) => limiter.reset(key),
+  };
 }
 
 export interface AttemptLimiterOptions {
@@ -43,13 +60,13 @@ export function migrateAttemptLimits(db: Db): void {
  * Counts failures per key within a scope and locks a key after `maxAttempts` failures.
  * Keys are stored as given: the caller passes an already-hashed key (never a card number in clear).
  */
-export function createAttemptLimiter({
+export function createSqliteAttemptLimiter({
   db,
   scope,
   maxAttempts,
   lockMs,
   clock = Date.now,
-}: AttemptLimiterOptions): AttemptLimiter {
+}: AttemptLimiterOptions): SqliteAttemptLimiter {
   if (!Number.isInteger(maxAttempts) || maxAttempts < 1) throw new RangeError('maxAttempts must be an integer >= 1');
   if (!Number.isFinite(lockMs) || lockMs <= 0) throw new RangeError('lockMs must be > 0');
   migrateAttemptLimits(db);

@@ -1,2 +1,2 @@
-export { createAttemptLimiter, migrateAttemptLimits } from './attemptLimiter';
-export type { AttemptLimiter, AttemptLimiterOptions, FailResult } from './attemptLimiter';
+export { asyncLimiter, createSqliteAttemptLimiter, migrateAttemptLimits } from './attemptLimiter';
+export type { AttemptLimiter, AttemptLimiterOptions, FailResult, SqliteAttemptLimiter } from './attemptLimiter';

@@ -1,6 +1,6 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../clock';
-import { createAttemptLimiter } from '../limits';
+import { createSqliteAttemptLimiter } from '../limits';
 import type { Db } from '../sqlite/openDatabase';
 import type { IssueResult, OtpBinding, OtpService, VerifyResult } from './types';
 
@@ -104,7 +104,7 @@ export function createOtpService({
   const cooldownMs = resendCooldownSeconds * 1000;
 
   migrateOtp(db);
-  const limiter = createAttemptLimiter({ db, scope: OTP_LIMIT_SCOPE, maxAttempts, lockMs: lockMinutes * 60_000, clock });
+  const limiter = createSqliteAttemptLimiter({ db, scope: OTP_LIMIT_SCOPE, maxAttempts, lockMs: lockMinutes * 60_000, clock });
 
   const hashCard = (card: string): string => keyedHash(secret, `card|${normalise(card)}`);
   const hashPhone = (phone: string): string => keyedHash(secret, `phone|${normalise(phone)}`);

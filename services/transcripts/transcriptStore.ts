@@ -17,11 +17,11 @@ export const MAX_LINE_CHARS = 2000;
  * reads the conversation so far (and nothing secret). Keyed by the chart's conversation id.
  */
 export interface TranscriptStore {
-  append(conversationId: string, lines: ReadonlyArray<{ from: TranscriptLine['from']; text: string; at?: number }>): void;
+  append(conversationId: string, lines: ReadonlyArray<{ from: TranscriptLine['from']; text: string; at?: number }>): Promise<void>;
   /** The last `limit` lines, oldest first. */
-  recent(conversationId: string, limit?: number): TranscriptLine[];
+  recent(conversationId: string, limit?: number): Promise<TranscriptLine[]>;
   /** Deletes a conversation's lines (on request); returns how many went. */
-  forget(conversationId: string): number;
+  forget(conversationId: string): Promise<number>;
 }
 
 export function maskLineText(text: string): string {
@@ -53,10 +53,10 @@ export function createTranscriptStore({ db, clock = Date.now }: { db: Db; clock?
     },
   );
   return {
-    append(conversationId, lines) {
+    async append(conversationId, lines) {
       if (lines.length > 0) appendAll(conversationId, lines);
     },
-    recent: (conversationId, limit = 50) => recent.all(conversationId, limit) as TranscriptLine[],
-    forget: (conversationId) => forget.run(conversationId).changes,
+    recent: async (conversationId, limit = 50) => recent.all(conversationId, limit) as TranscriptLine[],
+    forget: async (conversationId) => forget.run(conversationId).changes,
   };
 }

@@ -43,7 +43,7 @@ describe('durability and exactly-once', () => {
     const retry = await c.say('确认', 'confirm-activity');
     expect(cd(last(first)).outcome).toBe('phoneChanged');
     expect(retry.map((r) => r.text)).toEqual(first.map((r) => r.text));
-    expect(h.services.audit.list().filter((r) => r.type === 'change.committed')).toHaveLength(1);
+    expect((await h.services.audit.list()).filter((r) => r.type === 'change.committed')).toHaveLength(1);
     const notices = (phone: string) => h.sms.to(phone).filter((m) => !/\d{6}/.test(m.text));
     expect(notices(ZHANG.phone)).toHaveLength(1);
     expect(notices(FRESH.phone)).toHaveLength(1);

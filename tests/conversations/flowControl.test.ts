@@ -80,7 +80,7 @@ describe('cancel, help and start over at every question', () => {
     await driveTo(h, c, 'oldPhoneReachable');
     const reply = last(await c.say('转人工'));
     expect(cd(reply)).toMatchObject({ key: 'handoff.queued', outcome: 'handedOff', intent: 'handoff' });
-    const [request] = h.services.queue.waiting();
+    const [request] = await h.services.queue.waiting();
     expect(request?.reason).toBe('customerRequest');
     expect(request?.context.card).toBe(ZHANG.maskedCard);
     expect(request?.context.passed.identity).toBe(true);

@@ -31,13 +31,13 @@ describe('triggers: each hands over with its reason code', () => {
   test('an explicit request anywhere: idle (zh) and mid-flow (en)', async () => {
     const zh = h.conversation('zh');
     await waiting(zh, '人工客服');
-    expect(ticketOf(zh)?.reason).toBe('customerRequest');
+    expect((await ticketOf(zh))?.reason).toBe('customerRequest');
 
     const en = h.conversation('en', 'en-US');
     await driveTo(h, en, 'oldPhone');
     const reply = last(await en.say('talk to a person'));
     expect(cd(reply)).toMatchObject({ key: 'handoff.queued', outcome: 'handedOff', intent: 'handoff' });
-    const ticket = ticketOf(en);
+    const ticket = (await ticketOf(en));
     expect(ticket).toMatchObject({ reason: 'customerRequest', locale: 'en-US' });
     expect(ticket?.context).toMatchObject({ card: ZHANG.maskedCard, stoppedAt: 'oldPhone' });
   });
@@ -50,7 +50,7 @@ describe('triggers: each hands over with its reason code', () => {
     const third = last(await c.say('abc'));
     expect(buttons(third)).toContain('转人工客服');
     await c.say('转人工客服');
-    expect(ticketOf(c)?.reason).toBe('repeatedMisses');
+    expect((await ticketOf(c))?.reason).toBe('repeatedMisses');
   });
 
   test('out of scope twice', async () => {
@@ -59,7 +59,7 @@ describe('triggers: each hands over with its reason code', () => {
     await c.say('今天天气怎么样');
     expect(cd(last(await c.say('给我讲个笑话'))).key).toBe('fallback.offerAgent');
     await c.say('转人工客服');
-    expect(ticketOf(c)?.reason).toBe('outOfScope');
+    expect((await ticketOf(c))?.reason).toBe('outOfScope');
   });
 
   test('an abnormal account', async () => {
@@ -70,7 +70,7 @@ describe('triggers: each hands over with its reason code', () => {
     await c.say(WANG.id);
     expect(cd(last(await c.say(WANG.national))).key).toBe('account.abnormal');
     await c.say('转人工');
-    expect(ticketOf(c)?.reason).toBe('accountAbnormal');
+    expect((await ticketOf(c))?.reason).toBe('accountAbnormal');
   });
 
   test('code entry locked', async () => {
@@ -82,7 +82,7 @@ describe('triggers: each hands over with its reason code', () => {
     for (let i = 0; i < 5; i++) reply = last(await c.say(wrong));
     expect(cd(reply)).toMatchObject({ key: 'otp.locked', outcome: 'locked' });
     await c.say('转人工');
-    expect(ticketOf(c)?.reason).toBe('otpLocked');
+    expect((await ticketOf(c))?.reason).toBe('otpLocked');
   });
 });
 
@@ -98,12 +98,12 @@ describe('the queue, an agent, and back to the bot', () => {
     const b = await waiting(second);
     expect(handoffOf(a)).toMatchObject({ status: 'waiting', position: 1, waitMinutes: 5 });
     expect(handoffOf(b)).toMatchObject({ status: 'waiting', position: 2, waitMinutes: 10 });
-    expect(handoffOf(b)?.ticket).toBe(ticketOf(second)?.ticket);
+    expect(handoffOf(b)?.ticket).toBe((await ticketOf(second))?.ticket);
     expect(buttons(b)).toEqual(['不等了，返回机器人']);
     // Joining the queue tells nobody anything new.
     expect(await first.received()).toEqual([]);
 
-    const claimed = h.services.queue.claim(ticketOf(first)?.ticket ?? '', 'a01');
+    const claimed = await h.services.queue.claim((await ticketOf(first))?.ticket ?? '', 'a01');
     expect(claimed.ok).toBe(true);
     const joined = await first.received();
     expect(keys(joined)).toEqual(['handoff.connected']);
@@ -119,7 +119,7 @@ describe('the queue, an agent, and back to the bot', () => {
     await waiting(c);
     const reply = last(await c.say(`我的卡号是 ${ZHANG.card}，一直收不到验证码`));
     expect(cd(reply)).toMatchObject({ key: 'handoff.stillWaiting', handoff: { status: 'waiting', position: 1 } });
-    const lines = ticketOf(c)?.transcript ?? [];
+    const lines = (await ticketOf(c))?.transcript ?? [];
     expect(lines.at(-1)).toMatchObject({ from: 'customer', text: `我的卡号是 ${ZHANG.maskedCard}，一直收不到验证码` });
   });
 
@@ -127,7 +127,7 @@ describe('the queue, an agent, and back to the bot', () => {
     const c = h.conversation();
     await driveTo(h, c, 'oldPhoneReachable');
     await c.say('转人工');
-    const ticket = ticketOf(c);
+    const ticket = (await ticketOf(c));
     expect(ticket?.context).toEqual({
       card: ZHANG.maskedCard,
       idNumber: '1101**********002X',
@@ -145,22 +145,22 @@ describe('the queue, an agent, and back to the bot', () => {
   test('relay both ways, hand back to the bot, then a rating', async () => {
     const c = h.conversation();
     await waiting(c);
-    const ticket = ticketOf(c)?.ticket ?? '';
-    h.services.queue.claim(ticket, 'a02');
+    const ticket = (await ticketOf(c))?.ticket ?? '';
+    await h.services.queue.claim(ticket, 'a02');
     expect(keys(await c.received())).toEqual(['handoff.connected']);
 
     // Customer → agent: no reply from the bot, the words are on the ticket (masked).
     expect(await c.say(`新号码 ${FRESH.national} 可以吗？`)).toEqual([]);
-    expect(h.services.queue.get(ticket)?.transcript.at(-1)).toMatchObject({
+    expect((await h.services.queue.get(ticket))?.transcript.at(-1)).toMatchObject({
       from: 'customer',
       text: `新号码 ${FRESH.masked} 可以吗？`,
     });
     // Even words the bot would take as a command go to the agent.
     expect(await c.say('取消')).toEqual([]);
-    expect(h.services.queue.get(ticket)?.transcript.at(-1)?.text).toBe('取消');
+    expect((await h.services.queue.get(ticket))?.transcript.at(-1)?.text).toBe('取消');
 
     // Agent → customer, with any full number masked on the way.
-    h.services.queue.addLine(ticket, { from: 'agent', text: `您好，请确认卡号 ${ZHANG.card} 是否正确` });
+    await h.services.queue.addLine(ticket, { from: 'agent', text: `您好，请确认卡号 ${ZHANG.card} 是否正确` });
     const said = await c.received();
     expect(keys(said)).toEqual(['handoff.agentMessage']);
     expect(handoffOf(said[0])).toMatchObject({ status: 'withAgent', from: 'agent', agentName: 'Li Wei' });
@@ -168,7 +168,7 @@ describe('the queue, an agent, and back to the bot', () => {
     expect(said[0]?.text).not.toContain(ZHANG.card);
 
     // Back to the bot: it says so and asks for a rating.
-    h.services.queue.handBack(ticket, 'a02');
+    await h.services.queue.handBack(ticket, 'a02');
     const back = await c.received();
     expect(keys(back)).toEqual(['handoff.ended.returned', 'ask.rating']);
     expect(handoffOf(back[0])).toMatchObject({ status: 'ended', ticket });
@@ -177,8 +177,8 @@ describe('the queue, an agent, and back to the bot', () => {
 
     const thanks = last(await c.say('5分 非常满意'));
     expect(cd(thanks).key).toBe('rating.thanks');
-    expect(h.services.queue.get(ticket)?.rating).toBe(5);
-    expect(h.services.audit.list().filter((r) => r.type === 'handoff.rated')).toHaveLength(1);
+    expect((await h.services.queue.get(ticket))?.rating).toBe(5);
+    expect((await h.services.audit.list()).filter((r) => r.type === 'handoff.rated')).toHaveLength(1);
     // The bot has the conversation again.
     expect(cd(last(await c.say('换手机号'))).expecting).toBe('cardNumber');
   });
@@ -186,38 +186,38 @@ describe('the queue, an agent, and back to the bot', () => {
   test('after a close, the rating can be skipped by simply going on', async () => {
     const c = h.conversation();
     await waiting(c);
-    const ticket = ticketOf(c)?.ticket ?? '';
-    h.services.queue.claim(ticket, 'a01');
+    const ticket = (await ticketOf(c))?.ticket ?? '';
+    await h.services.queue.claim(ticket, 'a01');
     await c.received();
-    h.services.queue.close(ticket, 'a01', 'resolved');
+    await h.services.queue.close(ticket, 'a01', 'resolved');
     expect(keys(await c.received())).toEqual(['handoff.ended.closed', 'ask.rating']);
     const replies = await c.say('我要换绑手机号');
     expect(cd(last(replies)).expecting).toBe('cardNumber');
-    expect(h.services.queue.get(ticket)?.rating).toBeUndefined();
+    expect((await h.services.queue.get(ticket))?.rating).toBeUndefined();
   });
 
   test('ratings: other forms, and "no" skips', async () => {
     for (const [answer, stars] of [['４分', 4], ['★★★', 3], ['1', 1], ['不用了', undefined]] as const) {
       const c = h.conversation(`rate-${answer}`);
       await waiting(c);
-      const ticket = ticketOf(c)?.ticket ?? '';
-      h.services.queue.claim(ticket, 'a01');
-      h.services.queue.handBack(ticket, 'a01');
+      const ticket = (await ticketOf(c))?.ticket ?? '';
+      await h.services.queue.claim(ticket, 'a01');
+      await h.services.queue.handBack(ticket, 'a01');
       await c.received();
       const reply = last(await c.say(answer));
       expect(cd(reply).key).toBe(stars === undefined ? 'rating.skipped' : 'rating.thanks');
-      expect(h.services.queue.get(ticket)?.rating).toBe(stars);
+      expect((await h.services.queue.get(ticket))?.rating).toBe(stars);
     }
   });
 
   test('stopping the wait cancels the ticket and the bot carries on', async () => {
     const c = h.conversation();
     await waiting(c);
-    const ticket = ticketOf(c)?.ticket ?? '';
+    const ticket = (await ticketOf(c))?.ticket ?? '';
     const reply = last(await c.say('不等了，返回机器人'));
     expect(cd(reply)).toMatchObject({ key: 'handoff.left', intent: 'cancel', handoff: { status: 'left', ticket } });
-    expect(h.services.queue.get(ticket)?.status).toBe('cancelled');
-    expect(h.services.queue.waiting()).toEqual([]);
+    expect((await h.services.queue.get(ticket))?.status).toBe('cancelled');
+    expect(await h.services.queue.waiting()).toEqual([]);
     expect(cd(last(await c.say('换手机号'))).expecting).toBe('cardNumber');
   });
 
@@ -226,27 +226,27 @@ describe('the queue, an agent, and back to the bot', () => {
     await waiting(c);
     const reply = last(await c.say('人工客服'));
     expect(cd(reply)).toMatchObject({ key: 'handoff.stillWaiting', handoff: { position: 1 } });
-    expect(h.services.queue.waiting()).toHaveLength(1);
+    expect(await h.services.queue.waiting()).toHaveLength(1);
   });
 
   test('an agent who claims as the customer gives up waiting wins: the customer is connected', async () => {
     const c = h.conversation();
     await waiting(c);
-    const ticket = ticketOf(c)?.ticket ?? '';
+    const ticket = (await ticketOf(c))?.ticket ?? '';
     h.relay.stop(); // the claim's message is still on its way when the customer gives up
-    h.services.queue.claim(ticket, 'a01');
+    await h.services.queue.claim(ticket, 'a01');
     const reply = last(await c.say('不等了'));
     expect(cd(reply)).toMatchObject({ key: 'handoff.connected', handoff: { status: 'withAgent', agentName: '王丽' } });
-    expect(h.services.queue.get(ticket)?.status).toBe('withAgent');
+    expect((await h.services.queue.get(ticket))?.status).toBe('withAgent');
   });
 
   test('two agents claim at once: one gets the customer, who is told once', async () => {
     const c = h.conversation();
     await waiting(c);
-    const ticket = ticketOf(c)?.ticket ?? '';
+    const ticket = (await ticketOf(c))?.ticket ?? '';
     const results = await Promise.all([
-      Promise.resolve().then(() => h.services.queue.claim(ticket, 'a01')),
-      Promise.resolve().then(() => h.services.queue.claim(ticket, 'a02')),
+      h.services.queue.claim(ticket, 'a01'),
+      h.services.queue.claim(ticket, 'a02'),
     ]);
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.find((r) => !r.ok)).toMatchObject({ ok: false, reason: 'taken' });
@@ -256,11 +256,11 @@ describe('the queue, an agent, and back to the bot', () => {
   test('a message written after the agent already left is not lost silently', async () => {
     const c = h.conversation();
     await waiting(c);
-    const ticket = ticketOf(c)?.ticket ?? '';
-    h.services.queue.claim(ticket, 'a01');
+    const ticket = (await ticketOf(c))?.ticket ?? '';
+    await h.services.queue.claim(ticket, 'a01');
     await c.received();
     h.relay.stop(); // the close has not reached the customer yet
-    h.services.queue.close(ticket, 'a01', 'noAnswer');
+    await h.services.queue.close(ticket, 'a01', 'noAnswer');
     const reply = last(await c.say('还在吗？'));
     expect(cd(reply)).toMatchObject({ key: 'handoff.notDelivered', handoff: { status: 'ended' } });
     expect(cd(last(await c.say('换手机号'))).expecting).toBe('cardNumber');
@@ -269,14 +269,14 @@ describe('the queue, an agent, and back to the bot', () => {
   test('events about an older ticket are ignored', async () => {
     const c = h.conversation();
     await waiting(c);
-    const old = ticketOf(c)?.ticket ?? '';
+    const old = (await ticketOf(c))?.ticket ?? '';
     await c.say('不等了');
     await waiting(c, '转人工');
-    const now = ticketOf(c)?.ticket ?? '';
+    const now = (await ticketOf(c))?.ticket ?? '';
     expect(now).not.toBe(old);
     await h.bot.notify(`test/${c.id}`, [{ type: 'AGENT_JOINED', ticket: old, agentName: 'x' }]);
     expect(await c.received()).toEqual([]);
-    expect(ticketOf(c)?.status).toBe('waiting');
+    expect((await ticketOf(c))?.status).toBe('waiting');
   });
 
   test('waiting in the queue does not expire like an unfinished change', async () => {
@@ -290,12 +290,12 @@ describe('the queue, an agent, and back to the bot', () => {
   test('English customers get English from the agent side too', async () => {
     const c = h.conversation('en', 'en-US');
     await waiting(c, 'I want to talk to a human');
-    const ticket = ticketOf(c)?.ticket ?? '';
-    h.services.queue.claim(ticket, 'a02');
+    const ticket = (await ticketOf(c))?.ticket ?? '';
+    await h.services.queue.claim(ticket, 'a02');
     const [joined] = await c.received();
     expect(joined?.locale).toBe('en-US');
     expect(joined?.text).toContain('Li Wei');
-    h.services.queue.addLine(ticket, { from: 'agent', text: 'Hello, how can I help?' });
+    await h.services.queue.addLine(ticket, { from: 'agent', text: 'Hello, how can I help?' });
     expect((await c.received())[0]?.text).toBe('[Agent Li Wei] Hello, how can I help?');
   });
 });
@@ -320,11 +320,11 @@ describe('outside agent hours: a call back', () => {
     expect(keys(replies)).toEqual(['handoff.afterHours', 'ask.callbackTime']);
     expect(replies[0]?.text).toMatch(/11月30日/);
     expect(cd(last(replies)).expecting).toBe('callbackTime');
-    expect(h.services.queue.waiting()).toEqual([]);
+    expect(await h.services.queue.waiting()).toEqual([]);
 
     const done = last(await c.say('下午（13:00–18:00）'));
     expect(cd(done)).toMatchObject({ key: 'callback.recorded', outcome: 'handedOff', handoff: { status: 'callback' } });
-    const [callback] = h.services.queue.callbacks();
+    const [callback] = await h.services.queue.callbacks();
     expect(callback).toMatchObject({
       conversationId: `test/${c.id}`,
       reason: 'customerRequest',
@@ -345,7 +345,7 @@ describe('outside agent hours: a call back', () => {
     const reply = last(await c.say(text));
     expect(cd(reply)).toMatchObject({ key: `invalid.callbackTime.${reason}`, expecting: 'callbackTime' });
     expect(reply?.text).not.toContain(LI.national);
-    expect(h.services.queue.callbacks()).toEqual([]);
+    expect(await h.services.queue.callbacks()).toEqual([]);
     // And the conversation goes on.
     expect(cd(last(await c.say('明天上午'))).key).toBe('callback.recorded');
   });
@@ -355,7 +355,7 @@ describe('outside agent hours: a call back', () => {
     await offered(c);
     const reply = last(await c.say(text));
     expect(cd(reply).key).toBe('callback.declined');
-    expect(h.services.queue.callbacks()).toEqual([]);
+    expect(await h.services.queue.callbacks()).toEqual([]);
   });
 
   test('one open call back per conversation', async () => {
@@ -364,7 +364,7 @@ describe('outside agent hours: a call back', () => {
     await c.say('明天上午');
     await c.say('转人工');
     await c.say('明天下午');
-    expect(h.services.queue.callbacks()).toHaveLength(1);
+    expect(await h.services.queue.callbacks()).toHaveLength(1);
   });
 });
 
@@ -387,7 +387,7 @@ describe('HANDOFF_MODE=protocol: the channel has its own agent hub', () => {
     expect(transcript.activities.some((a) => a.from?.role === 'user' && a.text?.includes(ZHANG.maskedCard))).toBe(true);
     expect(JSON.stringify(initiate)).not.toContain(ZHANG.card);
     expect(JSON.stringify(initiate)).not.toContain(ZHANG.id);
-    expect(h.services.queue.waiting()).toEqual([]);
+    expect(await h.services.queue.waiting()).toEqual([]);
 
     // The hub speaks for the bank now: the bot stays quiet.
     expect(await c.say('你好')).toEqual([]);

@@ -26,8 +26,8 @@ test('no code, full card, ID or phone number in replies, logs, audit, handoffs o
   const places: Record<string, string> = {
     replies: JSON.stringify(replies),
     logs: h.logLines.join('\n'),
-    audit: JSON.stringify(h.services.audit.list()),
-    handoffs: JSON.stringify(h.services.queue.waiting()),
+    audit: JSON.stringify(await h.services.audit.list()),
+    handoffs: JSON.stringify(await h.services.queue.waiting()),
     transcripts: JSON.stringify(h.services.db.prepare('SELECT * FROM transcript_lines').all()),
     state,
   };

@@ -145,7 +145,7 @@ describe('asking for help', () => {
     expect(buttons(answer)).toContain(helpful);
     const thanks = last(await c.say(helpful));
     expect(cd(thanks)).toMatchObject({ key: 'feedback.thanks', faqId: 'otpNotReceived' });
-    expect(h.services.feedback.summary()).toEqual([{ faqId: 'otpNotReceived', helpful: 1, notHelpful: 0 }]);
+    expect(await h.services.feedback.summary()).toEqual([{ faqId: 'otpNotReceived', helpful: 1, notHelpful: 0 }]);
   });
 
   test('"not helpful" is recorded and offers a person', async () => {
@@ -154,7 +154,7 @@ describe('asking for help', () => {
     const sorry = last(await c.say(h.services.render('en-US', 'button.notHelpful')));
     expect(cd(sorry).key).toBe('feedback.sorry');
     expect(buttons(sorry)).toContain(h.services.render('en-US', 'button.agent'));
-    expect(h.services.feedback.summary()).toEqual([{ faqId: 'fees', helpful: 0, notHelpful: 1 }]);
+    expect(await h.services.feedback.summary()).toEqual([{ faqId: 'fees', helpful: 0, notHelpful: 1 }]);
   });
 
   test('an unclear question offers the likeliest topics as buttons; choosing one answers it', async () => {
@@ -218,7 +218,7 @@ describe('asking for help', () => {
     const replies = await c.say('你们这个服务太差了，我要投诉');
     expect(keys(replies)).toEqual(['complaint.ack', 'handoff.queued']);
     expect(cd(last(replies))).toMatchObject({ outcome: 'handedOff', intent: 'handoff' });
-    expect(h.services.queue.waiting()[0]?.reason).toBe('complaint');
+    expect((await h.services.queue.waiting())[0]?.reason).toBe('complaint');
   });
 
   test('"人工呐" reaches a person; colloquial requests start the change', async () => {

@@ -118,7 +118,7 @@ describe('one-time codes', () => {
     const all = [...(await driveTo(h, c, 'confirm'))];
     const codes = h.sms.sent.map((m) => /(\d{6})/.exec(m.text)?.[1]).filter(Boolean) as string[];
     all.push(...(await c.say('确认')));
-    const audit = JSON.stringify(h.services.audit.list());
+    const audit = JSON.stringify(await h.services.audit.list());
     for (const code of codes) {
       for (const r of all) expect(r.text).not.toContain(code);
       expect(audit).not.toContain(code);
@@ -160,7 +160,7 @@ describe('identity and account checks', () => {
     expect(cd(right).key).toBe('identity.locked');
     const handed = last(await h.conversation('d').say('转人工'));
     expect(cd(handed).outcome).toBe('handedOff');
-    expect(h.services.queue.waiting()[0]?.reason).toBe('identityLocked');
+    expect((await h.services.queue.waiting())[0]?.reason).toBe('identityLocked');
   });
 
   test('a frozen customer is told what "account abnormal" means; no code is sent', async () => {
@@ -182,7 +182,7 @@ describe('identity and account checks', () => {
     expect(cd(reply)).toMatchObject({ key: 'oldPhone.unreachable', outcome: 'rejected' });
     expect(h.sms.sent).toHaveLength(0);
     await c.say('人工客服');
-    expect(h.services.queue.waiting()[0]?.reason).toBe('oldPhoneUnreachable');
+    expect((await h.services.queue.waiting())[0]?.reason).toBe('oldPhoneUnreachable');
   });
 
   test('a new number bound to another customer gets a generic refusal and a person', async () => {
@@ -193,6 +193,6 @@ describe('identity and account checks', () => {
     expect(reply?.text).not.toContain('139');
     expect(h.sms.to(LI.phone)).toHaveLength(0);
     expect(keys(await c.say('转人工'))).toContain('handoff.queued');
-    expect(h.services.queue.waiting()[0]?.reason).toBe('numberTaken');
+    expect((await h.services.queue.waiting())[0]?.reason).toBe('numberTaken');
   });
 });

@@ -349,7 +349,7 @@ describe('the live queue', () => {
   let b: EventStreamReader;
 
   test('the snapshot lists who waits, in order, masked', async () => {
-    t1 = server.services.queue.enqueue(customer('test/c1')).ticket;
+    t1 = (await server.services.queue.enqueue(customer('test/c1'))).ticket;
     a = await stream(A.token);
     const snap = await a.next('snapshot');
     expect(snap.waiting).toHaveLength(1);
@@ -392,7 +392,7 @@ describe('the live queue', () => {
 
   test('a new customer is pushed to every agent (queued, then moved)', async () => {
     const [ma, mb] = [a.mark, b.mark];
-    t2 = server.services.queue.enqueue(customer('test/c2')).ticket;
+    t2 = (await server.services.queue.enqueue(customer('test/c2'))).ticket;
     const marks = new Map([
       [a, ma],
       [b, mb],
@@ -407,7 +407,7 @@ describe('the live queue', () => {
       ]);
     }
     // A customer's line on a waiting ticket: everyone sees it.
-    server.services.queue.addLine(t2, { from: 'customer', text: '还要等多久？' });
+    await server.services.queue.addLine(t2, { from: 'customer', text: '还要等多久？' });
     for (const s of [a, b]) {
       const msg = await s.next('message', (d) => d.ticket === t2);
       expect(msg.line).toMatchObject({ from: 'customer', text: '还要等多久？' });
@@ -433,7 +433,7 @@ describe('the live queue', () => {
     expect((await post('/tickets/HNOSUCHONE/claim', A.token)).body).toEqual({
       error: { code: 'unknownTicket', message: expect.any(String) },
     });
-    const audited = server.services.audit.list({ conversationId: 'test/c1' });
+    const audited = await server.services.audit.list({ conversationId: 'test/c1' });
     const claims = audited.filter((r) => r.type === 'handoff.claimed');
     expect(claims).toEqual([expect.objectContaining({ data: { ticket: t1, agent: 'a01' } })]);
 
@@ -459,14 +459,14 @@ describe('the live queue', () => {
     const echoed = await a.next('message', (d) => d.ticket === t1, ma);
     expect(echoed.line).toEqual(res.body.line);
     // The customer's reply on a claimed ticket goes to its holder only, too.
-    server.services.queue.addLine(t1, { from: 'customer', text: '是的' });
+    await server.services.queue.addLine(t1, { from: 'customer', text: '是的' });
     await a.next('message', (d) => d.ticket === t1 && d.line.text === '是的', ma);
     // Something everyone gets, after both lines: B has had every event before it by then.
-    const t3 = server.services.queue.enqueue(customer('test/c3')).ticket;
+    const t3 = (await server.services.queue.enqueue(customer('test/c3'))).ticket;
     await b.next('queued', (d) => d.ticket.ticket === t3, mb);
     expect(b.since(mb, 'message')).toEqual([]);
     expect(b.raw).not.toContain('138****5678');
-    server.services.queue.cancel(t3);
+    await server.services.queue.cancel(t3);
   });
 
   test('messages are refused to others, when empty, too long or malformed', async () => {
@@ -506,11 +506,11 @@ describe('the live queue', () => {
     const lost = results.find((r) => r.status === 409) as Reply;
     expect(lost.body.error.code).toBe('taken');
     const winner = results[0]?.status === 200 ? A : B;
-    expect(server.services.queue.get(t2)?.agentId).toBe(winner.id);
+    expect((await server.services.queue.get(t2))?.agentId).toBe(winner.id);
     // Let B hold t2 for what follows (A already holds t1).
     if (winner === A) {
       expect((await post(`/tickets/${t2}/handback`, A.token)).status).toBe(200);
-      t2 = server.services.queue.enqueue(customer('test/c2')).ticket;
+      t2 = (await server.services.queue.enqueue(customer('test/c2'))).ticket;
       expect((await post(`/tickets/${t2}/claim`, B.token)).status).toBe(200);
     }
   });
@@ -538,7 +538,7 @@ describe('the live queue', () => {
     await expectError({ resolution: 'resolved' }, 409, 'ticketEnded');
     const claimAgain = await post(`/tickets/${t2}/claim`, A.token);
     expect([claimAgain.status, claimAgain.body.error.code]).toEqual([409, 'notWaiting']);
-    const closed = server.services.audit.list().filter((r) => r.type === 'handoff.closed');
+    const closed = (await server.services.audit.list()).filter((r) => r.type === 'handoff.closed');
     expect(closed).toEqual([
       expect.objectContaining({
         conversationId: 'test/c2',
@@ -556,14 +556,14 @@ describe('the live queue', () => {
     expect((await b.next('returned', (d) => d.ticket.ticket === t1, mb)).ticket.transcript).toEqual([]);
     expect((await post(`/tickets/${t1}/handback`, A.token)).body.error.code).toBe('ticketEnded');
     expect((await post(`/tickets/${t1}/messages`, A.token, { text: 'hi' })).body.error.code).toBe('ticketEnded');
-    const audited = server.services.audit.list({ conversationId: 'test/c1' });
+    const audited = await server.services.audit.list({ conversationId: 'test/c1' });
     const returned = audited.filter((r) => r.type === 'handoff.returned');
     expect(returned).toEqual([expect.objectContaining({ data: { ticket: t1, agent: 'a01' } })]);
   });
 
   test('callbacks: pushed, listed, done once', async () => {
     const mb = b.mark;
-    const requested = server.services.queue.requestCallback({
+    const requested = await server.services.queue.requestCallback({
       conversationId: 'test/cb1',
       locale: 'zh-CN',
       reason: 'customerRequest',

@@ -9,7 +9,7 @@
  *   enqueue: enqueues conversations c0…c<count-1>; prints { tickets: [ticket, created][] }
  */
 import { openDatabase } from '../../sqlite/openDatabase';
-import { createHandoffQueue } from '../handoffQueue';
+import { createSqliteHandoffQueue } from '../handoffQueue';
 
 /** Spins for about 0.2 ms; a timer would be far coarser. */
 function pause(): void {
@@ -25,7 +25,7 @@ if (file === undefined || (mode !== 'claim' && mode !== 'enqueue') || agentId ==
   process.exit(2);
 }
 const db = openDatabase(file);
-const queue = createHandoffQueue({ db });
+const queue = createSqliteHandoffQueue({ db });
 const tickets = queue.waiting().map((t) => t.ticket);
 if (order === 'desc') tickets.reverse();
 process.stdout.write('ready\n');
