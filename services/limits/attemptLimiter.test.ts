@@ -1,75 +1,141 @@
+import Redis from 'ioredis';
+import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { createRedisAttemptLimiter } from '../redis';
 import { openDatabase } from '../sqlite/openDatabase';
-import { createSqliteAttemptLimiter } from './index';
+import type { Db } from '../sqlite/openDatabase';
+import { asyncLimiter, createSqliteAttemptLimiter } from './index';
+import type { AttemptLimiter } from './index';
 
 const MIN = 60_000;
 
-function setup(maxAttempts = 3) {
-  const db = openDatabase(':memory:');
-  let now = 1_700_000_000_000;
-  const clock = () => now;
-  const limiter = createSqliteAttemptLimiter({ db, scope: 'otp', maxAttempts, lockMs: 30 * MIN, clock });
-  return { db, limiter, clock, advance: (ms: number) => (now += ms), now: () => now };
+interface LimiterOptions {
+  scope: string;
+  maxAttempts: number;
+  lockMs: number;
+  clock?: () => number;
 }
 
-describe('attempt limiter', () => {
-  it('counts failures down and locks on the maxAttempts-th', () => {
+/** One test's store, whatever holds it: every limiter made by `make` shares it. */
+interface Store {
+  make(options: LimiterOptions): AttemptLimiter;
+  close(): void;
+}
+
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(testRedisUrl());
+});
+afterAll(() => redis.disconnect());
+
+// One contract, written against the asynchronous port, for every implementation.
+const stores: Array<[string, () => Store]> = [
+  [
+    'SQLite',
+    () => {
+      const db: Db = openDatabase(':memory:');
+      return {
+        make: (options) => asyncLimiter(createSqliteAttemptLimiter({ db, ...options })),
+        close: () => db.close(),
+      };
+    },
+  ],
+  [
+    'Redis',
+    () => {
+      const prefix = uniquePrefix('limits');
+      // A connection per limiter, like separate instances: state must live in Redis, not in the client.
+      const clients: Redis[] = [];
+      return {
+        make: (options) => {
+          const client = redis.duplicate();
+          clients.push(client);
+          return createRedisAttemptLimiter({ redis: client, prefix, ...options });
+        },
+        close: () => clients.forEach((c) => c.disconnect()),
+      };
+    },
+  ],
+];
+
+describe.each(stores)('attempt limiter (%s)', (_name, open) => {
+  let store: Store;
+  beforeEach(() => (store = open()));
+  afterEach(() => store.close());
+
+  function setup(maxAttempts = 3) {
+    let now = 1_700_000_000_000;
+    const clock = () => now;
+    const limiter = store.make({ scope: 'otp', maxAttempts, lockMs: 30 * MIN, clock });
+    return { limiter, clock, advance: (ms: number) => (now += ms), now: () => now };
+  }
+
+  it('counts failures down and locks on the maxAttempts-th', async () => {
     const { limiter, now } = setup(3);
-    expect(limiter.lockedUntil('k')).toBeUndefined();
-    expect(limiter.fail('k')).toEqual({ locked: false, attemptsLeft: 2 });
-    expect(limiter.fail('k')).toEqual({ locked: false, attemptsLeft: 1 });
-    expect(limiter.fail('k')).toEqual({ locked: true, until: now() + 30 * MIN });
-    expect(limiter.lockedUntil('k')).toBe(now() + 30 * MIN);
+    expect(await limiter.lockedUntil('k')).toBeUndefined();
+    expect(await limiter.fail('k')).toEqual({ locked: false, attemptsLeft: 2 });
+    expect(await limiter.fail('k')).toEqual({ locked: false, attemptsLeft: 1 });
+    expect(await limiter.fail('k')).toEqual({ locked: true, until: now() + 30 * MIN });
+    expect(await limiter.lockedUntil('k')).toBe(now() + 30 * MIN);
   });
 
-  it('keeps the lock (same until) when failing while locked', () => {
+  it('keeps the lock (same until) when failing while locked', async () => {
     const { limiter, advance, now } = setup(1);
     const until = now() + 30 * MIN;
-    expect(limiter.fail('k')).toEqual({ locked: true, until });
+    expect(await limiter.fail('k')).toEqual({ locked: true, until });
     advance(MIN);
-    expect(limiter.fail('k')).toEqual({ locked: true, until });
+    expect(await limiter.fail('k')).toEqual({ locked: true, until });
   });
 
-  it('an expired lock is lifted and the failures start again', () => {
+  it('an expired lock is lifted and the failures start again', async () => {
     const { limiter, advance } = setup(2);
-    limiter.fail('k');
-    limiter.fail('k');
+    await limiter.fail('k');
+    await limiter.fail('k');
     advance(30 * MIN - 1);
-    expect(limiter.lockedUntil('k')).toBeDefined();
+    expect(await limiter.lockedUntil('k')).toBeDefined();
     advance(1);
-    expect(limiter.lockedUntil('k')).toBeUndefined();
-    expect(limiter.fail('k')).toEqual({ locked: false, attemptsLeft: 1 });
+    expect(await limiter.lockedUntil('k')).toBeUndefined();
+    expect(await limiter.fail('k')).toEqual({ locked: false, attemptsLeft: 1 });
   });
 
-  it('reset forgets failures and locks', () => {
+  it('reset forgets failures and locks', async () => {
     const { limiter } = setup(2);
-    limiter.fail('k');
-    limiter.reset('k');
-    expect(limiter.fail('k')).toEqual({ locked: false, attemptsLeft: 1 });
-    limiter.fail('k');
-    expect(limiter.lockedUntil('k')).toBeDefined();
-    limiter.reset('k');
-    expect(limiter.lockedUntil('k')).toBeUndefined();
+    await limiter.fail('k');
+    await limiter.reset('k');
+    expect(await limiter.fail('k')).toEqual({ locked: false, attemptsLeft: 1 });
+    await limiter.fail('k');
+    expect(await limiter.lockedUntil('k')).toBeDefined();
+    await limiter.reset('k');
+    expect(await limiter.lockedUntil('k')).toBeUndefined();
   });
 
-  it('keys and scopes are independent', () => {
-    const { db, limiter, clock } = setup(1);
-    const identity = createSqliteAttemptLimiter({ db, scope: 'identity', maxAttempts: 1, lockMs: MIN, clock });
-    limiter.fail('a');
-    expect(limiter.lockedUntil('a')).toBeDefined();
-    expect(limiter.lockedUntil('b')).toBeUndefined();
-    expect(identity.lockedUntil('a')).toBeUndefined();
+  it('keys and scopes are independent', async () => {
+    const { limiter, clock } = setup(1);
+    const identity = store.make({ scope: 'identity', maxAttempts: 1, lockMs: MIN, clock });
+    await limiter.fail('a');
+    expect(await limiter.lockedUntil('a')).toBeDefined();
+    expect(await limiter.lockedUntil('b')).toBeUndefined();
+    expect(await identity.lockedUntil('a')).toBeUndefined();
   });
 
-  it('state lives in the database (a second limiter on the same db sees it)', () => {
-    const { db, limiter, clock } = setup(2);
-    limiter.fail('k');
-    const again = createSqliteAttemptLimiter({ db, scope: 'otp', maxAttempts: 2, lockMs: 30 * MIN, clock });
-    expect(again.fail('k')).toMatchObject({ locked: true });
+  it('state lives in the database (a second limiter on the same db sees it)', async () => {
+    const { limiter, clock } = setup(2);
+    await limiter.fail('k');
+    const again = store.make({ scope: 'otp', maxAttempts: 2, lockMs: 30 * MIN, clock });
+    expect(await again.fail('k')).toMatchObject({ locked: true });
+  });
+
+  it('counts every one of several failures at once', async () => {
+    const { now } = setup(3);
+    const limiters = [0, 1, 2, 3, 4].map(() =>
+      store.make({ scope: 'otp', maxAttempts: 3, lockMs: 30 * MIN, clock: now }),
+    );
+    const results = await Promise.all(limiters.map((l) => l.fail('k')));
+    expect(results.filter((r) => !r.locked)).toHaveLength(2);
+    expect(results.filter((r) => r.locked)).toEqual(Array(3).fill({ locked: true, until: now() + 30 * MIN }));
   });
 
   it('rejects nonsense options', () => {
-    const db = openDatabase(':memory:');
-    expect(() => createSqliteAttemptLimiter({ db, scope: 's', maxAttempts: 0, lockMs: 1 })).toThrow(RangeError);
-    expect(() => createSqliteAttemptLimiter({ db, scope: 's', maxAttempts: 1, lockMs: 0 })).toThrow(RangeError);
+    expect(() => store.make({ scope: 's', maxAttempts: 0, lockMs: 1 })).toThrow(RangeError);
+    expect(() => store.make({ scope: 's', maxAttempts: 1, lockMs: 0 })).toThrow(RangeError);
   });
 });

@@ -1,7 +1,11 @@
+import Redis from 'ioredis';
+import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { createRedisOtpService } from '../redis';
+import { dumpKeys } from '../redis/testing/dumpKeys';
 import { openDatabase } from '../sqlite/openDatabase';
 import type { Db } from '../sqlite/openDatabase';
 import { createOtpService } from './index';
-import type { IssueResult, OtpBinding, OtpService } from './index';
+import type { IssueResult, OtpBinding, OtpService, OtpServiceOptions } from './index';
 
 const SEC = 1000;
 const MIN = 60 * SEC;
@@ -22,14 +26,58 @@ const binding = (over: Partial<OtpBinding> = {}): OtpBinding => ({
   ...over,
 });
 
+/** One test's store, whatever holds it: every service made by `make` shares it. */
+interface Store {
+  make(options: Omit<OtpServiceOptions, 'db'>): OtpService;
+  /** Everything stored, as JSON (what someone reading the database or Redis sees). */
+  dump(): Promise<string>;
+  /** A name the dump shows for stored codes, and one for the card's attempt limit. */
+  names: { codes: string; limits: string };
+  close(): void;
+}
+
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(testRedisUrl());
+});
+afterAll(() => redis.disconnect());
+
+// The whole suite runs on every implementation: the chart cannot tell them apart.
+const stores: Array<[string, () => Store]> = [
+  [
+    'SQLite',
+    () => {
+      const db = openDatabase(':memory:');
+      return {
+        make: (options) => createOtpService({ db, ...options }),
+        dump: async () => dump(db),
+        names: { codes: 'otp_codes', limits: 'attempt_limits' },
+        close: () => db.close(),
+      };
+    },
+  ],
+  [
+    'Redis',
+    () => {
+      const prefix = uniquePrefix('otp');
+      return {
+        make: (options) => createRedisOtpService({ redis, prefix, ...options }),
+        dump: () => dumpKeys(redis, prefix),
+        names: { codes: `${prefix}otp:code:`, limits: `${prefix}limit:otp:` },
+        close: () => undefined,
+      };
+    },
+  ],
+];
+
+let store: Store;
+
 function setup(options: { codes?: number[] } = {}) {
-  const db = openDatabase(':memory:');
   let now = T0;
   const codes = [...(options.codes ?? [])];
   let nextCode = 123456;
   let ids = 0;
-  const otp = createOtpService({
-    db,
+  const otp = store.make({
     secret: Buffer.from('0123456789abcdef0123456789abcdef'),
     clock: () => now,
     // Pinned: the listed codes first, then 123456, 123457…
@@ -40,7 +88,7 @@ function setup(options: { codes?: number[] } = {}) {
     newId: () => `code-${++ids}`,
   });
   return {
-    db,
+    dump: () => store.dump(),
     otp,
     now: () => now,
     advance: (ms: number) => {
@@ -62,7 +110,10 @@ function dump(db: Db): string {
   return JSON.stringify(tables.map(({ name }) => ({ name, rows: db.prepare(`SELECT * FROM "${name}"`).all() })));
 }
 
-describe('OTP service', () => {
+describe.each(stores)('OTP service (%s)', (_name, open) => {
+  beforeEach(() => (store = open()));
+  afterEach(() => store.close());
+
   it('issues a 6-digit code that verifies once', async () => {
     const { otp } = setup();
     const r = await issued(otp);
@@ -80,8 +131,7 @@ describe('OTP service', () => {
   });
 
   it('refuses a random source that goes out of range', async () => {
-    const db = openDatabase(':memory:');
-    const otp = createOtpService({ db, secret: Buffer.from('k'), random: () => 1_000_000 });
+    const otp = store.make({ secret: Buffer.from('k'), random: () => 1_000_000 });
     await expect(otp.issue(binding())).rejects.toThrow(RangeError);
   });
 
@@ -293,20 +343,37 @@ describe('OTP service', () => {
   });
 
   it('the database never holds the code, the number or the card in clear', async () => {
-    const { db, otp, advance } = setup({ codes: [987654, 555123] });
+    const { dump: dumpAll, otp, advance } = setup({ codes: [987654, 555123] });
     const results: IssueResult[] = [];
     results.push(await otp.issue(binding()));
     results.push(await otp.issue(binding({ purpose: 'new', phone: NEW_PHONE })));
+    // Looked at while the codes are live, too: Redis drops a code once it is used or voided.
+    const whileLive = await dumpAll();
     await otp.verify(binding(), '000000');
     await otp.verify(binding({ purpose: 'new', phone: NEW_PHONE }), '555123');
     advance(MIN);
     for (let i = 0; i < 5; i++) await otp.verify(binding(), '111111');
-    const all = dump(db);
-    expect(all).toContain('otp_codes');
-    expect(all).toContain('attempt_limits');
+    const all = whileLive + (await dumpAll());
+    expect(all).toContain(store.names.codes);
+    expect(all).toContain(store.names.limits);
     for (const secret of ['987654', '555123', '111111', PHONE, NEW_PHONE, '13800138000', '13900139000', CARD, '0112233445']) {
       expect(all).not.toContain(secret);
     }
     expect(results.map((r) => r.ok)).toEqual([true, true]);
+  });
+
+  it('of two verifies of the same right code at once, exactly one succeeds', async () => {
+    const { otp } = setup();
+    const { code, codeId } = await issued(otp);
+    const results = await Promise.all([otp.verify(binding(), code), otp.verify(binding(), code)]);
+    expect(results).toContainEqual({ ok: true, codeId });
+    expect(results).toContainEqual({ ok: false, reason: 'noCode' });
+  });
+
+  it('of two issues to one number at once, exactly one sends', async () => {
+    const { otp } = setup();
+    const results = await Promise.all([otp.issue(binding()), otp.issue(binding({ conversationId: 'conv-2' }))]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results).toContainEqual({ ok: false, reason: 'cooldown', retryAt: T0 + MIN });
   });
 });

@@ -38,6 +38,33 @@ function normalise(value: string): string {
   return value.replace(/[\s-]/g, '');
 }
 
+/**
+ * The keyed hashes the service stores instead of cards, numbers, bindings and codes. Exported so every
+ * implementation (SQLite, Redis) stores the same values and compares them the same way.
+ */
+export function otpHashes(secret: Buffer) {
+  const hashCard = (card: string): string => keyedHash(secret, `card|${normalise(card)}`);
+  const hashPhone = (phone: string): string => keyedHash(secret, `phone|${normalise(phone)}`);
+  /** JSON keeps the fields apart even when a conversation id contains '|' (Direct Line ids often do). */
+  const bindingKey = (b: OtpBinding): string =>
+    keyedHash(secret, `binding|${JSON.stringify([b.conversationId, b.purpose, normalise(b.phone), b.generation])}`);
+  const bindingHash = (key: string): string => keyedHash(secret, `bindingHash|${key}`);
+  const codeHash = (key: string, code: string): string => keyedHash(secret, `${key}|${code}`);
+  const sameHash = (a: string, b: string): boolean => {
+    const x = Buffer.from(a, 'hex');
+    const y = Buffer.from(b, 'hex');
+    return x.length === y.length && timingSafeEqual(x, y);
+  };
+  return { hashCard, hashPhone, bindingKey, bindingHash, codeHash, sameHash };
+}
+
+/** A fresh code from `random` (uniform in [0, 1 000 000)), zero-padded to 6 digits; refuses an out-of-range draw. */
+export function drawCode(random: (n: number) => number): string {
+  const n = random(CODE_SPACE);
+  if (!Number.isInteger(n) || n < 0 || n >= CODE_SPACE) throw new RangeError(`random(${CODE_SPACE}) returned ${n}`);
+  return String(n).padStart(CODE_LENGTH, '0');
+}
+
 /** Creates the service's tables if needed. Idempotent. */
 export function migrateOtp(db: Db): void {
   db.exec(`
@@ -79,51 +106,57 @@ function positive(name: string, value: number, integer: boolean): void {
   }
 }
 
+/** The defaults every implementation uses. */
+export const OTP_DEFAULTS = {
+  ttlSeconds: 300,
+  maxAttempts: 5,
+  lockMinutes: 30,
+  resendCooldownSeconds: 60,
+  maxPerHourPerNumber: 5,
+  maxPerDayPerNumber: 10,
+} as const;
+
+/** Throws a RangeError for options no implementation accepts. */
+export function checkOtpOptions(o: {
+  secret: Buffer;
+  ttlSeconds: number;
+  lockMinutes: number;
+  resendCooldownSeconds: number;
+  maxPerHourPerNumber: number;
+  maxPerDayPerNumber: number;
+}): void {
+  if (!Buffer.isBuffer(o.secret) || o.secret.length === 0) throw new RangeError('secret must be a non-empty Buffer');
+  positive('ttlSeconds', o.ttlSeconds, false);
+  positive('lockMinutes', o.lockMinutes, false);
+  positive('maxPerHourPerNumber', o.maxPerHourPerNumber, true);
+  positive('maxPerDayPerNumber', o.maxPerDayPerNumber, true);
+  if (!Number.isFinite(o.resendCooldownSeconds) || o.resendCooldownSeconds < 0) {
+    throw new RangeError('resendCooldownSeconds must be >= 0');
+  }
+}
+
 export function createOtpService({
   db,
   secret,
   clock = Date.now,
   random = (n) => randomInt(n),
-  ttlSeconds = 300,
-  maxAttempts = 5,
-  lockMinutes = 30,
-  resendCooldownSeconds = 60,
-  maxPerHourPerNumber = 5,
-  maxPerDayPerNumber = 10,
+  ttlSeconds = OTP_DEFAULTS.ttlSeconds,
+  maxAttempts = OTP_DEFAULTS.maxAttempts,
+  lockMinutes = OTP_DEFAULTS.lockMinutes,
+  resendCooldownSeconds = OTP_DEFAULTS.resendCooldownSeconds,
+  maxPerHourPerNumber = OTP_DEFAULTS.maxPerHourPerNumber,
+  maxPerDayPerNumber = OTP_DEFAULTS.maxPerDayPerNumber,
   newId = () => randomUUID(),
 }: OtpServiceOptions): OtpService {
-  if (!Buffer.isBuffer(secret) || secret.length === 0) throw new RangeError('secret must be a non-empty Buffer');
-  positive('ttlSeconds', ttlSeconds, false);
-  positive('lockMinutes', lockMinutes, false);
-  positive('maxPerHourPerNumber', maxPerHourPerNumber, true);
-  positive('maxPerDayPerNumber', maxPerDayPerNumber, true);
-  if (!Number.isFinite(resendCooldownSeconds) || resendCooldownSeconds < 0) {
-    throw new RangeError('resendCooldownSeconds must be >= 0');
-  }
+  checkOtpOptions({ secret, ttlSeconds, lockMinutes, resendCooldownSeconds, maxPerHourPerNumber, maxPerDayPerNumber });
   const ttlMs = ttlSeconds * 1000;
   const cooldownMs = resendCooldownSeconds * 1000;
 
   migrateOtp(db);
   const limiter = createSqliteAttemptLimiter({ db, scope: OTP_LIMIT_SCOPE, maxAttempts, lockMs: lockMinutes * 60_000, clock });
 
-  const hashCard = (card: string): string => keyedHash(secret, `card|${normalise(card)}`);
-  const hashPhone = (phone: string): string => keyedHash(secret, `phone|${normalise(phone)}`);
-  /** JSON keeps the fields apart even when a conversation id contains '|' (Direct Line ids often do). */
-  const bindingKey = (b: OtpBinding): string =>
-    keyedHash(secret, `binding|${JSON.stringify([b.conversationId, b.purpose, normalise(b.phone), b.generation])}`);
-  const bindingHash = (key: string): string => keyedHash(secret, `bindingHash|${key}`);
-  const codeHash = (key: string, code: string): string => keyedHash(secret, `${key}|${code}`);
-  const sameHash = (a: string, b: string): boolean => {
-    const x = Buffer.from(a, 'hex');
-    const y = Buffer.from(b, 'hex');
-    return x.length === y.length && timingSafeEqual(x, y);
-  };
-
-  function newCode(): string {
-    const n = random(CODE_SPACE);
-    if (!Number.isInteger(n) || n < 0 || n >= CODE_SPACE) throw new RangeError(`random(${CODE_SPACE}) returned ${n}`);
-    return String(n).padStart(CODE_LENGTH, '0');
-  }
+  const { hashCard, hashPhone, bindingKey, bindingHash, codeHash, sameHash } = otpHashes(secret);
+  const newCode = (): string => drawCode(random);
 
   const sendsSince = db.prepare<[string, number], { sent_at: number }>(
     'SELECT sent_at FROM otp_sends WHERE phone_hash = ? AND revoked_at IS NULL AND sent_at > ? ORDER BY sent_at ASC',

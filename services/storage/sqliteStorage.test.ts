@@ -2,6 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Storage } from 'botbuilder';
+import Redis from 'ioredis';
+import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { createRedisStorage } from '../redis';
 import { openDatabase } from '../sqlite/openDatabase';
 import type { Db } from '../sqlite/openDatabase';
 import { createSqliteStorage } from './index';
@@ -14,13 +18,63 @@ const state = { version: 1, snapshot: { value: 'collectingId', context: { card: 
 const rawValue = (db: Db, key: string): string | undefined =>
   db.prepare<[string], { value: string }>('SELECT value FROM conversation_state WHERE key = ?').get(key)?.value;
 
-describe('SqliteStorage', () => {
-  let db: Db;
-  beforeEach(() => (db = openDatabase(':memory:')));
-  afterEach(() => db.close());
+/** One test's store, whatever holds it: every storage made by `make` shares it. */
+interface Backend {
+  make(options?: { encryptionKey?: Buffer }): Storage;
+  /** The value as stored (what someone reading the database or Redis sees). */
+  raw(key: string): Promise<string | undefined>;
+  /** Copies a stored item under another key, as someone with write access to the store could. */
+  copy(from: string, to: string): Promise<void>;
+  close(): void;
+}
+
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(testRedisUrl());
+});
+afterAll(() => redis.disconnect());
+
+// The same contract for every implementation of the port: the bot cannot tell them apart.
+const backends: Array<[string, () => Backend]> = [
+  [
+    'SqliteStorage',
+    () => {
+      const db = openDatabase(':memory:');
+      return {
+        make: (options = {}) => createSqliteStorage({ db, ...options }),
+        raw: async (key) => rawValue(db, key),
+        copy: async (from, to) => {
+          db.prepare('INSERT INTO conversation_state (key, etag, value, updated_at) SELECT ?, etag, value, 0 FROM conversation_state WHERE key = ?')
+            .run(to, from);
+        },
+        close: () => db.close(),
+      };
+    },
+  ],
+  [
+    'RedisStorage',
+    () => {
+      const prefix = uniquePrefix('storage');
+      const redisKey = (key: string) => `${prefix}storage:${key}`;
+      return {
+        make: (options = {}) => createRedisStorage({ redis, prefix, ...options }),
+        raw: async (key) => (await redis.hget(redisKey(key), 'value')) ?? undefined,
+        copy: async (from, to) => {
+          await redis.hset(redisKey(to), await redis.hgetall(redisKey(from)));
+        },
+        close: () => undefined,
+      };
+    },
+  ],
+];
+
+describe.each(backends)('%s', (_name, open) => {
+  let store: Backend;
+  beforeEach(() => (store = open()));
+  afterEach(() => store.close());
 
   it('reads back what it wrote, with an eTag, and skips missing keys', async () => {
-    const storage = createSqliteStorage({ db });
+    const storage = store.make();
     await storage.write({ [KEY]: state, other: { n: 1 } });
     const items = await storage.read([KEY, 'other', 'missing']);
     expect(Object.keys(items).sort()).toEqual([KEY, 'other']);
@@ -29,21 +83,21 @@ describe('SqliteStorage', () => {
   });
 
   it('does not change the object it was given', async () => {
-    const storage = createSqliteStorage({ db });
+    const storage = store.make();
     const item = { a: 1, eTag: '*' };
     await storage.write({ k: item });
     expect(item).toEqual({ a: 1, eTag: '*' });
   });
 
   it('deletes', async () => {
-    const storage = createSqliteStorage({ db });
+    const storage = store.make();
     await storage.write({ a: { n: 1 }, b: { n: 2 } });
     await storage.delete(['a', 'nope']);
     expect(Object.keys(await storage.read(['a', 'b']))).toEqual(['b']);
   });
 
   it('gives every write a new eTag and refuses a stale one', async () => {
-    const storage = createSqliteStorage({ db });
+    const storage = store.make();
     await storage.write({ k: { n: 1 } });
     const first = (await storage.read(['k']))['k'];
     await storage.write({ k: { ...first, n: 2 } }); // matching eTag: accepted
@@ -56,7 +110,7 @@ describe('SqliteStorage', () => {
   });
 
   it("lets '*' and a missing eTag overwrite (last writer wins)", async () => {
-    const storage = createSqliteStorage({ db });
+    const storage = store.make();
     await storage.write({ k: { n: 1 } });
     await storage.write({ k: { n: 2, eTag: '*' } });
     expect((await storage.read(['k']))['k'].n).toBe(2);
@@ -65,25 +119,25 @@ describe('SqliteStorage', () => {
   });
 
   it('writes a batch all or nothing', async () => {
-    const storage = createSqliteStorage({ db });
+    const storage = store.make();
     await storage.write({ k: { n: 1 } });
     await expect(storage.write({ fresh: { n: 1 }, k: { n: 2, eTag: 'stale' } })).rejects.toThrow('eTag conflict');
     expect(await storage.read(['fresh'])).toEqual({});
   });
 
   it('stores plain JSON without a key', async () => {
-    const storage = createSqliteStorage({ db });
+    const storage = store.make();
     await storage.write({ [KEY]: state });
-    expect(JSON.parse(rawValue(db, KEY) ?? '')).toEqual(state);
+    expect(JSON.parse((await store.raw(KEY)) ?? '')).toEqual(state);
   });
 
   describe('with an encryption key', () => {
     const key = randomBytes(32);
 
     it('keeps card and ID numbers out of the database file and reads them back', async () => {
-      const storage = createSqliteStorage({ db, encryptionKey: key });
+      const storage = store.make({ encryptionKey: key });
       await storage.write({ [KEY]: state });
-      const raw = rawValue(db, KEY) ?? '';
+      const raw = (await store.raw(KEY)) ?? '';
       expect(raw).not.toContain(CARD);
       expect(raw).not.toContain(ID);
       expect(raw).not.toContain('collectingId');
@@ -91,27 +145,46 @@ describe('SqliteStorage', () => {
     });
 
     it('uses a fresh IV for every write', async () => {
-      const storage = createSqliteStorage({ db, encryptionKey: key });
+      const storage = store.make({ encryptionKey: key });
       await storage.write({ [KEY]: state });
-      const a = rawValue(db, KEY);
+      const a = await store.raw(KEY);
       await storage.write({ [KEY]: state });
-      expect(rawValue(db, KEY)).not.toBe(a);
+      expect(await store.raw(KEY)).not.toBe(a);
     });
 
     it('fails with the wrong key, with no key, and for a value moved to another key', async () => {
-      await createSqliteStorage({ db, encryptionKey: key }).write({ [KEY]: state });
-      await expect(createSqliteStorage({ db, encryptionKey: randomBytes(32) }).read([KEY])).rejects.toThrow('cannot decrypt');
-      await expect(createSqliteStorage({ db }).read([KEY])).rejects.toThrow('no encryption key');
-      db.prepare('INSERT INTO conversation_state (key, etag, value, updated_at) SELECT ?, etag, value, 0 FROM conversation_state WHERE key = ?')
-        .run('moved', KEY);
-      await expect(createSqliteStorage({ db, encryptionKey: key }).read(['moved'])).rejects.toThrow('cannot decrypt');
+      await store.make({ encryptionKey: key }).write({ [KEY]: state });
+      await expect(store.make({ encryptionKey: randomBytes(32) }).read([KEY])).rejects.toThrow('cannot decrypt');
+      await expect(store.make().read([KEY])).rejects.toThrow('no encryption key');
+      await store.copy(KEY, 'moved');
+      await expect(store.make({ encryptionKey: key }).read(['moved'])).rejects.toThrow('cannot decrypt');
     });
 
     it('rejects a key that is not 32 bytes', () => {
-      expect(() => createSqliteStorage({ db, encryptionKey: randomBytes(16) })).toThrow('32 bytes');
+      expect(() => store.make({ encryptionKey: randomBytes(16) })).toThrow('32 bytes');
     });
   });
 
+  it('of two writes carrying the same eTag, one wins and the other conflicts (compare-and-set)', async () => {
+    const a = store.make();
+    const b = store.make();
+    await a.write({ k: { n: 1 } });
+    const first = (await a.read(['k']))['k'];
+    const results = await Promise.allSettled([a.write({ k: { ...first, n: 2 } }), b.write({ k: { ...first, n: 3 } })]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const winner = results[0].status === 'fulfilled' ? 2 : 3;
+    expect((await b.read(['k']))['k'].n).toBe(winner);
+  });
+
+  it('reads, writes and deletes nothing when given no keys', async () => {
+    const s = store.make();
+    await s.write({});
+    expect(await s.read([])).toEqual({});
+    await s.delete([]);
+  });
+});
+
+describe('SqliteStorage on a file', () => {
   it('keeps state when a file database is reopened', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rebind-state-'));
     const file = join(dir, 'state.sqlite');

@@ -47,6 +47,48 @@ function prepareStatements(db: Db) {
 }
 
 /**
+ * A state value as stored: plain JSON without `encryptionKey`, else `enc1:` + AES-256-GCM with the storage
+ * key as associated data. Exported so every `Storage` (SQLite, Redis) writes the same format.
+ */
+export function encodeStoredValue(
+  encryptionKey: Buffer | undefined,
+  key: string,
+  value: Record<string, unknown>,
+): string {
+  const json = JSON.stringify(value);
+  if (!encryptionKey) return json;
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', encryptionKey, iv);
+  // The row key is authenticated too: a value copied under another key does not decrypt.
+  cipher.setAAD(Buffer.from(key, 'utf8'));
+  const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
+  return ENCRYPTED + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+}
+
+/** Reads back what `encodeStoredValue` wrote; throws on a wrong or missing key and on a tampered or moved value. */
+export function decodeStoredValue(
+  encryptionKey: Buffer | undefined,
+  key: string,
+  stored: string,
+): Record<string, unknown> {
+  if (!stored.startsWith(ENCRYPTED)) {
+    if (encryptionKey) throw new Error(`Storage: "${key}" is stored unencrypted but an encryption key is configured.`);
+    return JSON.parse(stored) as Record<string, unknown>;
+  }
+  if (!encryptionKey) throw new Error(`Storage: "${key}" is encrypted and no encryption key is configured.`);
+  const raw = Buffer.from(stored.slice(ENCRYPTED.length), 'base64');
+  const decipher = createDecipheriv('aes-256-gcm', encryptionKey, raw.subarray(0, IV_BYTES));
+  decipher.setAAD(Buffer.from(key, 'utf8'));
+  decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
+  try {
+    const json = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    return JSON.parse(json) as Record<string, unknown>;
+  } catch (cause) {
+    throw new Error(`Storage: cannot decrypt "${key}" (wrong key or tampered value).`, { cause });
+  }
+}
+
+/**
  * Bot Framework `Storage` on SQLite with MemoryStorage's eTag rules: every write gets a new eTag; a write
  * carrying another eTag than the stored one (other than '*') fails with 'eTag conflict'; no eTag or '*'
  * means last writer wins. A batch is written in one transaction: one conflict and nothing is written.
@@ -105,32 +147,11 @@ export class SqliteStorage implements Storage {
   }
 
   private encode(key: string, value: Record<string, unknown>): string {
-    const json = JSON.stringify(value);
-    if (!this.key) return json;
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    // The row key is authenticated too: a value copied under another key does not decrypt.
-    cipher.setAAD(Buffer.from(key, 'utf8'));
-    const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
-    return ENCRYPTED + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+    return encodeStoredValue(this.key, key, value);
   }
 
   private decode(key: string, stored: string): Record<string, unknown> {
-    if (!stored.startsWith(ENCRYPTED)) {
-      if (this.key) throw new Error(`Storage: "${key}" is stored unencrypted but an encryption key is configured.`);
-      return JSON.parse(stored) as Record<string, unknown>;
-    }
-    if (!this.key) throw new Error(`Storage: "${key}" is encrypted and no encryption key is configured.`);
-    const raw = Buffer.from(stored.slice(ENCRYPTED.length), 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES));
-    decipher.setAAD(Buffer.from(key, 'utf8'));
-    decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    try {
-      const json = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
-      return JSON.parse(json) as Record<string, unknown>;
-    } catch (cause) {
-      throw new Error(`Storage: cannot decrypt "${key}" (wrong key or tampered value).`, { cause });
-    }
+    return decodeStoredValue(this.key, key, stored);
   }
 }
 

@@ -1,37 +1,88 @@
+import Redis from 'ioredis';
+import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { createRedisTranscriptStore } from '../redis';
+import { dumpKeys } from '../redis/testing/dumpKeys';
 import { openDatabase } from '../sqlite/openDatabase';
 import { createTranscriptStore, MAX_LINE_CHARS } from './transcriptStore';
+import type { TranscriptStore } from './transcriptStore';
 
-function store() {
-  let now = 1000;
-  const db = openDatabase(':memory:');
-  return { db, s: createTranscriptStore({ db, clock: () => now++ }) };
-}
-
-test('keeps lines per conversation, oldest first, masked before they are written', async () => {
-  const { db, s } = store();
-  await s.append('test/a', [
-    { from: 'customer', text: '卡号 6222021234567890128，手机 13800138000' },
-    { from: 'bot', text: '请输入验证码' },
-    { from: 'customer', text: '123456' },
-  ]);
-  await s.append('test/b', [{ from: 'customer', text: 'hello' }]);
-  expect(await s.recent('test/a')).toEqual([
-    { at: 1000, from: 'customer', text: '卡号 6222 **** **** 0128，手机 138****8000' },
-    { at: 1001, from: 'bot', text: '请输入验证码' },
-    { at: 1002, from: 'customer', text: '******' },
-  ]);
-  const raw = JSON.stringify(db.prepare('SELECT * FROM transcript_lines').all());
-  expect(raw).not.toContain('6222021234567890128');
-  expect(raw).not.toContain('123456');
-  expect((await s.recent('test/a', 2)).map((l) => l.from)).toEqual(['bot', 'customer']);
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(testRedisUrl());
 });
+afterAll(() => redis.disconnect());
 
-test('cuts very long lines and forgets a conversation on request', async () => {
-  const { s } = store();
-  await s.append('c', [{ from: 'customer', text: 'x'.repeat(100_000) }]);
-  expect((await s.recent('c'))[0]?.text.length).toBe(MAX_LINE_CHARS + 1);
-  expect(await s.forget('c')).toBe(1);
-  expect(await s.recent('c')).toEqual([]);
-  await s.append('c', []);
-  expect(await s.recent('c')).toEqual([]);
+/** A fresh store and what it holds, as someone reading the database or Redis would see it. */
+type Open = (clock: () => number) => { s: TranscriptStore; raw(): Promise<string> };
+
+// The same cases on every implementation.
+const stores: Array<[string, Open]> = [
+  [
+    'SQLite',
+    (clock) => {
+      const db = openDatabase(':memory:');
+      return {
+        s: createTranscriptStore({ db, clock }),
+        raw: async () => JSON.stringify(db.prepare('SELECT * FROM transcript_lines').all()),
+      };
+    },
+  ],
+  [
+    'Redis',
+    (clock) => {
+      const prefix = uniquePrefix('transcripts');
+      return { s: createRedisTranscriptStore({ redis, prefix, clock }), raw: () => dumpKeys(redis, prefix) };
+    },
+  ],
+];
+
+describe.each(stores)('transcript store (%s)', (_name, open) => {
+  function store() {
+    let now = 1000;
+    return open(() => now++);
+  }
+
+  test('keeps lines per conversation, oldest first, masked before they are written', async () => {
+    const { s, raw: rawOf } = store();
+    await s.append('test/a', [
+      { from: 'customer', text: '卡号 6222021234567890128，手机 13800138000' },
+      { from: 'bot', text: '请输入验证码' },
+      { from: 'customer', text: '123456' },
+    ]);
+    await s.append('test/b', [{ from: 'customer', text: 'hello' }]);
+    expect(await s.recent('test/a')).toEqual([
+      { at: 1000, from: 'customer', text: '卡号 6222 **** **** 0128，手机 138****8000' },
+      { at: 1001, from: 'bot', text: '请输入验证码' },
+      { at: 1002, from: 'customer', text: '******' },
+    ]);
+    const raw = await rawOf();
+    expect(raw).not.toContain('6222021234567890128');
+    expect(raw).not.toContain('123456');
+    expect((await s.recent('test/a', 2)).map((l) => l.from)).toEqual(['bot', 'customer']);
+  });
+
+  test('cuts very long lines and forgets a conversation on request', async () => {
+    const { s } = store();
+    await s.append('c', [{ from: 'customer', text: 'x'.repeat(100_000) }]);
+    expect((await s.recent('c'))[0]?.text.length).toBe(MAX_LINE_CHARS + 1);
+    expect(await s.forget('c')).toBe(1);
+    expect(await s.recent('c')).toEqual([]);
+    await s.append('c', []);
+    expect(await s.recent('c')).toEqual([]);
+  });
+
+  test('keeps a given time, and reads nothing for a limit of 0 and everything for a negative one', async () => {
+    const { s } = store();
+    await s.append('c', [
+      { from: 'agent', text: 'one', at: 5 },
+      { from: 'customer', text: 'two' },
+    ]);
+    expect(await s.recent('c')).toEqual([
+      { at: 5, from: 'agent', text: 'one' },
+      { at: 1000, from: 'customer', text: 'two' },
+    ]);
+    expect(await s.recent('c', 0)).toEqual([]);
+    expect(await s.recent('c', -1)).toHaveLength(2);
+    expect(await s.forget('nobody')).toBe(0);
+  });
 });

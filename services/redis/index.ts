@@ -1,0 +1,20 @@
+export { connectRedis, StoreUnavailableError, whenReady } from './client';
+export { storeCall } from './storeCall';
+export { createRedisStorage, RedisStorage } from './redisStorage';
+export type { RedisStorageOptions } from './redisStorage';
+export { createRedisOtpService } from './redisOtp';
+export type { RedisOtpServiceOptions } from './redisOtp';
+export { createRedisAttemptLimiter, limitKey } from './redisLimiter';
+export type { RedisAttemptLimiterOptions } from './redisLimiter';
+export { createRedisNoticeSender } from './redisNotices';
+export type { RedisNoticeSenderOptions } from './redisNotices';
+export { createRedisAuditLog } from './redisAudit';
+export { createRedisFaqFeedback } from './redisFeedback';
+export { createRedisTranscriptStore } from './redisTranscripts';
+export type { RedisTranscriptStoreOptions } from './redisTranscripts';
+export { createRedisTurnLock, localTurnLock, LockTimeoutError } from './turnLock';
+export type { RedisTurnLockOptions, TurnLock } from './turnLock';
+// Building blocks for other stores on Redis (e.g. the handoff queue).
+export { execAll } from './execAll';
+export { LUA_COMMON, luaScript } from './luaScript';
+export type { LuaScript } from './luaScript';
