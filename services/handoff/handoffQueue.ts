@@ -88,11 +88,20 @@ export type QueueEvent =
   /** A callback was requested (status open) or completed (status done). */
   | { type: 'callback'; callback: Callback };
 
-export type QueueListener = (event: QueueEvent) => void;
+/** About one event as delivered. */
+export interface QueueEventMeta {
+  /**
+   * Unique per event, across processes: a listener that hears the same event through several paths
+   * (every bot instance hears every event on a shared bus) acts on it once.
+   */
+  id: string;
+}
+
+export type QueueListener = (event: QueueEvent, meta: QueueEventMeta) => void;
 
 /**
- * Where queue events go. In-process for now; a Redis pub/sub bus can implement these two methods
- * and be passed as `events` without the queue changing.
+ * Where the SQLite queue's events go; the bus gives each published event its id. (The Redis queue
+ * does not use a bus: its scripts publish the events with the change, see `redisQueue.ts`.)
  */
 export interface QueueEventBus {
   publish(event: QueueEvent): void;
@@ -102,17 +111,24 @@ export interface QueueEventBus {
 /**
  * Listeners in this process, called synchronously in subscription order. A listener that throws
  * does not stop the others or undo the change (it is committed): the error goes to `onListenerError`.
+ * Event ids are a random prefix (unique per bus) and a counter.
  */
 export function createLocalEventBus({
   onListenerError = (error: unknown, event: QueueEvent) =>
     createLogger().error('handoff queue listener failed', { event: event.type, error: String(error) }),
-}: { onListenerError?: (error: unknown, event: QueueEvent) => void } = {}): QueueEventBus {
+  newEventId = eventIds(),
+}: {
+  onListenerError?: (error: unknown, event: QueueEvent) => void;
+  newEventId?: () => string;
+} = {}): QueueEventBus {
   const listeners = new Set<QueueListener>();
   return {
     publish(event) {
+      // One frozen meta for every listener: none can change the id the others see.
+      const meta: QueueEventMeta = Object.freeze({ id: newEventId() });
       for (const listener of [...listeners]) {
         try {
-          listener(event);
+          listener(event, meta);
         } catch (error) {
           onListenerError(error, event);
         }
@@ -120,13 +136,20 @@ export function createLocalEventBus({
     },
     subscribe(listener) {
       // A wrapper, so the same function subscribed twice is two subscriptions, each undone on its own.
-      const entry: QueueListener = (event) => listener(event);
+      const entry: QueueListener = (event, meta) => listener(event, meta);
       listeners.add(entry);
       return () => {
         listeners.delete(entry);
       };
     },
   };
+}
+
+/** `<random>-1`, `<random>-2`, …: the random part keeps two processes' ids apart. */
+function eventIds(): () => string {
+  const base = randomBytes(8).toString('hex');
+  let n = 0;
+  return () => `${base}-${++n}`;
 }
 
 export type QueueErrorCode =

@@ -19,12 +19,15 @@ export type {
   QueueErrorCode,
   QueueEvent,
   QueueEventBus,
+  QueueEventMeta,
   QueueListener,
   Ticket,
   TicketStatus,
   TranscriptLine,
   WaitingPosition,
 } from './handoffQueue';
+export { createRedisHandoffQueue } from './redisQueue';
+export type { RedisHandoffQueue, RedisHandoffQueueOptions } from './redisQueue';
 export { AgentHoursError, parseAgentHours } from './agentHours';
 export type { AgentHours, AgentHoursWindow } from './agentHours';
 export { AgentTokensError, createAgentPresence, parseAgentTokens } from './agents';
