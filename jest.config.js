@@ -1,9 +1,29 @@
 /** @type {import('jest').Config} */
-module.exports = {
+const base = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/tests', '<rootDir>/services', '<rootDir>/dialogs', '<rootDir>/bot', '<rootDir>/content'],
   testMatch: ['**/*.test.ts'],
   // Type-checking happens once in `npm test` (tsc --noEmit); jest only transpiles.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
+  // Redis for the tests that run on it (.ci/run may start one and set TEST_REDIS_URL instead).
+  globalSetup: '<rootDir>/tests/support/globalSetup.ts',
+  globalTeardown: '<rootDir>/tests/support/globalTeardown.ts',
+  projects: [
+    {
+      ...base,
+      displayName: 'embedded',
+      roots: ['<rootDir>/tests', '<rootDir>/services', '<rootDir>/dialogs', '<rootDir>/bot', '<rootDir>/content'],
+    },
+    {
+      // The conversation suites again, with every store (state, codes, limits, queue…) on Redis.
+      ...base,
+      displayName: 'conversations on redis',
+      roots: ['<rootDir>/tests/conversations'],
+      setupFiles: ['<rootDir>/tests/support/onRedis.ts'],
+    },
+  ],
 };

@@ -48,6 +48,11 @@ export interface RebindBotOptions {
   turnTimeoutMs: number;
   /** Where what was said is kept (masked), for the person who takes over. */
   transcripts?: TranscriptStore;
+  /**
+   * One turn at a time per conversation across instances (several bots on Redis). Turns of one
+   * conversation in this process are already serialised; this adds the cross-instance lock.
+   */
+  lock?: { run<T>(key: string, task: () => Promise<T>): Promise<T> };
   /** Told about every turn that did something: for logs and metrics. Carries keys, never text. */
   onTurn?: (info: TurnInfo) => void;
 }
@@ -97,7 +102,11 @@ export class RebindBot {
   async run(context: TurnContext): Promise<void> {
     const { activity } = context;
     const key = conversationKey(activity);
-    await this.queue.run(key, () => this.turn(context, key));
+    await this.queue.run(key, () => this.locked(key, () => this.turn(context, key)));
+  }
+
+  private locked<T>(key: string, task: () => Promise<T>): Promise<T> {
+    return this.options.lock ? this.options.lock.run(key, task) : task();
   }
 
   /**
@@ -107,14 +116,16 @@ export class RebindBot {
    */
   notify(conversationId: string, events: ChartEvent[]): Promise<boolean> {
     const key = keyOf(conversationId);
-    return this.queue.run(key, async () => {
-      const doc = await this.load(key);
-      const reach = this.continueConversation;
-      if (!doc?.reference || !reach || doc.version !== SNAPSHOT_VERSION) return false;
-      const reference = doc.reference;
-      await reach(reference, (context) => this.advance(context, key, doc, events, { proactive: true }));
-      return true;
-    });
+    return this.queue.run(key, () =>
+      this.locked(key, async () => {
+        const doc = await this.load(key);
+        const reach = this.continueConversation;
+        if (!doc?.reference || !reach || doc.version !== SNAPSHOT_VERSION) return false;
+        const reference = doc.reference;
+        await reach(reference, (context) => this.advance(context, key, doc, events, { proactive: true }));
+        return true;
+      }),
+    );
   }
 
   private async turn(context: TurnContext, key: string): Promise<void> {

@@ -18,17 +18,24 @@ export function startHandoffRelay({
   bot,
   agentName,
   logger,
+  claimDelivery,
 }: {
   queue: HandoffQueue;
   bot: Pick<RebindBot, 'notify'>;
   agentName: (agentId: string) => string;
   logger?: Logger;
+  /**
+   * With several instances every one hears every queue event; the one that claims an event's id
+   * delivers it. Alone, every event is this instance's to deliver.
+   */
+  claimDelivery?: (eventId: string) => Promise<boolean>;
 }): HandoffRelay {
   const pending = new Set<Promise<unknown>>();
 
-  const deliver = (conversationId: string, event: ChartEvent) => {
-    const p = bot
-      .notify(conversationId, [event])
+  /** Delivers `event` to the conversation in a proactive turn; `id` names the queue event it came from. */
+  const deliver = (id: string, conversationId: string, event: ChartEvent) => {
+    const p = (claimDelivery && id ? claimDelivery(`${id}/${conversationId}`) : Promise.resolve(true))
+      .then((mine) => (mine ? bot.notify(conversationId, [event]) : true))
       .then((reached) => {
         if (!reached) logger?.warn('handoff relay: conversation not reachable', { event: event.type });
       })
@@ -37,16 +44,17 @@ export function startHandoffRelay({
     pending.add(p);
   };
 
-  const onEvent = (event: QueueEvent) => {
+  const onEvent = (event: QueueEvent, meta?: { id: string }) => {
+    const id = meta?.id ?? '';
     switch (event.type) {
       case 'claimed': {
         const t = event.ticket;
-        deliver(t.conversationId, { type: 'AGENT_JOINED', ticket: t.ticket, agentName: agentName(t.agentId ?? '') });
+        deliver(id, t.conversationId, { type: 'AGENT_JOINED', ticket: t.ticket, agentName: agentName(t.agentId ?? '') });
         return;
       }
       case 'message': {
         if (event.line.from !== 'agent') return;
-        deliver(event.conversationId, {
+        deliver(id, event.conversationId, {
           type: 'AGENT_SAID',
           ticket: event.ticket,
           agentName: agentName(event.agentId ?? ''),
@@ -56,12 +64,12 @@ export function startHandoffRelay({
       }
       case 'moved':
         for (const w of event.waiting) {
-          deliver(w.conversationId, { type: 'QUEUE_MOVED', ticket: w.ticket, position: w.position, waitMinutes: w.waitMinutes });
+          deliver(id, w.conversationId, { type: 'QUEUE_MOVED', ticket: w.ticket, position: w.position, waitMinutes: w.waitMinutes });
         }
         return;
       case 'closed':
       case 'returned':
-        deliver(event.ticket.conversationId, {
+        deliver(id, event.ticket.conversationId, {
           type: 'AGENT_LEFT',
           ticket: event.ticket.ticket,
           how: event.type === 'closed' ? 'closed' : 'returned',

@@ -13,9 +13,26 @@ const schema = z.object({
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MicrosoftAppTenantId: z.string().default(''),
   DATA_DIR: z.string().default('./var'),
+  /** sqlite: one machine (embedded, the default). redis: several instances sharing REDIS_URL. */
+  STORAGE: z.enum(['sqlite', 'redis']).default('sqlite'),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\/\S+$/, 'REDIS_URL must look like redis://host:6379 (or rediss:// for TLS)')
+    .optional(),
+  /** Every key the bot writes in Redis starts with this, so one Redis can serve several bots. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,40}$/, 'REDIS_PREFIX: letters, digits and :_.- only').default('rebind:'),
   BANK_SEED_PATH: z.string().default('data/demo-bank.json'),
-  SMS_PROVIDER: z.enum(['outbox', 'console']).default('outbox'),
+  SMS_PROVIDER: z.enum(['outbox', 'console', 'http']).default('outbox'),
   SMS_OUTBOX_PATH: z.string().optional(),
+  /** SMS_PROVIDER=http: the gateway's URL; each message is POSTed as the outbox line's JSON. */
+  SMS_HTTP_URL: z.string().url().optional(),
+  SMS_HTTP_TIMEOUT_MS: int(3000, 100, 60_000),
+  /** Retries after a failed or timed-out send (with backoff), before the customer is told. */
+  SMS_RETRIES: int(2, 0, 5),
+  /** The bank core: how long one call may take, and the circuit breaker around it. */
+  BANK_TIMEOUT_MS: int(5000, 100, 15_000),
+  BANK_BREAKER_FAILURES: int(5, 1, 100),
+  BANK_BREAKER_COOLDOWN_SECONDS: int(30, 1, 3600),
   OTP_TTL_SECONDS: int(300, 30, 3600),
   OTP_MAX_ATTEMPTS: int(5, 1, 20),
   OTP_LOCK_MINUTES: int(30, 1, 24 * 60),
@@ -73,6 +90,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`, { cause: parsed.error });
   }
   const c = parsed.data;
+  if (c.STORAGE === 'redis' && !c.REDIS_URL) {
+    throw new ConfigError('Invalid configuration:\n  REDIS_URL: required when STORAGE=redis');
+  }
+  // A turn's effects must finish within the turn's 20 s: every SMS attempt and its backoff (≤ 2 s each).
+  if (c.SMS_HTTP_TIMEOUT_MS * (1 + c.SMS_RETRIES) + 2000 * c.SMS_RETRIES > 18_000) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SMS_HTTP_TIMEOUT_MS: with SMS_RETRIES, all attempts must fit in 18 s (one turn)',
+    );
+  }
+  if (c.SMS_PROVIDER === 'http' && !c.SMS_HTTP_URL) {
+    throw new ConfigError('Invalid configuration:\n  SMS_HTTP_URL: required when SMS_PROVIDER=http');
+  }
   if (c.MicrosoftAppId && !c.MicrosoftAppPassword && c.MicrosoftAppType !== 'UserAssignedMSI') {
     throw new ConfigError('Invalid configuration:\n  MicrosoftAppPassword: required when MicrosoftAppId is set');
   }

@@ -112,6 +112,9 @@ const CONVERSATION_KEYS = [
   'noted.oldPhone',
   'noted.newPhone',
   'fallback.notUnderstood',
+  // Said by the turn error handler (server/turnErrorHandler.ts), not by the chart.
+  'error.turn',
+  'error.unavailable',
 ];
 
 /**

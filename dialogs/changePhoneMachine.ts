@@ -805,7 +805,8 @@ export const changePhoneMachine = setup({
                 ],
               },
             ],
-            // Nothing was changed (the change is one transaction): the customer may confirm again.
+            // Changed or not (a timeout may hide a commit), confirming again is safe: the change is
+            // keyed by the verified code, so the bank returns the same change and nothing happens twice.
             onError: { target: 'confirming', actions: { type: 'say', params: { key: 'error.changeFailed' } } },
           },
         },

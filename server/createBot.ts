@@ -8,7 +8,7 @@ import type { Services } from './createServices';
 export function createBot(s: Services): RebindBot {
   const machine = changePhoneMachine.provide({
     actors: createChartActors({
-      bank: s.bank,
+      bank: s.bankForChart,
       otp: s.otp,
       sms: s.sms,
       notices: s.notices,
@@ -50,6 +50,7 @@ export function createBot(s: Services): RebindBot {
     sessionIdleMs: s.config.SESSION_IDLE_MINUTES * 60_000,
     turnTimeoutMs: 20_000,
     transcripts: s.transcripts,
+    lock: s.turnLock,
     onTurn: (info) =>
       s.logger.info('turn', {
         conversation: createHash('sha256').update(info.conversationKey).digest('hex').slice(0, 12),

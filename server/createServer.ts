@@ -47,6 +47,7 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
     bot,
     agentName: (agentId) => services.agents.nameOf(agentId) ?? agentId,
     logger,
+    ...(services.claimDelivery ? { claimDelivery: services.claimDelivery } : {}),
   });
 
   const server = restify.createServer({ name: 'rebind' });

@@ -4,13 +4,11 @@ import type { Config } from '../config';
 import { createCatalog, localeFrom } from '../content';
 import zhCN from '../content/zh-CN.json';
 import enUS from '../content/en-US.json';
-import { createAuditLog, type AuditLog } from '../services/audit';
-import { createSqliteBankCore, loadSeed, type SqliteBankCore } from '../services/bank';
+import type { AuditLog } from '../services/audit';
+import { createResilientBank, createSqliteBankCore, loadSeed, type BankCore, type SqliteBankCore } from '../services/bank';
 import type { Clock } from '../services/clock';
 import {
   createAgentPresence,
-  asyncQueue,
-  createSqliteHandoffQueue,
   parseAgentHours,
   parseAgentTokens,
   type AgentDirectory,
@@ -18,16 +16,14 @@ import {
   type AgentPresence,
   type HandoffQueue,
 } from '../services/handoff';
-import { createTranscriptStore, type TranscriptStore } from '../services/transcripts';
-import { asyncLimiter, createSqliteAttemptLimiter, type AttemptLimiter } from '../services/limits';
+import type { TranscriptStore } from '../services/transcripts';
+import type { AttemptLimiter } from '../services/limits';
 import type { Logger } from '../services/log';
-import { createNoticeSender, type NoticeSender } from '../services/notify';
-import { createOtpService } from '../services/otp';
+import type { NoticeSender } from '../services/notify';
 import type { OtpService } from '../services/otp/types';
 import { createSmsGateway } from '../services/sms';
 import type { SmsGateway } from '../services/sms/types';
 import { openDatabase, type Db } from '../services/sqlite/openDatabase';
-import { createSqliteStorage } from '../services/storage';
 import {
   buttonLabelsFrom,
   createKeywordRecognizer,
@@ -36,10 +32,12 @@ import {
   topicTitlesFrom,
   trainingSet,
 } from '../services/understanding';
-import { createFaqFeedback, type FaqFeedback } from '../services/feedback';
+import type { FaqFeedback } from '../services/feedback';
 import type { Recognizer } from '../dialogs/recognizer';
 import type { Locale } from '../dialogs/types';
 import { deriveKeys, loadMasterSecret, type Keys } from './secrets';
+import { createRedisStores, createSqliteStores } from './stores';
+import type { TurnLock } from '../services/redis';
 
 export interface Services {
   config: Config;
@@ -48,6 +46,8 @@ export interface Services {
   db: Db;
   bankDb: Db;
   bank: SqliteBankCore;
+  /** The same bank for the chart's effects: behind a timeout and a circuit breaker (BANK_* settings). */
+  bankForChart: BankCore;
   otp: OtpService;
   sms: SmsGateway;
   notices: NoticeSender;
@@ -58,6 +58,11 @@ export interface Services {
   presence: AgentPresence;
   agentHours: AgentHours;
   transcripts: TranscriptStore;
+  turnLock: TurnLock;
+  /** With several instances: claims a queue event so that one instance delivers it. */
+  claimDelivery?: (eventId: string) => Promise<boolean>;
+  /** Resolves once queue events published so far have reached this instance's listeners. */
+  queueHeard(): Promise<void>;
   audit: AuditLog;
   feedback: FaqFeedback;
   storage: Storage;
@@ -101,20 +106,18 @@ export async function createServices(
     logger.info('bank seeded', { from: config.BANK_SEED_PATH });
   }
 
-  const otp = createOtpService({
-    db,
-    secret: keys.otp,
-    clock,
-    ...(overrides.random ? { random: overrides.random } : {}),
-    ttlSeconds: config.OTP_TTL_SECONDS,
-    maxAttempts: config.OTP_MAX_ATTEMPTS,
-    lockMinutes: config.OTP_LOCK_MINUTES,
-    resendCooldownSeconds: config.OTP_RESEND_COOLDOWN_SECONDS,
-    maxPerHourPerNumber: config.OTP_MAX_PER_HOUR,
-    maxPerDayPerNumber: config.OTP_MAX_PER_DAY,
-  });
   const sms =
-    overrides.sms ?? createSmsGateway({ provider: config.SMS_PROVIDER, outboxPath: config.SMS_OUTBOX_PATH }, { clock });
+    overrides.sms ??
+    createSmsGateway(
+      {
+        provider: config.SMS_PROVIDER,
+        outboxPath: config.SMS_OUTBOX_PATH,
+        httpUrl: config.SMS_HTTP_URL,
+        timeoutMs: config.SMS_HTTP_TIMEOUT_MS,
+        retries: config.SMS_RETRIES,
+      },
+      { clock },
+    );
   const catalog = createCatalog({
     strict: overrides.strictContent ?? false,
     onMissing: (missing) => logger.warn('message missing from the locale files', { ...missing }),
@@ -143,14 +146,18 @@ export async function createServices(
   });
 
   const presence = createAgentPresence();
-  const queue = asyncQueue(
-    createSqliteHandoffQueue({
-      db,
-      clock,
-      averageHandleMinutes: config.HANDOFF_AVERAGE_MINUTES,
-      agentsOnline: () => presence.online(),
-    }),
-  );
+  const storeDeps = {
+    config,
+    keys,
+    db,
+    sms,
+    clock,
+    logger,
+    agentsOnline: () => presence.online(),
+    ...(overrides.random ? { random: overrides.random } : {}),
+  };
+  const stores = config.STORAGE === 'redis' ? await createRedisStores(storeDeps) : createSqliteStores(storeDeps);
+  logger.info('stores ready', { storage: config.STORAGE });
 
   return {
     config,
@@ -159,31 +166,33 @@ export async function createServices(
     db,
     bankDb,
     bank,
-    otp,
+    bankForChart: createResilientBank(bank, {
+      timeoutMs: config.BANK_TIMEOUT_MS,
+      breakerFailures: config.BANK_BREAKER_FAILURES,
+      cooldownMs: config.BANK_BREAKER_COOLDOWN_SECONDS * 1000,
+      onStateChange: (state) => (state === 'closed' ? logger.info : logger.warn)('bank core circuit breaker', { state }),
+    }),
     sms,
-    notices: createNoticeSender({ db, sms, clock }),
-    identityLimiter: asyncLimiter(
-      createSqliteAttemptLimiter({
-        db,
-        scope: 'identity',
-        maxAttempts: config.IDENTITY_MAX_ATTEMPTS,
-        lockMs: config.IDENTITY_LOCK_MINUTES * 60_000,
-        clock,
-      }),
-    ),
-    queue,
+    otp: stores.otp,
+    notices: stores.notices,
+    identityLimiter: stores.identityLimiter,
+    queue: stores.queue,
     agents: parseAgentTokens(config.AGENT_TOKENS),
     presence,
     agentHours: parseAgentHours(config.AGENT_HOURS, config.AGENT_TIMEZONE),
-    transcripts: createTranscriptStore({ db, clock }),
-    audit: createAuditLog({ db, clock }),
-    feedback: createFaqFeedback({ db, clock }),
-    storage: overrides.storage ?? createSqliteStorage({ db, encryptionKey: keys.state, clock }),
+    transcripts: stores.transcripts,
+    audit: stores.audit,
+    feedback: stores.feedback,
+    storage: overrides.storage ?? stores.storage,
+    turnLock: stores.turnLock,
+    queueHeard: () => stores.queueHeard(),
+    ...(stores.claimDelivery ? { claimDelivery: stores.claimDelivery } : {}),
     recognizer,
     render: (locale, key, params) => catalog.render(locale, key, { ...globals, ...params }),
     localeOf: localeFrom,
     logger,
     close() {
+      stores.close();
       db.close();
       bankDb.close();
     },

@@ -2,6 +2,20 @@ import type { TurnContext } from 'botbuilder';
 import type { Services } from './createServices';
 
 /**
+ * Errors that mean the shared store (Redis) or the conversation's lock could not be reached: the turn
+ * failed closed, nothing was done, and the customer may simply send the message again.
+ */
+export function isStoreUnavailable(error: unknown): boolean {
+  const e = error as { name?: unknown; message?: unknown } | undefined;
+  const name = typeof e?.name === 'string' ? e.name : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return (
+    ['StoreUnavailableError', 'LockTimeoutError', 'MaxRetriesPerRequestError'].includes(name) ||
+    /enableOfflineQueue|Connection is closed|ECONNREFUSED|Command timed out|Stream isn't writeable/i.test(message)
+  );
+}
+
+/**
  * The unexpected: log it (no customer text), apologise in the customer's language, carry on. State
  * was not saved, so the conversation resumes from its last good step.
  */
@@ -15,12 +29,14 @@ export function createTurnErrorHandler(services: Pick<Services, 'logger' | 'loca
       activityType: context.activity.type,
     });
     const locale = services.localeOf(context.activity.locale);
+    const key = isStoreUnavailable(error) ? 'error.unavailable' : 'error.turn';
     try {
       await context.sendActivity({
         type: 'message',
-        text: services.render(locale, 'error.turn'),
+        text: services.render(locale, key),
+        textFormat: 'plain',
         locale,
-        channelData: { key: 'error.turn' },
+        channelData: { key },
       });
     } catch (sendError) {
       logger.error('could not send the apology', { error: String(sendError) });

@@ -186,6 +186,9 @@ export function createChartActors(deps: ChartEffectDeps) {
     return owner === 'other' ? { result: 'taken' } : { result: 'ok' };
   });
 
+  const committedOnRecord = async (conversationId: string, changeId: string): Promise<boolean> =>
+    (await audit.list({ conversationId })).some((r) => r.type === 'change.committed' && r.data['changeId'] === changeId);
+
   const changeBinding = fromPromise<ChangeBindingOutput, ChangeBindingInput>(async ({ input }) => {
     const r = await bank.changeBoundPhone({
       cardId: input.cardId,
@@ -203,7 +206,11 @@ export function createChartActors(deps: ChartEffectDeps) {
       await audit.record('change.conflict', input.conversationId, masked);
       return { result: 'conflict' };
     }
-    if (r.firstTime) await audit.record('change.committed', input.conversationId, { ...masked, changeId: r.changeId });
+    // Recorded once per change. Usually that is the call that made it (firstTime); but a change that
+    // committed after its caller gave up (a bank timeout) is first reported to a later confirm.
+    if (r.firstTime || !(await committedOnRecord(input.conversationId, r.changeId))) {
+      await audit.record('change.committed', input.conversationId, { ...masked, changeId: r.changeId });
+    }
     const time = noticeTime(r.at, input.locale);
     const notices_ = [
       { key: `${r.changeId}:old`, to: input.oldPhone, text: render(input.locale, 'sms.notice.old', { card: masked.card, newPhone: masked.newPhone, time }) },

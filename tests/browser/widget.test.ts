@@ -6,7 +6,7 @@ import { ARTIFACTS, launchChromium } from '../support/browser';
 import { FRESH, ZHANG } from '../support/demo';
 import { startTestServer, type TestServer } from '../support/server';
 
-jest.setTimeout(120_000);
+jest.setTimeout(240_000);
 
 let server: TestServer;
 let browser: Browser;
@@ -34,15 +34,15 @@ const PANEL = 'document.querySelector(\'[data-testid="rebind-chat"]\')';
 
 /** Waits until the widget says the bot now expects `what` (from the replies' channelData). */
 async function untilExpecting(page: Page, what: string): Promise<void> {
-  await page.waitForFunction(`window.RebindWidget.state().expecting === ${JSON.stringify(what)}`, null, { timeout: 20_000 });
+  await page.waitForFunction(`window.RebindWidget.state().expecting === ${JSON.stringify(what)}`, null, { timeout: 45_000 });
 }
 
 async function untilShows(page: Page, text: string): Promise<void> {
-  await page.waitForFunction(`(${PANEL}?.textContent ?? '').includes(${JSON.stringify(text)})`, null, { timeout: 20_000 });
+  await page.waitForFunction(`(${PANEL}?.textContent ?? '').includes(${JSON.stringify(text)})`, null, { timeout: 45_000 });
 }
 
 async function untilOutcome(page: Page, outcome: string): Promise<void> {
-  await page.waitForFunction(`${PANEL}?.getAttribute('data-outcome') === ${JSON.stringify(outcome)}`, null, { timeout: 20_000 });
+  await page.waitForFunction(`${PANEL}?.getAttribute('data-outcome') === ${JSON.stringify(outcome)}`, null, { timeout: 45_000 });
 }
 
 /** The transcript's text, as the customer sees it. */

@@ -9,7 +9,7 @@ beforeEach(async () => {
 });
 afterEach(() => h.dispose());
 
-test('no code, full card, ID or phone number in replies, logs, audit, handoffs or stored state', async () => {
+test('no code, full card, ID or phone number in replies, logs, audit, handoffs, transcripts or anything stored', async () => {
   const c = h.conversation();
   const replies: Partial<Activity>[] = [...(await c.join()), ...(await driveTo(h, c, 'confirm'))];
   replies.push(...(await c.say('确认')));
@@ -20,16 +20,15 @@ test('no code, full card, ID or phone number in replies, logs, audit, handoffs o
   expect(codes).toHaveLength(2);
   const secrets = [ZHANG.card, ZHANG.id, ZHANG.national, FRESH.national, ...codes];
 
-  const state = (h.services.db.prepare('SELECT value FROM conversation_state').all() as Array<{ value: string }>)
-    .map((r) => r.value)
-    .join('\n');
+  const stored = await h.storedText();
   const places: Record<string, string> = {
     replies: JSON.stringify(replies),
     logs: h.logLines.join('\n'),
     audit: JSON.stringify(await h.services.audit.list()),
     handoffs: JSON.stringify(await h.services.queue.waiting()),
-    transcripts: JSON.stringify(h.services.db.prepare('SELECT * FROM transcript_lines').all()),
-    state,
+    transcripts: JSON.stringify(await h.services.transcripts.recent(`test/${c.id}`, 500)),
+    // Every table, or every Redis key: conversation state, codes, limits, audit, queue, transcripts.
+    stored,
   };
   expect(h.logLines.length).toBeGreaterThan(5);
   for (const [place, text] of Object.entries(places)) {

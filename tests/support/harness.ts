@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { loadConfig } from '../../config';
 import type { RebindBot } from '../../bot/RebindBot';
 import { startHandoffRelay, type HandoffRelay } from '../../bot/handoffRelay';
+import Redis from 'ioredis';
+import { testRedisUrl, uniquePrefix } from './redis';
 import type { Recognizer } from '../../dialogs/recognizer';
 import { createLogger } from '../../services/log';
 import { SmsError, type SmsGateway, type SmsMessage } from '../../services/sms/types';
@@ -63,8 +65,18 @@ export class RecordingSms implements SmsGateway {
   }
 }
 
+/** The conversation suites run twice in `npm test`: on the embedded defaults, then on Redis. */
+export const ON_REDIS = process.env.REBIND_TEST_STORAGE === 'redis';
+
 export interface Harness {
   services: Services;
+  /** On Redis: the key prefix of this harness's data (a second harness may reuse it). */
+  redisPrefix?: string;
+  /**
+   * Everything the bot has stored, as text (every SQLite table of rebind.sqlite, or every Redis key
+   * of this harness): for checks that no secret is ever kept.
+   */
+  storedText(): Promise<string>;
   bot: RebindBot;
   adapter: TestAdapter;
   sms: RecordingSms;
@@ -95,9 +107,14 @@ export interface Conversation {
 
 export interface HarnessOptions {
   env?: Record<string, string>;
-  /** Conversation state: memory by default; 'sqlite' uses the real store in DATA_DIR. */
+  /**
+   * Conversation state: memory by default; 'sqlite' uses the real store in DATA_DIR. In the Redis
+   * run (REBIND_TEST_STORAGE=redis) everything, conversation state included, is on Redis.
+   */
   storage?: Storage | 'sqlite';
   dataDir?: string;
+  /** In the Redis run: reuse another harness's data. */
+  redisPrefix?: string;
   /** Start the clock here (to share time with an earlier harness). */
   start?: number;
   /** Wraps the real recogniser, e.g. to pin what one sentence is taken to mean. */
@@ -109,12 +126,17 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'rebind-test-'));
   let now = options.start ?? START;
   const sms = new RecordingSms();
+  const redisPrefix = ON_REDIS ? (options.redisPrefix ?? uniquePrefix('conv')) : undefined;
+  const onRedisEnv: Record<string, string> = redisPrefix
+    ? { STORAGE: 'redis', REDIS_URL: testRedisUrl(), REDIS_PREFIX: redisPrefix }
+    : {};
   const config = loadConfig({
     DATA_DIR: dataDir,
     SECRET_KEY: TEST_SECRET,
     LOG_LEVEL: 'silent',
     BANK_SEED_PATH: join(__dirname, '..', '..', 'data', 'demo-bank.json'),
     AGENT_TOKENS: TEST_AGENT_TOKENS,
+    ...onRedisEnv,
     ...options.env,
   });
   const logLines: string[] = [];
@@ -123,7 +145,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     clock: () => now,
     random: codeSequence(),
     sms,
-    ...(options.storage === 'sqlite' ? {} : { storage: options.storage ?? new MemoryStorage() }),
+    ...(options.storage === 'sqlite' || (ON_REDIS && options.storage === undefined)
+      ? {}
+      : { storage: options.storage ?? new MemoryStorage() }),
     strictContent: true,
     nluCacheDir: NLU_CACHE,
   });
@@ -150,8 +174,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     bot,
     agentName: (agentId) => services.agents.nameOf(agentId) ?? agentId,
     logger,
+    ...(services.claimDelivery ? { claimDelivery: services.claimDelivery } : {}),
   });
   const settle = async () => {
+    // On Redis, queue events travel through pub/sub: first let them all arrive, then deliver them.
+    await services.queueHeard();
     await relay.idle();
     await bot.queue.idle();
   };
@@ -191,8 +218,18 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     };
   };
 
+  const storedText = async (): Promise<string> => {
+    if (redisPrefix) return dumpRedis(redisPrefix);
+    const tables = services.db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+      .all() as Array<{ name: string }>;
+    return tables.map((t) => JSON.stringify(services.db.prepare(`SELECT * FROM "${t.name}"`).all())).join('\n');
+  };
+
   return {
     services,
+    redisPrefix,
+    storedText,
     bot,
     adapter,
     sms,
@@ -224,3 +261,35 @@ export function cd(activity: Partial<Activity> | undefined): Record<string, unkn
 export const keys = (replies: Partial<Activity>[]) => replies.map((r) => cd(r).key);
 export const last = (replies: Partial<Activity>[]) => replies[replies.length - 1];
 export const buttons = (a: Partial<Activity> | undefined) => (a?.suggestedActions?.actions ?? []).map((x) => String(x.value));
+
+/** Every key under `prefix`, with its value whatever its type, as text. */
+async function dumpRedis(prefix: string): Promise<string> {
+  const redis = new Redis(testRedisUrl());
+  try {
+    const out: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of found) {
+        const type = await redis.type(key);
+        const value =
+          type === 'string'
+            ? await redis.get(key)
+            : type === 'list'
+              ? await redis.lrange(key, 0, -1)
+              : type === 'hash'
+                ? await redis.hgetall(key)
+                : type === 'zset'
+                  ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+                  : type === 'set'
+                    ? await redis.smembers(key)
+                    : type;
+        out.push(`${key} ${JSON.stringify(value)}`);
+      }
+    } while (cursor !== '0');
+    return out.join('\n');
+  } finally {
+    redis.disconnect();
+  }
+}

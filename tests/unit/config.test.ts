@@ -45,6 +45,13 @@ describe('configuration', () => {
     [{ AGENT_TIMEZONE: 'Mars/Olympus' }, 'AGENT_TIMEZONE'],
     [{ HANDOFF_MODE: 'pigeon' }, 'HANDOFF_MODE'],
     [{ HANDOFF_AVERAGE_MINUTES: '0' }, 'HANDOFF_AVERAGE_MINUTES'],
+    [{ STORAGE: 'redis' }, 'REDIS_URL'],
+    [{ STORAGE: 'redis', REDIS_URL: 'localhost:6379' }, 'REDIS_URL'],
+    [{ STORAGE: 'mongo' }, 'STORAGE'],
+    [{ REDIS_PREFIX: 'has space' }, 'REDIS_PREFIX'],
+    [{ SMS_PROVIDER: 'http' }, 'SMS_HTTP_URL'],
+    [{ SMS_HTTP_TIMEOUT_MS: '10000', SMS_RETRIES: '2' }, 'SMS_HTTP_TIMEOUT_MS'],
+    [{ BANK_TIMEOUT_MS: '60000' }, 'BANK_TIMEOUT_MS'],
   ])('%j is refused, naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);

@@ -1,0 +1,187 @@
+import type { Storage } from 'botbuilder';
+import type { Config } from '../config';
+import { createAuditLog, type AuditLog } from '../services/audit';
+import type { Clock } from '../services/clock';
+import { createFaqFeedback, type FaqFeedback } from '../services/feedback';
+import {
+  asyncQueue,
+  createRedisHandoffQueue,
+  createSqliteHandoffQueue,
+  type HandoffQueue,
+} from '../services/handoff';
+import { asyncLimiter, createSqliteAttemptLimiter, type AttemptLimiter } from '../services/limits';
+import type { Logger } from '../services/log';
+import { createNoticeSender, type NoticeSender } from '../services/notify';
+import { createOtpService } from '../services/otp';
+import type { OtpService } from '../services/otp/types';
+import {
+  connectRedis,
+  createRedisAttemptLimiter,
+  createRedisAuditLog,
+  createRedisFaqFeedback,
+  createRedisNoticeSender,
+  createRedisOtpService,
+  createRedisStorage,
+  createRedisTranscriptStore,
+  createRedisTurnLock,
+  localTurnLock,
+  whenReady,
+  type TurnLock,
+} from '../services/redis';
+import type { SmsGateway } from '../services/sms/types';
+import type { Db } from '../services/sqlite/openDatabase';
+import { createSqliteStorage } from '../services/storage';
+import { createTranscriptStore, type TranscriptStore } from '../services/transcripts';
+import type { Keys } from './secrets';
+
+/** Everything the bot keeps that several instances must share: one implementation per STORAGE. */
+export interface Stores {
+  storage: Storage;
+  otp: OtpService;
+  notices: NoticeSender;
+  identityLimiter: AttemptLimiter;
+  queue: HandoffQueue;
+  transcripts: TranscriptStore;
+  audit: AuditLog;
+  feedback: FaqFeedback;
+  /** One turn at a time per conversation across instances (a no-op on one machine). */
+  turnLock: TurnLock;
+  /** Every instance hears every queue event; the one that claims an event delivers it. */
+  claimDelivery?: (eventId: string) => Promise<boolean>;
+  /** Resolves once queue events published so far have reached this instance (tests, shutdown). */
+  queueHeard(): Promise<void>;
+  close(): void;
+}
+
+export interface StoreDeps {
+  config: Config;
+  keys: Keys;
+  db: Db;
+  sms: SmsGateway;
+  clock: Clock;
+  logger: Logger;
+  /** Agents online now, for wait estimates. */
+  agentsOnline: () => number;
+  /** The code generator (tests make it reproducible). */
+  random?: (max: number) => number;
+}
+
+const otpSettings = (config: Config) => ({
+  ttlSeconds: config.OTP_TTL_SECONDS,
+  maxAttempts: config.OTP_MAX_ATTEMPTS,
+  lockMinutes: config.OTP_LOCK_MINUTES,
+  resendCooldownSeconds: config.OTP_RESEND_COOLDOWN_SECONDS,
+  maxPerHourPerNumber: config.OTP_MAX_PER_HOUR,
+  maxPerDayPerNumber: config.OTP_MAX_PER_DAY,
+});
+
+/** One machine: everything in rebind.sqlite. */
+export function createSqliteStores({ config, keys, db, sms, clock, agentsOnline, random }: StoreDeps): Stores {
+  return {
+    storage: createSqliteStorage({ db, encryptionKey: keys.state, clock }),
+    otp: createOtpService({ db, secret: keys.otp, clock, ...(random ? { random } : {}), ...otpSettings(config) }),
+    notices: createNoticeSender({ db, sms, clock }),
+    identityLimiter: asyncLimiter(
+      createSqliteAttemptLimiter({
+        db,
+        scope: 'identity',
+        maxAttempts: config.IDENTITY_MAX_ATTEMPTS,
+        lockMs: config.IDENTITY_LOCK_MINUTES * 60_000,
+        clock,
+      }),
+    ),
+    queue: asyncQueue(
+      createSqliteHandoffQueue({ db, clock, averageHandleMinutes: config.HANDOFF_AVERAGE_MINUTES, agentsOnline }),
+    ),
+    transcripts: createTranscriptStore({ db, clock }),
+    audit: createAuditLog({ db, clock }),
+    feedback: createFaqFeedback({ db, clock }),
+    turnLock: localTurnLock,
+    // The local bus calls listeners as each change is made.
+    queueHeard: async () => undefined,
+    close: () => undefined,
+  };
+}
+
+/**
+ * Several instances: everything in one Redis (REDIS_URL, keys under REDIS_PREFIX). Start-up waits for
+ * Redis and fails with a clear message when it cannot be reached.
+ */
+export async function createRedisStores({
+  config,
+  keys,
+  sms,
+  clock,
+  logger,
+  agentsOnline,
+  random,
+}: StoreDeps): Promise<Stores> {
+  const url = config.REDIS_URL ?? '';
+  const prefix = config.REDIS_PREFIX;
+  const redis = connectRedis(url);
+  const subscriber = redis.duplicate();
+  // The client reconnects by itself; while Redis is away, turns fail closed (error.unavailable).
+  let down = false;
+  for (const connection of [redis, subscriber]) {
+    connection.on('error', (error: Error) => {
+      if (!down) logger.warn('redis unavailable', { error: error.message });
+      down = true;
+    });
+    connection.on('ready', () => {
+      if (down) logger.info('redis back');
+      down = false;
+    });
+  }
+  try {
+    await Promise.all([whenReady(redis, 10_000), whenReady(subscriber, 10_000)]);
+  } catch (error) {
+    redis.disconnect();
+    subscriber.disconnect();
+    throw new Error(`STORAGE=redis: cannot reach Redis at REDIS_URL (${String(error)})`, { cause: error });
+  }
+  const queue = createRedisHandoffQueue({
+    redis,
+    subscriber,
+    prefix,
+    clock,
+    averageHandleMinutes: config.HANDOFF_AVERAGE_MINUTES,
+    agentsOnline,
+    logger,
+  });
+  await queue.ready();
+  return {
+    storage: createRedisStorage({ redis, prefix, encryptionKey: keys.state, clock }),
+    otp: createRedisOtpService({
+      redis,
+      prefix,
+      secret: keys.otp,
+      clock,
+      ...(random ? { random } : {}),
+      ...otpSettings(config),
+    }),
+    notices: createRedisNoticeSender({ redis, prefix, sms, clock }),
+    identityLimiter: createRedisAttemptLimiter({
+      redis,
+      prefix,
+      scope: 'identity',
+      maxAttempts: config.IDENTITY_MAX_ATTEMPTS,
+      lockMs: config.IDENTITY_LOCK_MINUTES * 60_000,
+      clock,
+    }),
+    queue,
+    transcripts: createRedisTranscriptStore({ redis, prefix, clock }),
+    audit: createRedisAuditLog({ redis, prefix, clock }),
+    feedback: createRedisFaqFeedback({ redis, prefix, clock }),
+    turnLock: createRedisTurnLock({ redis, prefix, logger }),
+    queueHeard: () => queue.heard(),
+    async claimDelivery(eventId) {
+      return (await redis.set(`${prefix}relay:${eventId}`, '1', 'PX', 10 * 60_000, 'NX')) === 'OK';
+    },
+    close() {
+      void queue.shutdown().finally(() => {
+        subscriber.disconnect();
+        redis.disconnect();
+      });
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import Database from 'better-sqlite3';
+import type { Activity } from 'botbuilder';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FRESH, ZHANG } from '../support/demo';
+import { cd, last, NLU_CACHE, TEST_SECRET } from '../support/harness';
+import { ExpectRepliesClient } from '../support/httpClient';
+import { DEMO_SEED } from '../support/server';
+import type { OutboxEntry } from '../../services/sms';
+import { codeIn, isNotice, startFakeGateway, type FakeGateway } from './support';
+
+/*
+ * The bot is killed (SIGKILL: no shutdown, no state saved) in the middle of a turn, at the moment its
+ * SMS gateway has the message but has not answered. It is started again on the same DATA_DIR and
+ * SECRET_KEY, and the channel retries the same activity (same id), as Bot Framework channels do when
+ * a POST fails. What the design guarantees is asserted, not what happens to be convenient.
+ */
+
+const ROOT = join(__dirname, '..', '..');
+const CONVERSATION = 'crash';
+
+interface RunningBot {
+  child: ChildProcessWithoutNullStreams;
+  base: string;
+  exited: Promise<void>;
+  output: () => string;
+}
+
+let dataDir: string;
+let gateway: FakeGateway;
+let bot: RunningBot | undefined;
+let ids = 0;
+
+beforeEach(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'rebind-crash-'));
+  // The language model trained by other suites: a start without it trains for several seconds.
+  if (existsSync(NLU_CACHE)) {
+    for (const f of readdirSync(NLU_CACHE).filter((n) => n.endsWith('.json'))) {
+      copyFileSync(join(NLU_CACHE, f), join(dataDir, f));
+    }
+  }
+  gateway = await startFakeGateway();
+});
+
+afterEach(async () => {
+  if (bot) {
+    bot.child.kill('SIGKILL');
+    await bot.exited;
+    bot = undefined;
+  }
+  await gateway.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/**
+ * `npm start` on the test's DATA_DIR and a free port; resolves once it listens. Node runs index.ts
+ * itself with tsx as a loader (`node --import tsx`), not through the tsx CLI: the CLI runs the bot in a
+ * child process of its own, and a SIGKILL to the CLI cannot be passed on (the bot would live on).
+ */
+async function startBot(): Promise<RunningBot> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'index.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: '0',
+      DATA_DIR: dataDir,
+      SECRET_KEY: TEST_SECRET,
+      STORAGE: 'sqlite',
+      BANK_SEED_PATH: DEMO_SEED,
+      SMS_PROVIDER: 'http',
+      SMS_HTTP_URL: gateway.url,
+      // Long enough that the retry always comes within it, however slow the restart.
+      OTP_RESEND_COOLDOWN_SECONDS: '600',
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let output = '';
+  // Should jest itself be stopped mid-test, the bot must not outlive it.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      process.off('exit', reap);
+      resolve();
+    }),
+  );
+  const port = new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+      const m = /"msg":"listening","port":(\d+)/.exec(output);
+      if (m) resolve(Number(m[1]));
+    });
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    void exited.then(() => reject(new Error(`the bot exited before listening:\n${output}`)));
+  });
+  const running = { child, base: `http://127.0.0.1:${await port}`, exited, output: () => output };
+  bot = running;
+  return running;
+}
+
+/** Kills the bot from inside the gateway: the message is in, the answer never goes out. */
+function killBotOn(match: (entry: OutboxEntry) => boolean): void {
+  let done = false;
+  gateway.answer = (_n, entry) => {
+    if (done || !match(entry)) return 'ok';
+    done = true;
+    bot?.child.kill('SIGKILL');
+    return 'hang';
+  };
+}
+
+const say = (b: RunningBot, text: string, id = `turn-${++ids}`): Promise<Partial<Activity>[]> =>
+  new ExpectRepliesClient(b.base, CONVERSATION).say(text, id);
+
+/** Sends a turn the bot dies in: the channel sees the POST fail. */
+async function sayAndDie(b: RunningBot, text: string, id: string): Promise<void> {
+  const outcome = await say(b, text, id).then(
+    () => 'answered',
+    () => 'failed',
+  );
+  await b.exited;
+  expect(outcome).toBe('failed');
+  expect(b.child.signalCode).toBe('SIGKILL');
+  bot = undefined;
+}
+
+const lastCodeTo = (phone: string): string => {
+  const code = gateway.received.filter((e) => e.to === phone).map(codeIn).filter(Boolean).at(-1);
+  if (!code) throw new Error(`no code reached the gateway for ${phone}`);
+  return code;
+};
+
+/** The stores, read after the bot has stopped. */
+function readStores<T>(read: (bank: Database.Database, rebind: Database.Database) => T): T {
+  const bank = new Database(join(dataDir, 'bank.sqlite'), { readonly: true });
+  const rebind = new Database(join(dataDir, 'rebind.sqlite'), { readonly: true });
+  try {
+    return read(bank, rebind);
+  } finally {
+    bank.close();
+    rebind.close();
+  }
+}
+
+test('killed while the first code is at the gateway: the retried activity gets the cooldown reply, no second code, and the first code works', async () => {
+  let b = await startBot();
+  for (const text of ['更换绑定手机号', ZHANG.card, ZHANG.id, ZHANG.national]) await say(b, text);
+  killBotOn((e) => codeIn(e) !== undefined);
+  await sayAndDie(b, '能收到', 'reachable');
+  expect(gateway.received).toHaveLength(1);
+  const code = codeIn(gateway.received[0]!);
+
+  b = await startBot();
+  gateway.answer = () => 'ok';
+  const retried = await say(b, '能收到', 'reachable');
+  // The code was issued (and counted) before the crash; the turn's state was not saved, so the turn
+  // runs again, and the resend cooldown holds: "a code was just sent; if it has arrived, enter it".
+  expect(cd(last(retried))).toMatchObject({ key: 'otp.cooldown', expecting: 'otp', otpTarget: 'old' });
+  expect(gateway.received).toHaveLength(1); // no second code, so no different one
+
+  // The code that reached the gateway before the crash is the live one.
+  expect(cd(last(await say(b, code!))).expecting).toBe('newPhone');
+  expect(gateway.received).toHaveLength(1);
+}, 120_000);
+
+test('killed while the first change notice is at the gateway: the retried confirm gives change.done, one change, each notice at most once', async () => {
+  let b = await startBot();
+  for (const text of ['更换绑定手机号', ZHANG.card, ZHANG.id, ZHANG.national, '能收到']) await say(b, text);
+  await say(b, lastCodeTo(ZHANG.phone));
+  expect(cd(last(await say(b, FRESH.national))).key).toBe('otp.sent.new');
+  expect(cd(last(await say(b, lastCodeTo(FRESH.phone)))).expecting).toBe('confirm');
+
+  killBotOn(isNotice);
+  await sayAndDie(b, '确认', 'confirm');
+  // The change committed, and the old number's notice was at the gateway, when the bot died.
+  expect(gateway.received.filter(isNotice).map((e) => e.to)).toEqual([ZHANG.phone]);
+
+  b = await startBot();
+  gateway.answer = () => 'ok';
+  const retried = await say(b, '确认', 'confirm');
+  expect(cd(last(retried))).toMatchObject({ key: 'change.done', outcome: 'phoneChanged' });
+  // The channel retrying once more gets the recorded replies; nothing is done again.
+  const again = await say(b, '确认', 'confirm');
+  expect(again.map((a) => a.text)).toEqual(retried.map((a) => a.text));
+
+  b.child.kill('SIGTERM');
+  await b.exited;
+  bot = undefined;
+
+  // One change; each notice reached the gateway exactly once: the old number's before the crash (its
+  // claim survived the crash, so it is not sent again), the new number's after the restart.
+  const notices = gateway.received.filter(isNotice).map((e) => e.to);
+  expect(notices.sort()).toEqual([FRESH.phone, ZHANG.phone].sort());
+  const stored = readStores((bank, rebind) => {
+    const n = (db: Database.Database, sql: string) => (db.prepare(sql).get() as { n: number }).n;
+    return {
+      changes: bank.prepare('SELECT new_phone FROM phone_changes').all() as Array<{ new_phone: string }>,
+      bankAudit: n(bank, "SELECT COUNT(*) AS n FROM bank_audit WHERE type = 'phone.changed'"),
+      committed: n(rebind, "SELECT COUNT(*) AS n FROM audit_log WHERE type = 'change.committed'"),
+      noticesAudited: n(rebind, "SELECT COUNT(*) AS n FROM audit_log WHERE type = 'notice.sent'"),
+      claims: n(rebind, 'SELECT COUNT(*) AS n FROM sent_notices'),
+    };
+  });
+  expect(stored.changes).toEqual([{ new_phone: FRESH.phone }]);
+  expect(stored.bankAudit).toBe(1);
+  expect(stored.committed).toBe(1);
+  expect(stored.claims).toBe(2);
+  // Only the new number's notice is known to have been accepted: the old one's answer never came.
+  expect(stored.noticesAudited).toBe(1);
+}, 120_000);

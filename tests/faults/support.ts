@@ -1,0 +1,76 @@
+import { ConstantBackoff } from 'cockatiel';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRetryingSms } from '../../services/sms';
+import type { OutboxEntry } from '../../services/sms';
+import type { Harness } from '../support/harness';
+
+/**
+ * Puts the harness's recording gateway behind the retry policy production uses (the harness injects
+ * its gateway directly, so `createSmsGateway` and its retries are bypassed). No waiting between
+ * attempts: the policy, not the clock, is under test. `h.sms.failNext` then counts attempts.
+ */
+export function behindRetries(h: Harness, retries: number): void {
+  const recording = h.sms;
+  const direct = { send: recording.send.bind(recording) };
+  const retrying = createRetryingSms(direct, { retries, backoff: new ConstantBackoff(0) });
+  // The bot and the notice sender hold this object and call its `send` at each message.
+  recording.send = (message) => retrying.send(message);
+}
+
+/** What the fake gateway does with one request: answer it, or hold it (`hang`) until the gateway closes. */
+export type GatewayAnswer = 'ok' | 'fail' | 'hang' | ((res: ServerResponse, entry: OutboxEntry) => void);
+
+export interface FakeGateway {
+  url: string;
+  /** Every message POSTed, in order, as the JSON the bot sent (failed and held attempts too). */
+  received: OutboxEntry[];
+  /** Decides the answer to each request (`n` counts from 1). Replace it at any time. */
+  answer: (n: number, entry: OutboxEntry) => GatewayAnswer;
+  close(): Promise<void>;
+}
+
+/** An SMS gateway on a loopback port that speaks the http provider's protocol. */
+export async function startFakeGateway(answer: FakeGateway['answer'] = () => 'ok'): Promise<FakeGateway> {
+  const held = new Set<ServerResponse>();
+  const gateway: FakeGateway = {
+    url: '',
+    received: [],
+    answer,
+    close: async () => undefined,
+  };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (body += d));
+    req.on('end', () => {
+      const entry = JSON.parse(body) as OutboxEntry;
+      gateway.received.push(entry);
+      const what = gateway.answer(gateway.received.length, entry);
+      if (what === 'ok') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end('{"accepted":true}');
+      } else if (what === 'fail') {
+        res.writeHead(503);
+        res.end('gateway down (test)');
+      } else if (what === 'hang') {
+        held.add(res);
+      } else {
+        what(res, entry);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  gateway.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/send`;
+  gateway.close = async () => {
+    for (const res of held) res.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return gateway;
+}
+
+/** The 6-digit code in a code SMS (zh-CN wording), or undefined for a notice. */
+export const codeIn = (entry: OutboxEntry): string | undefined => /验证码(\d{6})/.exec(entry.text)?.[1];
+/** A change notice (zh-CN wording): to the old number "已于…变更为", to the new one "已于…绑定为". */
+export const isNotice = (entry: OutboxEntry): boolean => /已于.*(变更为|绑定为)/.test(entry.text);
