@@ -5,6 +5,8 @@ const base = {
   // Type-checking happens once in `npm test` (tsc --noEmit); jest only transpiles.
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
+  // Whole conversations on a loaded 2-core machine (and on Redis) can take more than jest's 5 s.
+  testTimeout: 30_000,
 };
 
 /** @type {import('jest').Config} */

@@ -106,7 +106,9 @@ test('a customer changes their number in the widget, asks a question on the way,
 
   // A question in the middle: answered, and the code is asked for again.
   await send(page, '验证码多久有效？');
-  await untilShows(page, '分钟');
+  // The answer (its own words, not the code prompt's), then the code is asked for again.
+  await untilShows(page, '验证码的规则如下');
+  await untilExpecting(page, 'otp');
   expect((await state(page)).expecting).toBe('otp');
 
   await send(page, codeFor(ZHANG.phone));
