@@ -11,6 +11,7 @@ const base = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  testTimeout: base.testTimeout,
   // Redis for the tests that run on it (.ci/run may start one and set TEST_REDIS_URL instead).
   globalSetup: '<rootDir>/tests/support/globalSetup.ts',
   globalTeardown: '<rootDir>/tests/support/globalTeardown.ts',
