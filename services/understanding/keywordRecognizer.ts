@@ -28,6 +28,12 @@ export interface KeywordRecognizerOptions {
   keywords?: KeywordCatalog;
   /** Exact button labels (any locale); see `buttonLabelsFrom`. */
   buttonLabels?: ButtonLabels;
+  /**
+   * Exact texts that never answer the confirm question: the answers to the earlier "does your number
+   * get SMS?" question ("能收到", "收不到"), which at the confirm step are an old button pressed late,
+   * never a decision about the change.
+   */
+  notAtConfirm?: readonly string[];
   /** Exact knowledge-base topic titles (offered as buttons when a question is unclear): faqId → titles. */
   topicTitles?: Readonly<Record<string, readonly string[]>>;
 }
@@ -254,6 +260,7 @@ export function createKeywordRecognizer({
   keywords = defaultKeywords,
   buttonLabels = {},
   topicTitles = {},
+  notAtConfirm = [],
 }: KeywordRecognizerOptions = {}): KeywordRecognizer {
   const compiled = compile(keywords);
   const buttons = new Map<string, Readonly<Recognition>>();
@@ -270,6 +277,7 @@ export function createKeywordRecognizer({
       if (text !== '' && !buttons.has(text)) buttons.set(text, BUTTON_RECOGNITION[name]);
     }
   }
+  const stale = new Set(notAtConfirm.map((label) => normalizeText(label).text).filter((text) => text !== ''));
 
   return {
     recognize(input: string, context: RecognizerContext): Recognition {
@@ -280,6 +288,8 @@ export function createKeywordRecognizer({
       const yesNoQuestion = expecting !== undefined && YES_NO_QUESTIONS.has(expecting);
       // Yes/no labels ("收不到") are answers only where a yes/no question is on screen; elsewhere
       // the words mean what they say ("收不到" at a code prompt: the code did not arrive).
+      // Final (a label): the model must not read it as a yes either.
+      if (expecting === 'confirm' && stale.has(text.text)) return { intent: 'none', source: 'label' };
       const button = buttons.get(text.text);
       if (button !== undefined && (yesNoQuestion || (button.intent !== 'affirm' && button.intent !== 'deny'))) {
         return { ...button, source: 'label' };

@@ -62,6 +62,10 @@ const refusals: Array<[Expecting | 'otpNew', string, string]> = [
   ['otpNew', HTML, 'format'],
   ['confirm', 'banana', 'yesNo'],
   ['confirm', HUGE_TEXT, 'yesNo'],
+  // An answer to the earlier "does your number get SMS?" question, pressed late, never confirms.
+  ['confirm', '能收到', 'yesNo'],
+  ['confirm', '收不到', 'yesNo'],
+  ['confirm', 'Yes, I can', 'yesNo'],
 ];
 
 describe('every validation error, at every question', () => {
