@@ -69,6 +69,10 @@ export interface TurnInfo {
   replayed: boolean;
   /** A turn the bot started itself (an agent's message, a queue update). */
   proactive?: boolean;
+  /** What the last reply that asked something asked for (`channelData.expecting`). */
+  expecting?: string;
+  /** Which number the last code went to (`channelData.otpTarget`). */
+  otpTarget?: 'old' | 'new';
   ms: number;
 }
 
@@ -232,6 +236,8 @@ export class RebindBot {
       keys: said.map((r) => r.key),
       replayed: false,
       ...(turn.proactive ? { proactive: true } : {}),
+      ...lastOf(said, 'expecting'),
+      ...lastOf(said, 'otpTarget'),
       ms: Math.round(performance.now() - started),
     });
   }
@@ -266,6 +272,12 @@ export class RebindBot {
     const items = await this.options.storage.read([key]);
     return items[key] as ConversationDoc | undefined;
   }
+}
+
+/** `{ [field]: value }` of the last reply that has the field (what the turn ended up asking), or `{}`. */
+function lastOf<F extends 'expecting' | 'otpTarget'>(said: Reply[], field: F): Partial<Pick<Reply, F>> {
+  const reply = [...said].reverse().find((r) => r[field] !== undefined);
+  return reply ? ({ [field]: reply[field] } as Partial<Pick<Reply, F>>) : {};
 }
 
 /** A change in progress: the only state that expires (its details are dropped). */

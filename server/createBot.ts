@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { changePhoneMachine } from '../dialogs/changePhoneMachine';
 import { RebindBot } from '../bot/RebindBot';
+import { conversationHash, funnelStep } from '../services/analytics';
 import { createChartActors } from '../services/chartEffects';
 import type { Services } from './createServices';
 
@@ -51,15 +51,25 @@ export function createBot(s: Services): RebindBot {
     turnTimeoutMs: 20_000,
     transcripts: s.transcripts,
     lock: s.turnLock,
-    onTurn: (info) =>
+    onTurn: (info) => {
+      const conversation = conversationHash(info.conversationKey);
       s.logger.info('turn', {
-        conversation: createHash('sha256').update(info.conversationKey).digest('hex').slice(0, 12),
+        conversation,
         state: info.state,
         intent: info.intent,
         outcome: info.outcome,
         keys: info.keys,
         replayed: info.replayed,
         ms: info.ms,
-      }),
+      });
+      s.metrics.turn(info);
+      // A courtesy like feedback: a funnel event not stored never holds up or breaks the turn.
+      const step = funnelStep(info);
+      if (step) {
+        s.funnel
+          .record(conversation, step, s.clock())
+          .catch((error: unknown) => s.logger.warn('funnel event not recorded', { error: String(error) }));
+      }
+    },
   });
 }

@@ -87,6 +87,12 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
     res.send(ready && !stopping ? 200 : 503, { status: ready && !stopping ? 'ok' : 'unavailable' });
     return next();
   });
+  // Prometheus text exposition; open like /healthz, so keep it behind the firewall (README).
+  server.get('/metrics', async (_req, res) => {
+    const { contentType, body } = await services.metrics.exposition();
+    res.writeHead(200, { 'content-type': contentType });
+    res.end(body);
+  });
 
   await new Promise<void>((resolve) => server.listen(config.PORT, resolve));
   ready = true;

@@ -33,6 +33,8 @@ import {
   trainingSet,
 } from '../services/understanding';
 import type { FaqFeedback } from '../services/feedback';
+import type { FunnelLog } from '../services/analytics';
+import { createMetrics, type Metrics } from '../services/metrics';
 import type { Recognizer } from '../dialogs/recognizer';
 import type { Locale } from '../dialogs/types';
 import { deriveKeys, loadMasterSecret, type Keys } from './secrets';
@@ -63,8 +65,13 @@ export interface Services {
   claimDelivery?: (eventId: string) => Promise<boolean>;
   /** Resolves once queue events published so far have reached this instance's listeners. */
   queueHeard(): Promise<void>;
+  /** Counts what it records for the metrics (codes sent, handoffs requested). */
   audit: AuditLog;
   feedback: FaqFeedback;
+  /** Funnel events, one per turn that shows a step (`npm run report:funnel`). */
+  funnel: FunnelLog;
+  /** This instance's Prometheus registry and counters (GET /metrics). */
+  metrics: Metrics;
   storage: Storage;
   recognizer: Recognizer;
   render: (locale: Locale, key: string, params?: Record<string, string | number>) => string;
@@ -137,11 +144,13 @@ export async function createServices(
     cacheDir: overrides.nluCacheDir ?? config.DATA_DIR,
   });
   logger.info('language model ready', { from: classifier.origin.from, ms: classifier.origin.ms });
+  const labels = buttonLabelsFrom([zhCN, enUS]);
   const recognizer = createNluRecognizer({
     classifier,
     keywords: createKeywordRecognizer({
-      buttonLabels: buttonLabelsFrom([zhCN, enUS]),
+      buttonLabels: labels,
       topicTitles: topicTitlesFrom([zhCN, enUS]),
+      notAtConfirm: [...labels.yes, ...labels.no],
     }),
   });
 
@@ -158,6 +167,7 @@ export async function createServices(
   };
   const stores = config.STORAGE === 'redis' ? await createRedisStores(storeDeps) : createSqliteStores(storeDeps);
   logger.info('stores ready', { storage: config.STORAGE });
+  const metrics = createMetrics();
 
   return {
     config,
@@ -181,8 +191,10 @@ export async function createServices(
     presence,
     agentHours: parseAgentHours(config.AGENT_HOURS, config.AGENT_TIMEZONE),
     transcripts: stores.transcripts,
-    audit: stores.audit,
+    audit: metrics.countAudit(stores.audit),
     feedback: stores.feedback,
+    funnel: stores.funnel,
+    metrics,
     storage: overrides.storage ?? stores.storage,
     turnLock: stores.turnLock,
     queueHeard: () => stores.queueHeard(),

@@ -12,6 +12,8 @@ export interface Keys {
   state: Buffer;
   /** Signs the local Direct Line's tokens. */
   directLine: Buffer;
+  /** Chains the audit log's records (HMAC), so an edited, inserted or removed record shows. */
+  audit: Buffer;
 }
 
 export function deriveKeys(master: Buffer): Keys {
@@ -21,6 +23,7 @@ export function deriveKeys(master: Buffer): Keys {
     identity: derive('rebind/identity'),
     state: derive('rebind/state'),
     directLine: derive('rebind/directline'),
+    audit: derive('rebind/audit'),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Storage } from 'botbuilder';
 import type { Config } from '../config';
+import { createRedisFunnelLog, createSqliteFunnelLog, type FunnelLog } from '../services/analytics';
 import { createAuditLog, type AuditLog } from '../services/audit';
 import type { Clock } from '../services/clock';
 import { createFaqFeedback, type FaqFeedback } from '../services/feedback';
@@ -44,6 +45,8 @@ export interface Stores {
   transcripts: TranscriptStore;
   audit: AuditLog;
   feedback: FaqFeedback;
+  /** How far changes get (per turn, by conversation hash): `npm run report:funnel`. */
+  funnel: FunnelLog;
   /** One turn at a time per conversation across instances (a no-op on one machine). */
   turnLock: TurnLock;
   /** Every instance hears every queue event; the one that claims an event delivers it. */
@@ -94,8 +97,9 @@ export function createSqliteStores({ config, keys, db, sms, clock, agentsOnline,
       createSqliteHandoffQueue({ db, clock, averageHandleMinutes: config.HANDOFF_AVERAGE_MINUTES, agentsOnline }),
     ),
     transcripts: createTranscriptStore({ db, clock }),
-    audit: createAuditLog({ db, clock }),
+    audit: createAuditLog({ db, key: keys.audit, clock }),
     feedback: createFaqFeedback({ db, clock }),
+    funnel: createSqliteFunnelLog({ db }),
     turnLock: localTurnLock,
     // The local bus calls listeners as each change is made.
     queueHeard: async () => undefined,
@@ -170,8 +174,9 @@ export async function createRedisStores({
     }),
     queue,
     transcripts: createRedisTranscriptStore({ redis, prefix, clock }),
-    audit: createRedisAuditLog({ redis, prefix, clock }),
+    audit: createRedisAuditLog({ redis, prefix, key: keys.audit, clock }),
     feedback: createRedisFaqFeedback({ redis, prefix, clock }),
+    funnel: createRedisFunnelLog({ redis, prefix }),
     turnLock: createRedisTurnLock({ redis, prefix, logger }),
     queueHeard: () => queue.heard(),
     async claimDelivery(eventId) {
