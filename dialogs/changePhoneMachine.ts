@@ -340,6 +340,12 @@ export const changePhoneMachine = setup({
     holdHandoff: assign((_, params: { handoff: HandoffRecord }) => ({ handoff: params.handoff, offeredHandoff: undefined })),
     /** People are done: the ticket is kept only to rate it. */
     releaseHandoff: assign(({ context }) => ({ handoff: undefined, ratingFor: context.handoff?.ticket })),
+    /** A person has the conversation now: keep who, and tell the customer. */
+    connectAgent: enqueueActions(({ context, enqueue }, params: { agentName: string }) => {
+      if (!context.handoff) return;
+      enqueue.assign({ handoff: { ...context.handoff, status: 'withAgent', agentName: params.agentName } });
+      enqueue.emit({ type: 'reply', reply: connectedReply(context.handoff.ticket, params.agentName) });
+    }),
     sayAgentLeft: emit(({ context, event }) => ({
       type: 'reply' as const,
       reply: {
@@ -931,11 +937,10 @@ export const changePhoneMachine = setup({
         AGENT_JOINED: {
           guard: 'aboutTicket',
           target: 'withAgent',
-          actions: enqueueActions(({ context, event, enqueue }) => {
-            if (event.type !== 'AGENT_JOINED' || !context.handoff) return;
-            enqueue.assign({ handoff: { ...context.handoff, status: 'withAgent', agentName: event.agentName } });
-            enqueue({ type: 'say', params: connectedReply(event.ticket, event.agentName) });
-          }),
+          actions: {
+            type: 'connectAgent',
+            params: ({ event }) => ({ agentName: event.type === 'AGENT_JOINED' ? event.agentName : '' }),
+          },
         },
         AGENT_LEFT: { guard: 'aboutTicket', target: 'rating', actions: ['sayAgentLeft', 'releaseHandoff'] },
       },
@@ -959,12 +964,10 @@ export const changePhoneMachine = setup({
           {
             guard: ({ event }) => event.output.status === 'withAgent',
             target: 'withAgent',
-            actions: enqueueActions(({ context, event, enqueue }) => {
-              if (event.output.status !== 'withAgent' || !context.handoff) return;
-              const agentName = event.output.agentName;
-              enqueue.assign({ handoff: { ...context.handoff, status: 'withAgent', agentName } });
-              enqueue({ type: 'say', params: connectedReply(context.handoff.ticket, agentName) });
-            }),
+            actions: {
+              type: 'connectAgent',
+              params: ({ event }) => ({ agentName: event.output.status === 'withAgent' ? event.output.agentName : '' }),
+            },
           },
           { target: 'idle', actions: ['sayNotDelivered', assign({ handoff: undefined })] },
         ],
@@ -981,12 +984,10 @@ export const changePhoneMachine = setup({
             // An agent took the ticket a moment before the customer gave up waiting.
             guard: ({ event }) => event.output.result === 'withAgent',
             target: 'withAgent',
-            actions: enqueueActions(({ context, event, enqueue }) => {
-              if (event.output.result !== 'withAgent' || !context.handoff) return;
-              const agentName = event.output.agentName;
-              enqueue.assign({ handoff: { ...context.handoff, status: 'withAgent', agentName } });
-              enqueue({ type: 'say', params: connectedReply(context.handoff.ticket, agentName) });
-            }),
+            actions: {
+              type: 'connectAgent',
+              params: ({ event }) => ({ agentName: event.output.result === 'withAgent' ? event.output.agentName : '' }),
+            },
           },
           {
             target: 'idle',

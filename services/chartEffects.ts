@@ -302,13 +302,7 @@ export function createChartActors(deps: ChartEffectDeps) {
   });
 
   const requestCallback = fromPromise<CallbackOutput, CallbackInput>(async ({ input }) => {
-    const callback = await queue.requestCallback({
-      conversationId: input.conversationId,
-      locale: input.locale,
-      reason: input.reason,
-      context: input.context,
-      preferredTime: input.preferredTime,
-    });
+    const callback = await queue.requestCallback(input);
     await audit.record('handoff.callbackRequested', input.conversationId, { reason: input.reason, callback: callback.id });
     return { id: callback.id, preferredTime: callback.preferredTime };
   });

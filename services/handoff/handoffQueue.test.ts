@@ -13,6 +13,7 @@ import {
   type QueueErrorCode,
   type QueueEvent,
 } from './handoffQueue';
+import { textsIn } from './testing/textsIn';
 
 const T0 = Date.UTC(2026, 10, 28, 2, 0, 0);
 const MIN = 60_000;
@@ -63,22 +64,6 @@ function codeOf(f: () => unknown): QueueErrorCode | 'none' {
   return 'none';
 }
 
-/** Every string in a row, looking inside JSON text too. */
-function textsIn(value: unknown): string[] {
-  if (typeof value === 'string') {
-    if (/^[[{]/.test(value)) {
-      try {
-        return textsIn(JSON.parse(value) as unknown);
-      } catch {
-        return [value];
-      }
-    }
-    return [value];
-  }
-  if (Array.isArray(value)) return value.flatMap(textsIn);
-  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(textsIn);
-  return [];
-}
 
 function withTempDir<T>(f: (dir: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'rebind-queue-'));

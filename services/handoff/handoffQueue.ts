@@ -373,7 +373,7 @@ function toCallback(r: CallbackRow): Callback {
 }
 
 /** The summary's free-text fields masked again: already-masked values come out unchanged. */
-function remaskSummary(context: MaskedSummary): MaskedSummary {
+export function remaskSummary(context: MaskedSummary): MaskedSummary {
   const out: MaskedSummary = { ...context };
   for (const field of ['card', 'idNumber', 'oldPhone', 'newPhone'] as const) {
     const value = out[field];
@@ -382,7 +382,8 @@ function remaskSummary(context: MaskedSummary): MaskedSummary {
   return out;
 }
 
-function maskLine(line: TranscriptLine): TranscriptLine {
+/** A transcript line with every number in its text masked (both queues store only this). */
+export function maskLine(line: TranscriptLine): TranscriptLine {
   return { at: line.at, from: line.from, text: maskDigitsInText(line.text) };
 }
 

@@ -22,6 +22,7 @@ import {
   type QueueEvent,
 } from './handoffQueue';
 import { createRedisHandoffQueue, type RedisHandoffQueue } from './redisQueue';
+import { textsIn } from './testing/textsIn';
 
 const T0 = Date.UTC(2026, 10, 28, 2, 0, 0);
 const MIN = 60_000;
@@ -106,22 +107,6 @@ function harness(
   };
 }
 
-/** Every string in a value, looking inside JSON text too. */
-function textsIn(value: unknown): string[] {
-  if (typeof value === 'string') {
-    if (/^[[{]/.test(value)) {
-      try {
-        return textsIn(JSON.parse(value) as unknown);
-      } catch {
-        return [value];
-      }
-    }
-    return [value];
-  }
-  if (Array.isArray(value)) return value.flatMap(textsIn);
-  if (typeof value === 'object' && value !== null) return Object.values(value).flatMap(textsIn);
-  return [];
-}
 
 /** Rejects instead of hanging when something never happens (a lost subscription, say). */
 async function within<T>(promise: Promise<T>, what: string, ms = 5000): Promise<T> {

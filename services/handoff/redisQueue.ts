@@ -29,10 +29,11 @@ import type { Clock } from '../clock';
 import { createLogger, type Logger } from '../log';
 import { maskDigitsInText } from '../mask';
 import { whenReady } from '../redis/client';
-import type { MaskedSummary } from '../../dialogs/types';
 import {
+  maskLine,
   newTicket as randomTicket,
   QueueError,
+  remaskSummary,
   type Callback,
   type CancelResult,
   type ClaimResult,
@@ -43,7 +44,6 @@ import {
   type QueueEventMeta,
   type QueueListener,
   type Ticket,
-  type TranscriptLine,
   type WaitingPosition,
 } from './handoffQueue';
 
@@ -335,20 +335,6 @@ const LUA = Object.fromEntries(
     return [name, { source, sha: createHash('sha1').update(source).digest('hex') }];
   }),
 ) as Record<ScriptName, Lua>;
-
-/** The summary's free-text fields masked again: already-masked values come out unchanged. */
-function remaskSummary(context: MaskedSummary): MaskedSummary {
-  const out: MaskedSummary = { ...context };
-  for (const field of ['card', 'idNumber', 'oldPhone', 'newPhone'] as const) {
-    const value = out[field];
-    if (value !== undefined) out[field] = maskDigitsInText(value);
-  }
-  return out;
-}
-
-function maskLine(line: TranscriptLine): TranscriptLine {
-  return { at: line.at, from: line.from, text: maskDigitsInText(line.text) };
-}
 
 /** A time as stored: JSON number text, copied into tickets verbatim, so it must be a finite number. */
 function stamp(ms: number): string {

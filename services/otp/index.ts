@@ -1,5 +1,4 @@
 export {
-  checkOtpOptions,
   createOtpService,
   drawCode,
   keyedHash,
@@ -7,6 +6,7 @@ export {
   OTP_DEFAULTS,
   OTP_LIMIT_SCOPE,
   otpHashes,
+  otpSettings,
 } from './otpService';
-export type { OtpServiceOptions } from './otpService';
+export type { OtpServiceOptions, OtpSettings } from './otpService';
 export type { IssueResult, OtpBinding, OtpPurpose, OtpService, VerifyResult } from './types';

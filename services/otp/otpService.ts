@@ -116,15 +116,23 @@ export const OTP_DEFAULTS = {
   maxPerDayPerNumber: 10,
 } as const;
 
-/** Throws a RangeError for options no implementation accepts. */
-export function checkOtpOptions(o: {
+/** The options every implementation takes, defaults filled in and checked, times in ms. */
+export interface OtpSettings {
   secret: Buffer;
-  ttlSeconds: number;
-  lockMinutes: number;
-  resendCooldownSeconds: number;
+  clock: Clock;
+  random: (n: number) => number;
+  newId: () => string;
+  ttlMs: number;
+  cooldownMs: number;
+  lockMs: number;
+  maxAttempts: number;
   maxPerHourPerNumber: number;
   maxPerDayPerNumber: number;
-}): void {
+}
+
+/** Fills in the defaults and throws a RangeError for options no implementation accepts. */
+export function otpSettings(options: Omit<OtpServiceOptions, 'db'>): OtpSettings {
+  const o = { ...OTP_DEFAULTS, ...definedOnly(options) };
   if (!Buffer.isBuffer(o.secret) || o.secret.length === 0) throw new RangeError('secret must be a non-empty Buffer');
   positive('ttlSeconds', o.ttlSeconds, false);
   positive('lockMinutes', o.lockMinutes, false);
@@ -133,27 +141,31 @@ export function checkOtpOptions(o: {
   if (!Number.isFinite(o.resendCooldownSeconds) || o.resendCooldownSeconds < 0) {
     throw new RangeError('resendCooldownSeconds must be >= 0');
   }
+  return {
+    secret: o.secret,
+    clock: o.clock ?? Date.now,
+    random: o.random ?? ((n) => randomInt(n)),
+    newId: o.newId ?? (() => randomUUID()),
+    ttlMs: o.ttlSeconds * 1000,
+    cooldownMs: o.resendCooldownSeconds * 1000,
+    lockMs: o.lockMinutes * 60_000,
+    maxAttempts: o.maxAttempts,
+    maxPerHourPerNumber: o.maxPerHourPerNumber,
+    maxPerDayPerNumber: o.maxPerDayPerNumber,
+  };
 }
 
-export function createOtpService({
-  db,
-  secret,
-  clock = Date.now,
-  random = (n) => randomInt(n),
-  ttlSeconds = OTP_DEFAULTS.ttlSeconds,
-  maxAttempts = OTP_DEFAULTS.maxAttempts,
-  lockMinutes = OTP_DEFAULTS.lockMinutes,
-  resendCooldownSeconds = OTP_DEFAULTS.resendCooldownSeconds,
-  maxPerHourPerNumber = OTP_DEFAULTS.maxPerHourPerNumber,
-  maxPerDayPerNumber = OTP_DEFAULTS.maxPerDayPerNumber,
-  newId = () => randomUUID(),
-}: OtpServiceOptions): OtpService {
-  checkOtpOptions({ secret, ttlSeconds, lockMinutes, resendCooldownSeconds, maxPerHourPerNumber, maxPerDayPerNumber });
-  const ttlMs = ttlSeconds * 1000;
-  const cooldownMs = resendCooldownSeconds * 1000;
+/** `{ a: undefined }` does not override a default (as with destructuring defaults). */
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export function createOtpService({ db, ...options }: OtpServiceOptions): OtpService {
+  const { secret, clock, random, newId, ttlMs, cooldownMs, lockMs, maxAttempts, maxPerHourPerNumber, maxPerDayPerNumber } =
+    otpSettings(options);
 
   migrateOtp(db);
-  const limiter = createSqliteAttemptLimiter({ db, scope: OTP_LIMIT_SCOPE, maxAttempts, lockMs: lockMinutes * 60_000, clock });
+  const limiter = createSqliteAttemptLimiter({ db, scope: OTP_LIMIT_SCOPE, maxAttempts, lockMs, clock });
 
   const { hashCard, hashPhone, bindingKey, bindingHash, codeHash, sameHash } = otpHashes(secret);
   const newCode = (): string => drawCode(random);

@@ -1,6 +1,5 @@
-import { randomInt, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { checkOtpOptions, drawCode, keyedHash, OTP_DEFAULTS, OTP_LIMIT_SCOPE, otpHashes } from '../otp/otpService';
+import { drawCode, keyedHash, OTP_LIMIT_SCOPE, otpHashes, otpSettings } from '../otp/otpService';
 import type { OtpServiceOptions } from '../otp/otpService';
 import type { IssueResult, OtpBinding, OtpService, VerifyResult } from '../otp/types';
 import { luaScript } from './luaScript';
@@ -145,24 +144,9 @@ function refusal(tag: string, at: unknown): IssueResult | undefined {
  * the same calls — hashes, binding, generations, voiding, cooldown, caps with the latest retryAt, revoke,
  * single use, per-card lockout. Issue and verify are each one Lua script (see the key layout above).
  */
-export function createRedisOtpService({
-  redis,
-  prefix,
-  secret,
-  clock = Date.now,
-  random = (n) => randomInt(n),
-  ttlSeconds = OTP_DEFAULTS.ttlSeconds,
-  maxAttempts = OTP_DEFAULTS.maxAttempts,
-  lockMinutes = OTP_DEFAULTS.lockMinutes,
-  resendCooldownSeconds = OTP_DEFAULTS.resendCooldownSeconds,
-  maxPerHourPerNumber = OTP_DEFAULTS.maxPerHourPerNumber,
-  maxPerDayPerNumber = OTP_DEFAULTS.maxPerDayPerNumber,
-  newId = () => randomUUID(),
-}: RedisOtpServiceOptions): OtpService {
-  checkOtpOptions({ secret, ttlSeconds, lockMinutes, resendCooldownSeconds, maxPerHourPerNumber, maxPerDayPerNumber });
-  const ttlMs = ttlSeconds * 1000;
-  const cooldownMs = resendCooldownSeconds * 1000;
-  const lockMs = lockMinutes * 60_000;
+export function createRedisOtpService({ redis, prefix, ...options }: RedisOtpServiceOptions): OtpService {
+  const { secret, clock, random, newId, ttlMs, cooldownMs, lockMs, maxAttempts, maxPerHourPerNumber, maxPerDayPerNumber } =
+    otpSettings(options);
   const limiter = createRedisAttemptLimiter({ redis, prefix, scope: OTP_LIMIT_SCOPE, maxAttempts, lockMs, clock });
   const { hashCard, hashPhone, bindingKey, bindingHash, codeHash } = otpHashes(secret);
 

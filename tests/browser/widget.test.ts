@@ -1,8 +1,8 @@
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { readOutbox } from '../../services/sms';
 import { ARTIFACTS, launchChromium } from '../support/browser';
+import { lastCodeInOutbox } from '../support/channel';
 import { FRESH, ZHANG } from '../support/demo';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -54,15 +54,7 @@ async function send(page: Page, text: string): Promise<void> {
   await input.press('Enter');
 }
 
-function codeFor(phone: string): string {
-  const code = readOutbox(join(server.dataDir, 'sms-outbox.jsonl'))
-    .filter((m) => m.to === phone)
-    .map((m) => /(\d{6})/.exec(m.text)?.[1])
-    .filter(Boolean)
-    .at(-1);
-  if (!code) throw new Error(`no code for ${phone}`);
-  return code;
-}
+const codeFor = (phone: string) => lastCodeInOutbox(server.dataDir, phone);
 
 async function shot(page: Page, name: string): Promise<string> {
   const file = join(ARTIFACTS, `widget-${name}.png`);

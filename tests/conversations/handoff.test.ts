@@ -296,7 +296,12 @@ describe('the queue, an agent, and back to the bot', () => {
     expect(joined?.locale).toBe('en-US');
     expect(joined?.text).toContain('Li Wei');
     await h.services.queue.addLine(ticket, { from: 'agent', text: 'Hello, how can I help?' });
-    expect((await c.received())[0]?.text).toBe('[Agent Li Wei] Hello, how can I help?');
+    const [message] = await c.received();
+    expect(cd(message)).toMatchObject({ key: 'handoff.agentMessage', handoff: { from: 'agent', agentName: 'Li Wei' } });
+    // The agent's words arrive exactly as written, in the English template.
+    expect(message?.text).toBe(
+      h.services.render('en-US', 'handoff.agentMessage', { agent: 'Li Wei', text: 'Hello, how can I help?' }),
+    );
   });
 });
 

@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Activity } from 'botbuilder';
+import { startFakeChannel, type FakeChannel } from '../support/channel';
 import { cd } from '../support/harness';
 import { startTestServer, type TestServer } from '../support/server';
 
@@ -7,33 +7,21 @@ import { startTestServer, type TestServer } from '../support/server';
  * The Bot Framework Emulator posts activities without expectReplies and receives the bot's replies
  * on its own connector endpoint (serviceUrl). This stands in for that endpoint.
  */
-let connector: Server;
+let channel: FakeChannel;
 let connectorUrl: string;
-const received: Array<{ path: string; activity: Partial<Activity> }> = [];
+let received: FakeChannel['received'];
 let server: TestServer;
 
-const body = (req: IncomingMessage) =>
-  new Promise<string>((resolve) => {
-    let data = '';
-    req.on('data', (c: Buffer) => (data += c.toString()));
-    req.on('end', () => resolve(data));
-  });
-
 beforeAll(async () => {
-  connector = createServer(async (req, res) => {
-    received.push({ path: req.url ?? '', activity: JSON.parse(await body(req)) as Partial<Activity> });
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: `reply-${received.length}` }));
-  });
-  await new Promise<void>((resolve) => connector.listen(0, '127.0.0.1', resolve));
-  const address = connector.address();
-  connectorUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  channel = await startFakeChannel();
+  connectorUrl = channel.url;
+  received = channel.received;
 
   server = await startTestServer();
 });
 afterAll(async () => {
   await server.dispose();
-  await new Promise((r) => connector.close(r));
+  await channel.close();
 });
 
 test('like the Emulator: no app id, replies posted back to the serviceUrl of the conversation', async () => {

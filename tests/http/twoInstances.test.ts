@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Activity } from 'botbuilder';
 import { readOutbox } from '../../services/sms';
+import { lastCodeInOutbox, startFakeChannel, type FakeChannel } from '../support/channel';
 import { FRESH, ZHANG } from '../support/demo';
 import { cd, TEST_AGENT_TOKENS, TEST_AGENTS } from '../support/harness';
 import { testRedisUrl, uniquePrefix } from '../support/redis';
@@ -19,27 +19,13 @@ jest.setTimeout(120_000);
 let a: TestServer;
 let b: TestServer;
 let shared: string;
-let connector: Server;
-let connectorUrl: string;
-const posted: Array<Partial<Activity>> = [];
-
-const body = (req: IncomingMessage) =>
-  new Promise<string>((resolve) => {
-    let data = '';
-    req.on('data', (c: Buffer) => (data += c.toString()));
-    req.on('end', () => resolve(data));
-  });
+let channel: FakeChannel;
+/** What either instance posted to the channel's endpoint (proactive messages land here). */
+const posted = () => channel.received.map((r) => r.activity);
 
 beforeAll(async () => {
-  // The channel's endpoint (like the Emulator's): proactive messages from either instance land here.
-  connector = createServer(async (req, res) => {
-    posted.push(JSON.parse(await body(req)) as Partial<Activity>);
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: `r-${posted.length}` }));
-  });
-  await new Promise<void>((resolve) => connector.listen(0, '127.0.0.1', resolve));
-  const address = connector.address();
-  connectorUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  // The channel's endpoint (like the Emulator's).
+  channel = await startFakeChannel();
 
   // One Redis (one prefix), one bank core and one SMS outbox for both.
   shared = mkdtempSync(join(tmpdir(), 'rebind-two-'));
@@ -57,13 +43,19 @@ beforeAll(async () => {
 afterAll(async () => {
   await a?.dispose();
   await b?.dispose();
-  await new Promise((r) => connector.close(r));
+  await channel.close();
   rmSync(shared, { recursive: true, force: true });
 });
 
 let next = 0;
-/** One customer turn on `server`, answered in the HTTP response (expectReplies). */
-async function turn(server: TestServer, conversation: string, text: string): Promise<Array<Partial<Activity>>> {
+/** One customer message on `server`. With expectReplies the replies come back in the response;
+ * without, they go to the channel's endpoint, like the Emulator's. */
+async function send(
+  server: TestServer,
+  conversation: string,
+  text: string,
+  expectReplies: boolean,
+): Promise<Array<Partial<Activity>>> {
   const res = await fetch(`${server.base}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -72,48 +64,23 @@ async function turn(server: TestServer, conversation: string, text: string): Pro
       id: `two-${++next}`,
       text,
       locale: 'zh-CN',
-      channelId: 'scripted',
-      serviceUrl: connectorUrl,
-      deliveryMode: 'expectReplies',
+      channelId: expectReplies ? 'scripted' : 'emulator',
+      serviceUrl: channel.url,
+      ...(expectReplies ? { deliveryMode: 'expectReplies' } : {}),
       conversation: { id: conversation },
       from: { id: `user-${conversation}` },
       recipient: { id: 'rebind' },
     }),
   });
   expect(res.status).toBe(200);
-  const { activities } = (await res.json()) as { activities: Array<Partial<Activity>> };
-  return activities;
+  return expectReplies ? ((await res.json()) as { activities: Array<Partial<Activity>> }).activities : [];
 }
+const turn = (server: TestServer, conversation: string, text: string) => send(server, conversation, text, true);
+const post = async (server: TestServer, conversation: string, text: string) => {
+  await send(server, conversation, text, false);
+};
 
-/** One customer turn on `server` whose replies go to the channel's endpoint (no expectReplies). */
-async function post(server: TestServer, conversation: string, text: string): Promise<void> {
-  const res = await fetch(`${server.base}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      id: `two-${++next}`,
-      text,
-      locale: 'zh-CN',
-      channelId: 'emulator',
-      serviceUrl: connectorUrl,
-      conversation: { id: conversation },
-      from: { id: `user-${conversation}` },
-      recipient: { id: 'rebind' },
-    }),
-  });
-  expect(res.status).toBe(200);
-}
-
-function codeFor(phone: string): string {
-  const code = readOutbox(join(shared, 'sms-outbox.jsonl'))
-    .filter((m) => m.to === phone)
-    .map((m) => /(\d{6})/.exec(m.text)?.[1])
-    .filter(Boolean)
-    .at(-1);
-  if (!code) throw new Error(`no code for ${phone}`);
-  return code;
-}
+const codeFor = (phone: string) => lastCodeInOutbox(shared, phone);
 
 const expectingOf = (replies: Array<Partial<Activity>>) => cd(replies.at(-1)).expecting;
 
@@ -159,11 +126,11 @@ test("a customer's messages arriving at both instances at once never interleave"
 
 test('an agent on instance B talks with a customer whose messages reach instance A', async () => {
   const conv = 'person';
-  const from = () => posted.length;
+  const from = () => channel.received.length;
   async function until(count: number, since: number): Promise<Array<Partial<Activity>>> {
-    for (let i = 0; i < 400 && posted.length < since + count; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 400 && channel.received.length < since + count; i++) await new Promise((r) => setTimeout(r, 25));
     await Promise.all([a.running.relay.idle(), b.running.relay.idle()]);
-    return posted.slice(since);
+    return posted().slice(since);
   }
   const api = (server: TestServer, path: string, payload?: unknown) =>
     fetch(`${server.base}/agent/api${path}`, {
