@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { join } from 'node:path';
 import { AgentHoursError, parseAgentHours } from '../services/handoff/agentHours';
 import { AgentTokensError, parseAgentTokens } from '../services/handoff/agents';
+import { RATE_LIMIT_DEFAULTS, RateRulesError, parseRateRules, type RateAction } from '../services/limits/rateRules';
 
 const int = (def: number, min = 1, max = 1_000_000) => z.coerce.number().int().min(min).max(max).default(def);
 
@@ -62,6 +63,14 @@ const schema = z.object({
   HANDOFF_MODE: z.enum(['queue', 'protocol']).default('queue'),
   /** Minutes an agent spends per customer, for the wait shown to people in the queue. */
   HANDOFF_AVERAGE_MINUTES: int(5, 1, 240),
+  /** Rate limits, `scope:count/window` comma-separated (see services/limits/rateRules.ts), or `off`. */
+  RATE_LIMIT_MESSAGES: z.string().default(RATE_LIMIT_DEFAULTS.messages),
+  RATE_LIMIT_IDENTITY: z.string().default(RATE_LIMIT_DEFAULTS.identity),
+  RATE_LIMIT_CODES: z.string().default(RATE_LIMIT_DEFAULTS.codes),
+  /** 0: the client IP is the socket's. n: the n-th address from the right of X-Forwarded-For (n proxies we run). */
+  TRUST_PROXY_HOPS: int(0, 0, 10),
+  /** Masked transcripts (and the copies on agent tickets) older than this are deleted. */
+  TRANSCRIPT_RETENTION_DAYS: int(30, 1, 3650),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -104,6 +113,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (c.MicrosoftAppId && !c.MicrosoftAppPassword && c.MicrosoftAppType !== 'UserAssignedMSI') {
     throw new ConfigError('Invalid configuration:\n  MicrosoftAppPassword: required when MicrosoftAppId is set');
+  }
+  const rateSettings = [
+    ['RATE_LIMIT_MESSAGES', 'messages'],
+    ['RATE_LIMIT_IDENTITY', 'identity'],
+    ['RATE_LIMIT_CODES', 'codes'],
+  ] as const satisfies readonly (readonly [keyof RawConfig, RateAction])[];
+  for (const [name, action] of rateSettings) {
+    try {
+      parseRateRules(c[name], action);
+    } catch (err) {
+      if (err instanceof RateRulesError) throw new ConfigError(`Invalid configuration:\n  ${name}: ${err.message}`);
+      throw err;
+    }
   }
   try {
     parseAgentTokens(c.AGENT_TOKENS);
