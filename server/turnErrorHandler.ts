@@ -22,12 +22,14 @@ export function isStoreUnavailable(error: unknown): boolean {
 export function createTurnErrorHandler(services: Pick<Services, 'logger' | 'localeOf' | 'render'>) {
   const { logger } = services;
   return async (context: TurnContext, error: Error): Promise<void> => {
+    // The error's name and message (the logger masks any number in it); the stack only at debug.
     logger.error('turn failed', {
-      error: error.message,
-      stack: error.stack,
+      error: error.name,
+      message: error.message,
       channel: context.activity.channelId,
       activityType: context.activity.type,
     });
+    logger.debug('turn failed: stack', { stack: error.stack });
     const locale = services.localeOf(context.activity.locale);
     const key = isStoreUnavailable(error) ? 'error.unavailable' : 'error.turn';
     try {

@@ -90,8 +90,8 @@ async function startBot(): Promise<RunningBot> {
   const port = new Promise<number>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       output += d.toString();
-      const m = /"msg":"listening","port":(\d+)/.exec(output);
-      if (m) resolve(Number(m[1]));
+      const port = listeningPort(output);
+      if (port !== undefined) resolve(port);
     });
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     void exited.then(() => reject(new Error(`the bot exited before listening:\n${output}`)));
@@ -99,6 +99,20 @@ async function startBot(): Promise<RunningBot> {
   const running = { child, base: `http://127.0.0.1:${await port}`, exited, output: () => output };
   bot = running;
   return running;
+}
+
+/** The port of the `listening` log line, once the bot has written it. */
+function listeningPort(output: string): number | undefined {
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const entry = JSON.parse(line) as { msg?: unknown; port?: unknown };
+      if (entry.msg === 'listening' && typeof entry.port === 'number') return entry.port;
+    } catch {
+      // a line still being written
+    }
+  }
+  return undefined;
 }
 
 /** Kills the bot from inside the gateway: the message is in, the answer never goes out. */
