@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type * as restify from 'restify';
+import { ASSET_HEADERS, newNonce, widgetPageHeaders } from './securityHeaders';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -44,7 +45,7 @@ export async function sendFile(
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'content-length': body.length,
       'cache-control': cacheSeconds > 0 ? `public, max-age=${cacheSeconds}` : 'no-cache',
-      'x-content-type-options': 'nosniff',
+      ...ASSET_HEADERS,
       ...headers,
     });
     res.end(body);
@@ -54,10 +55,42 @@ export async function sendFile(
   }
 }
 
+/** Where web/index.html wants this response's CSP nonce (the widget's <script> tag). */
+const NONCE_SLOT = /__CSP_NONCE__/g;
+
+/** Sends an HTML page with a fresh nonce in its slots and in its policy (`headersFor(nonce)`). */
+async function sendPage(
+  res: restify.Response,
+  file: string,
+  headersFor: (nonce: string) => Record<string, string>,
+): Promise<void> {
+  let html: string;
+  try {
+    html = (await load(file)).toString('utf8');
+  } catch {
+    res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end('Not found');
+    return;
+  }
+  const nonce = newNonce();
+  const body = Buffer.from(html.replace(NONCE_SLOT, nonce), 'utf8');
+  res.writeHead(200, {
+    'content-type': TYPES['.html'],
+    'content-length': body.length,
+    ...headersFor(nonce),
+  });
+  res.end(body);
+}
+
+export interface StaticFilesOptions {
+  /** The bank's other sites, which embed the widget (WIDGET_ORIGINS): they may frame the page too. */
+  widgetOrigins?: readonly string[];
+}
+
 /** The customer's page (`/`), its assets (`/static/…`) and the Web Chat bundle (`/webchat.js`). */
-export function mountStaticFiles(server: restify.Server): void {
+export function mountStaticFiles(server: restify.Server, { widgetOrigins = [] }: StaticFilesOptions = {}): void {
   server.get('/', async (_req, res) => {
-    await sendFile(res, join(WEB, 'index.html'), 0);
+    await sendPage(res, join(WEB, 'index.html'), (nonce) => widgetPageHeaders(nonce, widgetOrigins));
   });
   server.get('/webchat.js', async (_req, res) => {
     await sendFile(res, WEBCHAT_BUNDLE, 3600);

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type * as restify from 'restify';
 import { QueueError, type Agent, type QueueErrorCode, type QueueEvent } from '../../services/handoff';
+import { conversationIdFrom, forgetConversation } from '../../services/transcripts';
 import type { Services } from '../createServices';
+import { CONSOLE_PAGE_HEADERS } from '../securityHeaders';
 import { sendFile, WEB } from '../staticFiles';
 import { eventFor, snapshotFor } from './agentView';
 import { createSignInBrake, type SignInBrake } from './signInBrake';
@@ -13,7 +15,7 @@ type Res = restify.Response;
 
 export interface AgentConsoleOptions {
   server: restify.Server;
-  services: Pick<Services, 'queue' | 'agents' | 'presence' | 'audit' | 'logger' | 'clock'>;
+  services: Pick<Services, 'queue' | 'agents' | 'presence' | 'audit' | 'logger' | 'clock' | 'transcripts'>;
   /** `: ping` on every event stream this often. */
   heartbeatMs?: number;
   streamTokens?: StreamTokens;
@@ -33,15 +35,7 @@ const API = '/agent/api';
 const AGENT_DIR = join(WEB, 'agent');
 
 /** The console page: its own scripts and styles only, never framed, never cached, no referrer. */
-export const PAGE_HEADERS: Record<string, string> = {
-  'content-security-policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
-  'x-frame-options': 'DENY',
-  'referrer-policy': 'no-referrer',
-  'x-content-type-options': 'nosniff',
-  'cache-control': 'no-store',
-};
+export const PAGE_HEADERS = CONSOLE_PAGE_HEADERS;
 
 /** The only files under /agent/static/ (no path is ever joined from the URL). */
 const ASSETS = ['console.js', 'console.css'] as const;
@@ -164,7 +158,7 @@ export function mountAgentConsole({
   brake = createSignInBrake({ clock: services.clock }),
   maxStreamsPerAgent = 10,
 }: AgentConsoleOptions): AgentConsole {
-  const { queue, agents, presence, audit, logger } = services;
+  const { queue, agents, presence, audit, logger, transcripts } = services;
   const streams = new Set<{ agentId: string; stream: EventStream }>();
   let closing = false;
 
@@ -373,6 +367,24 @@ export function mountAgentConsole({
     api(async (req, agent) => ({
       callback: await queue.completeCallback(idParam(req, 'id', 'unknownCallback'), agent.id),
     })),
+  );
+
+  // Deletion on request: the conversation's transcript and the copies on its tickets (audited). The id
+  // is the chart's (`<channel>/<conversation id>`, as tickets show it), URL-encoded as one segment.
+  server.del(
+    `${API}/conversations/:conversationId/transcript`,
+    api(async (req, agent) => {
+      const conversationId = conversationIdFrom(req.params?.conversationId);
+      if (conversationId === undefined) {
+        throw new ApiError(400, 'badConversationId', 'Name the conversation (its id, URL-encoded).');
+      }
+      const forgotten = await forgetConversation({ transcripts, queue, audit }, conversationId, {
+        via: 'console',
+        agentId: agent.id,
+      });
+      logger.info('transcript forgotten', { conversation: forgotten.conversation, agentId: agent.id, lines: forgotten.lines });
+      return { deleted: forgotten.lines, tickets: forgotten.tickets };
+    }),
   );
 
   return {

@@ -26,7 +26,6 @@ afterAll(async () => {
 });
 
 const CHAT = '[data-testid="rebind-chat"]';
-const PANEL = `document.querySelector('${CHAT}')`;
 const widgetState = (page: Page) =>
   page.evaluate('window.RebindWidget.state()') as Promise<{ expecting?: string; handoff?: Record<string, unknown> }>;
 
@@ -35,11 +34,19 @@ async function send(page: Page, text: string): Promise<void> {
   await input.fill(text);
   await input.press('Enter');
 }
+/** The page's globals, typed just enough (this project's types have no DOM). */
+type PageGlobal = {
+  RebindWidget: { state(): { expecting?: string } };
+  document: { querySelector(selector: string): { textContent: string | null } | null };
+};
+/** A function, not a string: the customer's page forbids eval too (see untilShows). */
 async function untilExpecting(page: Page, what: string): Promise<void> {
-  await page.waitForFunction(`window.RebindWidget.state().expecting === ${JSON.stringify(what)}`, null, { timeout: 30_000 });
+  await page.waitForFunction(
+    (wanted) => (globalThis as unknown as PageGlobal).RebindWidget.state().expecting === wanted,
+    what,
+    { timeout: 30_000 },
+  );
 }
-/** The page's document, typed just enough (this project's types have no DOM). */
-type PageGlobal = { document: { querySelector(selector: string): { textContent: string | null } | null } };
 
 /**
  * Waits for text inside an element. A function, not a string: the console's content security policy
@@ -75,7 +82,7 @@ test('a customer waits in the queue, an agent claims and replies, then hands bac
   await customer.waitForSelector('[data-testid="handoff-status"][data-status="waiting"]', { timeout: 30_000 });
   await untilShows(customer, '[data-testid="handoff-status"]', '第 1 位');
   expect((await widgetState(customer)).handoff).toMatchObject({ status: 'waiting', position: 1 });
-  await customer.waitForFunction(`${PANEL}?.getAttribute('data-outcome') === 'handedOff'`, null, { timeout: 30_000 });
+  await customer.waitForSelector(`${CHAT}[data-outcome="handedOff"]`, { state: 'attached', timeout: 30_000 });
   await customer.screenshot({ path: join(ARTIFACTS, 'handoff-1-customer-waiting.png') });
 
   // --- The agent: signs in with a token, sees the queue, claims the customer.

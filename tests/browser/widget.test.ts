@@ -30,19 +30,40 @@ interface WidgetState {
 
 // Browser-side checks are written as expressions (this project's types have no DOM).
 const state = (page: Page) => page.evaluate('window.RebindWidget.state()') as Promise<WidgetState>;
-const PANEL = 'document.querySelector(\'[data-testid="rebind-chat"]\')';
+
+/** The page's globals, typed just enough for the waits below. */
+type PageGlobal = {
+  RebindWidget: { state(): WidgetState };
+  document: { querySelector(selector: string): { textContent: string | null; getAttribute(name: string): string | null } | null };
+};
+const PANEL = '[data-testid="rebind-chat"]';
+
+// The waits are functions, not strings: the page's content security policy forbids eval, which is
+// how Playwright polls a string (page.evaluate is not affected).
 
 /** Waits until the widget says the bot now expects `what` (from the replies' channelData). */
 async function untilExpecting(page: Page, what: string): Promise<void> {
-  await page.waitForFunction(`window.RebindWidget.state().expecting === ${JSON.stringify(what)}`, null, { timeout: 45_000 });
+  await page.waitForFunction(
+    (wanted) => (globalThis as unknown as PageGlobal).RebindWidget.state().expecting === wanted,
+    what,
+    { timeout: 45_000 },
+  );
 }
 
 async function untilShows(page: Page, text: string): Promise<void> {
-  await page.waitForFunction(`(${PANEL}?.textContent ?? '').includes(${JSON.stringify(text)})`, null, { timeout: 45_000 });
+  await page.waitForFunction(
+    ([panel, wanted]) => ((globalThis as unknown as PageGlobal).document.querySelector(panel)?.textContent ?? '').includes(wanted),
+    [PANEL, text] as const,
+    { timeout: 45_000 },
+  );
 }
 
 async function untilOutcome(page: Page, outcome: string): Promise<void> {
-  await page.waitForFunction(`${PANEL}?.getAttribute('data-outcome') === ${JSON.stringify(outcome)}`, null, { timeout: 45_000 });
+  await page.waitForFunction(
+    ([panel, wanted]) => (globalThis as unknown as PageGlobal).document.querySelector(panel)?.getAttribute('data-outcome') === wanted,
+    [PANEL, outcome] as const,
+    { timeout: 45_000 },
+  );
 }
 
 /** The transcript's text, as the customer sees it. */

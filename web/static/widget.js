@@ -5,7 +5,9 @@
  * - window.RebindWidget.mount({ element, locale }) adds the button and the panel to `element`
  *   (default: document.body). A script tag carrying `data-rebind-mount` mounts by itself, so a page
  *   needs no inline script (CSP-friendly). `data-rebind-origin` on the same tag names the bank's
- *   server (token and Direct Line URLs); default: this page's origin.
+ *   server (token and Direct Line URLs); default: this page's origin. The tag's `nonce` (the page's
+ *   CSP nonce) goes to Web Chat, which puts it on the <style> elements it adds: a page whose
+ *   Content-Security-Policy allows styles by nonce needs no 'unsafe-inline'.
  * - The page only ever holds a Direct Line token; Web Chat's Direct Line refreshes it by itself.
  * - What the bot expects next (reply `channelData.expecting`, see the project README) shapes the
  *   send box: placeholder, on-screen keyboard, one-time-code autofill, and the resend countdown.
@@ -18,6 +20,8 @@
 
   const SCRIPT = document.currentScript;
   const DEFAULT_ORIGIN = ((SCRIPT && SCRIPT.dataset.rebindOrigin) || location.origin).replace(/\/+$/, '');
+  // Read from the property: browsers hide the nonce attribute once the element is in the page.
+  const STYLE_NONCE = (SCRIPT && SCRIPT.nonce) || undefined;
 
   /** The widget's own words. The bot's words come from the bot, in the language of each message. */
   const TEXT = {
@@ -249,7 +253,7 @@
     if (!w.directLine) return;
     const placeholder = t().placeholder[w.expecting];
     window.WebChat.renderWebChat({
-      directLine: w.directLine, store: w.store, locale: w.locale, styleOptions: styleOptionsFor(w.locale),
+      directLine: w.directLine, store: w.store, locale: w.locale, styleOptions: styleOptionsFor(w.locale), nonce: STYLE_NONCE,
       sendTypingIndicator: false,
       overrideLocalizedStrings: placeholder ? { TEXT_INPUT_PLACEHOLDER: placeholder } : undefined,
     }, w.els.webchat);
