@@ -243,6 +243,13 @@ export interface SqliteHandoffQueue {
   completeCallback(id: string, agentId: string): Callback;
   /** The customer's rating of an ended ticket (1–5); the first one counts. False if not recorded. */
   rate(ticket: string, stars: number): boolean;
+  /**
+   * Retention: blanks the transcript copy (to []) of every ticket that ended (closed, returned,
+   * cancelled) before `cutoffMs`; the rest of the ticket stays. Returns how many tickets were blanked.
+   */
+  purgeTranscriptsBefore(cutoffMs: number): number;
+  /** Deletion on request: blanks the transcript copy of every ticket of the conversation, open or not. */
+  forgetTranscripts(conversationId: string): number;
   on(listener: QueueListener): () => void;
 }
 
@@ -442,6 +449,12 @@ export function createSqliteHandoffQueue({
     completeCallback: db.prepare(
       "UPDATE handoff_callbacks SET status = 'done', done_by = ?, done_at = ? WHERE id = ? AND status = 'open'",
     ),
+    purgeTranscripts: db.prepare(`
+      UPDATE handoff_tickets SET transcript = '[]'
+      WHERE status IN ('closed', 'returned', 'cancelled') AND closed_at < ? AND transcript <> '[]'`),
+    forgetTranscripts: db.prepare(
+      "UPDATE handoff_tickets SET transcript = '[]' WHERE conversation_id = ? AND transcript <> '[]'",
+    ),
   };
 
   const row = (ticket: string) => sql.byTicket.get(ticket) as TicketRow | undefined;
@@ -628,6 +641,12 @@ export function createSqliteHandoffQueue({
       return sql.rate.run(stars, ticket).changes === 1;
     },
 
+    purgeTranscriptsBefore(cutoffMs) {
+      if (!Number.isFinite(cutoffMs)) throw new RangeError(`handoff queue: not a time: ${String(cutoffMs)}`);
+      return sql.purgeTranscripts.run(cutoffMs).changes;
+    },
+    forgetTranscripts: (conversationId) => sql.forgetTranscripts.run(conversationId).changes,
+
     on: (listener) => events.subscribe(listener),
   };
 }
@@ -665,6 +684,8 @@ export function asyncQueue(queue: SqliteHandoffQueue): HandoffQueue {
     callbacks: wrap(queue.callbacks),
     completeCallback: wrap(queue.completeCallback),
     rate: wrap(queue.rate),
+    purgeTranscriptsBefore: wrap(queue.purgeTranscriptsBefore),
+    forgetTranscripts: wrap(queue.forgetTranscripts),
     on: queue.on,
   };
 }

@@ -22,6 +22,7 @@
  *   NS callback:<id>            hash: the callback's fields
  *   NS callbacks                zset of open callbacks: score requestedAt, member `<seq>:<id>`
  *   NS callbackOpen             hash conversationId → its open callback
+ * Retention and deletion on request remove a ticket's `:transcript` list (the copy), never the ticket.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
@@ -29,6 +30,7 @@ import type { Clock } from '../clock';
 import { createLogger, type Logger } from '../log';
 import { maskDigitsInText } from '../mask';
 import { whenReady } from '../redis/client';
+import { luaScript } from '../redis/luaScript';
 import {
   maskLine,
   newTicket as randomTicket,
@@ -324,6 +326,23 @@ return '[' .. table.concat(out, ',') .. ']'
 
 type ScriptName = keyof typeof SCRIPTS;
 
+/**
+ * Transcript copies, for retention and deletion on request. Neither publishes events nor needs the
+ * queue's order, so they run one ticket at a time over a SCAN of the `ticket:*:transcript` lists (only
+ * tickets with a copy have one). KEYS: the ticket's lines, the ticket. Both return 1 if the copy went.
+ */
+const PURGE_TICKET_LINES = luaScript(`
+local h = redis.call('HMGET', KEYS[2], 'status', 'closedAt')
+local ended = h[1] == 'closed' or h[1] == 'returned' or h[1] == 'cancelled'
+if ended and tonumber(h[2] or '') and tonumber(h[2]) < tonumber(ARGV[1]) then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+const FORGET_TICKET_LINES = luaScript(`
+if redis.call('HGET', KEYS[2], 'conversationId') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+const TRANSCRIPT_SUFFIX = ':transcript';
+
 interface Lua {
   source: string;
   sha: string;
@@ -443,6 +462,23 @@ export function createRedisHandoffQueue({
     const nonce = randomBytes(8).toString('hex');
     return evaluate(name, [ns, nonce, averageHandleMinutes, agentCount], args);
   };
+  /** Runs `script` on every ticket that has a transcript copy; returns how many answered 1. */
+  const eachTranscript = async (script: typeof PURGE_TICKET_LINES, arg: string): Promise<number> => {
+    if (closed) throw new Error('handoff queue: closed');
+    const pattern = `${ns.replace(/[*?[\]\\]/g, '\\$&')}ticket:*${TRANSCRIPT_SUFFIX}`;
+    let cursor = '0';
+    let count = 0;
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      const replies = await Promise.all(
+        keys.map((key) => script.run(redis, [key, key.slice(0, -TRANSCRIPT_SUFFIX.length)], [arg])),
+      );
+      count += replies.filter((reply) => reply === 1).length;
+      cursor = next;
+    } while (cursor !== '0');
+    return count;
+  };
+
   const orThrow = <T>(value: unknown, id: string): T => {
     if (refused(value)) throw new QueueError(value.error, id);
     return value as T;
@@ -529,6 +565,9 @@ export function createRedisHandoffQueue({
       if (!Number.isInteger(stars) || stars < 1 || stars > 5) return false;
       return (await change('rate', [ticket, String(stars)])) as boolean;
     },
+
+    purgeTranscriptsBefore: async (cutoffMs) => eachTranscript(PURGE_TICKET_LINES, stamp(cutoffMs)),
+    forgetTranscripts: async (conversationId) => eachTranscript(FORGET_TICKET_LINES, conversationId),
 
     on(listener) {
       // A wrapper, so the same function subscribed twice is two subscriptions, each undone on its own.

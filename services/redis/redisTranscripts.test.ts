@@ -3,7 +3,7 @@ import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { createRedisTranscriptStore } from './index';
 
 // The transcript contract runs on Redis in services/transcripts/transcriptStore.test.ts. Here: the cap
-// on lines and the expiry.
+// on lines, the expiry, and how the retention purge works on lists.
 
 const DAY = 24 * 3600_000;
 let redis: Redis;
@@ -40,6 +40,39 @@ test('a conversation expires 30 days after its last line; each append starts the
   expect(await redis.pttl(key)).toBeGreaterThan(29 * DAY);
 });
 
-test('refuses a cap below one line', () => {
+test('refuses a cap below one line, and a keep time below 1 ms', () => {
   expect(() => createRedisTranscriptStore({ redis, prefix: 'x:', maxLines: 0 })).toThrow(RangeError);
+  expect(() => createRedisTranscriptStore({ redis, prefix: 'x:', keepMs: 0 })).toThrow(RangeError);
+});
+
+test('the expiry is the retention it is given (TRANSCRIPT_RETENTION_DAYS)', async () => {
+  const prefix = uniquePrefix('transcripts');
+  const store = createRedisTranscriptStore({ redis, prefix, keepMs: 7 * DAY });
+  await store.append('c', [{ from: 'bot', text: 'hello' }]);
+  expect(await redis.pttl(`${prefix}transcript:c`)).toBeGreaterThan(6 * DAY);
+  expect(await redis.pttl(`${prefix}transcript:c`)).toBeLessThanOrEqual(7 * DAY);
+});
+
+test('purge trims lists in place: the expiry stays, lines in any JSON order or unreadable are judged too', async () => {
+  const prefix = uniquePrefix('transcripts');
+  const store = createRedisTranscriptStore({ redis, prefix, clock: () => 5000, scanCount: 2 });
+  const key = `${prefix}transcript:web/a|1`;
+  await store.append('web/a|1', [{ from: 'customer', text: 'kept' }]);
+  const ttl = await redis.pttl(key);
+  // Written by hand: another key order (read with cjson), a line without a time, one that is not JSON.
+  await redis.rpush(
+    key,
+    JSON.stringify({ from: 'bot', text: 'old, other order', at: 10 }),
+    JSON.stringify({ from: 'bot', text: 'new, other order', at: 6000 }),
+    JSON.stringify({ from: 'bot', text: 'no time' }),
+    'not json',
+  );
+  // Many lists, a few per SCAN round trip.
+  for (let i = 0; i < 7; i++) await store.append(`c${i}`, [{ from: 'customer', text: `x${i}`, at: i }]);
+
+  expect(await store.purgeOlderThan(1000)).toBe(3 + 7);
+  expect((await store.recent('web/a|1')).map((l) => l.text)).toEqual(['kept', 'new, other order']);
+  expect(await redis.pttl(key)).toBeGreaterThan(ttl - 60_000);
+  // A list emptied by the purge is gone altogether.
+  expect(await redis.exists(`${prefix}transcript:c0`)).toBe(0);
 });

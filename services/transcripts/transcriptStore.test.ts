@@ -85,4 +85,42 @@ describe.each(stores)('transcript store (%s)', (_name, open) => {
     expect(await s.recent('c', -1)).toHaveLength(2);
     expect(await s.forget('nobody')).toBe(0);
   });
+
+  test('retention: purgeOlderThan deletes the lines said before the cutoff, in every conversation, and keeps the rest in order', async () => {
+    let now = 10_000;
+    const { s, raw } = open(() => now);
+    await s.append('web/a|1', [
+      { from: 'customer', text: 'old one' },
+      { from: 'bot', text: 'old two' },
+    ]);
+    await s.append('web/b', [{ from: 'customer', text: 'old three' }]);
+    now = 20_000;
+    await s.append('web/a|1', [
+      { from: 'customer', text: 'new one' },
+      // A line may bring its own time, out of order: it is judged by its own time.
+      { from: 'agent', text: 'late but old', at: 9_000 },
+      { from: 'agent', text: 'exactly at the cutoff', at: 15_000 },
+    ]);
+    await s.append('web/c', [{ from: 'customer', text: 'new two' }]);
+
+    expect(await s.purgeOlderThan(15_000)).toBe(4);
+    expect(await s.recent('web/a|1')).toEqual([
+      { at: 20_000, from: 'customer', text: 'new one' },
+      { at: 15_000, from: 'agent', text: 'exactly at the cutoff' },
+    ]);
+    expect(await s.recent('web/b')).toEqual([]);
+    expect(await s.recent('web/c')).toEqual([{ at: 20_000, from: 'customer', text: 'new two' }]);
+    expect(await raw()).not.toContain('old');
+    // Nothing left to delete; the store goes on working.
+    expect(await s.purgeOlderThan(15_000)).toBe(0);
+    await s.append('web/b', [{ from: 'bot', text: 'again' }]);
+    expect((await s.recent('web/b')).map((l) => l.text)).toEqual(['again']);
+  });
+
+  test('retention: a cutoff that is not a time is refused, nothing deleted', async () => {
+    const { s } = store();
+    await s.append('c', [{ from: 'customer', text: 'hello' }]);
+    await expect(s.purgeOlderThan(Number.NaN)).rejects.toThrow(RangeError);
+    expect(await s.recent('c')).toHaveLength(1);
+  });
 });

@@ -22,6 +22,14 @@ export interface TranscriptStore {
   recent(conversationId: string, limit?: number): Promise<TranscriptLine[]>;
   /** Deletes a conversation's lines (on request); returns how many went. */
   forget(conversationId: string): Promise<number>;
+  /** Deletes every line said before `cutoffMs` (retention), in every conversation; returns how many went. */
+  purgeOlderThan(cutoffMs: number): Promise<number>;
+}
+
+/** A retention cutoff must be a time: NaN would silently match nothing (or, elsewhere, everything). */
+export function checkCutoff(cutoffMs: number): number {
+  if (!Number.isFinite(cutoffMs)) throw new RangeError(`not a cutoff time: ${String(cutoffMs)}`);
+  return cutoffMs;
 }
 
 export function maskLineText(text: string): string {
@@ -39,6 +47,7 @@ export function createTranscriptStore({ db, clock = Date.now }: { db: Db; clock?
       text TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS transcript_lines_conversation ON transcript_lines (conversation_id, seq);
+    CREATE INDEX IF NOT EXISTS transcript_lines_at ON transcript_lines (at);
   `);
   const insert = db.prepare('INSERT INTO transcript_lines (conversation_id, at, sender, text) VALUES (?, ?, ?, ?)');
   const recent = db.prepare(
@@ -47,6 +56,7 @@ export function createTranscriptStore({ db, clock = Date.now }: { db: Db; clock?
      ORDER BY seq`,
   );
   const forget = db.prepare('DELETE FROM transcript_lines WHERE conversation_id = ?');
+  const purge = db.prepare('DELETE FROM transcript_lines WHERE at < ?');
   const appendAll = db.transaction(
     (conversationId: string, lines: ReadonlyArray<{ from: TranscriptLine['from']; text: string; at?: number }>) => {
       for (const line of lines) insert.run(conversationId, line.at ?? clock(), line.from, maskLineText(line.text));
@@ -58,5 +68,6 @@ export function createTranscriptStore({ db, clock = Date.now }: { db: Db; clock?
     },
     recent: async (conversationId, limit = 50) => recent.all(conversationId, limit) as TranscriptLine[],
     forget: async (conversationId) => forget.run(conversationId).changes,
+    purgeOlderThan: async (cutoffMs) => purge.run(checkCutoff(cutoffMs)).changes,
   };
 }

@@ -1,0 +1,123 @@
+import Redis from 'ioredis';
+import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { conversationHash } from '../analytics';
+import { createAuditLog, type AuditLog } from '../audit';
+import { asyncQueue, createRedisHandoffQueue, createSqliteHandoffQueue, type HandoffQueue, type RedisHandoffQueue } from '../handoff';
+import { createRedisAuditLog, createRedisTranscriptStore } from '../redis';
+import { dumpKeys } from '../redis/testing/dumpKeys';
+import { openDatabase } from '../sqlite/openDatabase';
+import { conversationIdFrom, forgetConversation } from './forgetConversation';
+import { createTranscriptStore, type TranscriptStore } from './transcriptStore';
+
+const KEY = Buffer.alloc(32, 7);
+const MINE = 'webchat/3kd9Zq|0001';
+const OTHER = 'emulator/someone-else';
+
+interface Stores {
+  transcripts: TranscriptStore;
+  queue: HandoffQueue;
+  audit: AuditLog;
+  raw(): Promise<string>;
+}
+
+let redis: Redis | undefined;
+let subscriber: Redis | undefined;
+const opened: RedisHandoffQueue[] = [];
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((q) => q.shutdown()));
+});
+afterAll(() => {
+  redis?.disconnect();
+  subscriber?.disconnect();
+});
+
+const backends: Array<[string, () => Stores]> = [
+  [
+    'SQLite',
+    () => {
+      const db = openDatabase(':memory:');
+      const dump = (table: string) => db.prepare(`SELECT * FROM ${table}`).all();
+      return {
+        transcripts: createTranscriptStore({ db }),
+        queue: asyncQueue(createSqliteHandoffQueue({ db })),
+        audit: createAuditLog({ db, key: KEY }),
+        raw: async () => JSON.stringify([dump('transcript_lines'), dump('handoff_tickets')]),
+      };
+    },
+  ],
+  [
+    'Redis',
+    () => {
+      redis ??= new Redis(testRedisUrl());
+      subscriber ??= redis.duplicate();
+      const prefix = uniquePrefix('forget');
+      const connection = redis;
+      const queue = createRedisHandoffQueue({ redis: connection, subscriber, prefix });
+      opened.push(queue);
+      return {
+        transcripts: createRedisTranscriptStore({ redis: connection, prefix }),
+        queue,
+        audit: createRedisAuditLog({ redis: connection, prefix, key: KEY }),
+        // Everything but the audit log (which keeps the record of the deletion).
+        raw: async () => JSON.stringify((JSON.parse(await dumpKeys(connection, prefix)) as Array<[string]>).filter(([k]) => !k.includes(':audit:'))),
+      };
+    },
+  ],
+];
+
+describe.each(backends)('forgetting a conversation on request (%s)', (_name, make) => {
+  test('deletes its lines and the copies on its tickets, leaves others alone, and audits it by hash', async () => {
+    const { transcripts, queue, audit, raw } = make();
+    await transcripts.append(MINE, [
+      { from: 'customer', text: 'my secret plan' },
+      { from: 'bot', text: 'noted' },
+      { from: 'customer', text: 'talk to a person' },
+    ]);
+    await transcripts.append(OTHER, [{ from: 'customer', text: 'other words' }]);
+    const ask = (conversationId: string) =>
+      queue.enqueue({
+        conversationId,
+        reason: 'customerRequest',
+        locale: 'zh-CN',
+        context: { passed: { identity: false, oldCode: false, newCode: false } },
+        transcript: conversationId === MINE ? [{ at: 1, from: 'customer', text: 'my secret plan' }] : [{ at: 1, from: 'customer', text: 'other words' }],
+      });
+    const { ticket: mine } = await ask(MINE);
+    const { ticket: theirs } = await ask(OTHER);
+
+    expect(await forgetConversation({ transcripts, queue, audit }, MINE, { via: 'console', agentId: 'a01' })).toEqual({
+      lines: 3,
+      tickets: 1,
+      conversation: conversationHash(`rebind/${MINE}`),
+    });
+
+    expect(await transcripts.recent(MINE)).toEqual([]);
+    expect((await queue.get(mine))?.transcript).toEqual([]);
+    expect(await transcripts.recent(OTHER)).toHaveLength(1);
+    expect((await queue.get(theirs))?.transcript).toHaveLength(1);
+    expect(await raw()).not.toContain('secret plan');
+
+    const records = (await audit.list()).filter((r) => r.type === 'transcript.forgotten');
+    expect(records).toEqual([
+      expect.objectContaining({
+        conversationId: conversationHash(`rebind/${MINE}`),
+        data: { lines: 3, tickets: 1, via: 'console', agent: 'a01' },
+      }),
+    ]);
+    expect(JSON.stringify(records)).not.toContain('3kd9Zq');
+    expect(await audit.verify()).toMatchObject({ ok: true });
+
+    // Again (or for a conversation never seen): nothing to delete, and that is recorded too.
+    expect(await forgetConversation({ transcripts, queue, audit }, MINE, { via: 'cli' })).toMatchObject({ lines: 0, tickets: 0 });
+    expect((await audit.list()).filter((r) => r.type === 'transcript.forgotten').map((r) => r.data)).toEqual([
+      { lines: 3, tickets: 1, via: 'console', agent: 'a01' },
+      { lines: 0, tickets: 0, via: 'cli' },
+    ]);
+  });
+});
+
+test('a conversation id from a request: non-empty, at most 1000 characters, no control characters', () => {
+  expect(conversationIdFrom('webchat/3kd9Zq|0001')).toBe('webchat/3kd9Zq|0001');
+  expect(conversationIdFrom('msteams/a:19:x@thread.v2;messageid=1')).toBe('msteams/a:19:x@thread.v2;messageid=1');
+  for (const bad of ['', 'x'.repeat(1001), 'a\nb', 'a\u0000b', undefined, 42]) expect(conversationIdFrom(bad)).toBeUndefined();
+});
