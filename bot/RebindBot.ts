@@ -4,6 +4,7 @@ import type { ChangePhoneMachine } from '../dialogs/changePhoneMachine';
 import type { Recognizer } from '../dialogs/recognizer';
 import type { ChartContext, ChartEvent, Locale, Reply } from '../dialogs/types';
 import type { Clock } from '../services/clock';
+import type { RateDecision, RateLimits, TurnClient, TurnClients } from '../services/limits';
 import type { TranscriptLine, TranscriptStore } from '../services/transcripts';
 import { activityToEvents, type ListenMode } from './activityToEvents';
 import { renderReplies, type RenderText } from './renderReplies';
@@ -12,6 +13,9 @@ import { TurnQueue } from './turnQueue';
 
 /** Bump when the chart changes so that stored snapshots no longer fit; old ones are discarded. */
 export const SNAPSHOT_VERSION = 2;
+/** Where the server puts the client's address in a turn's `turnState` (see TRUST_PROXY_HOPS). */
+export const CLIENT_IP = Symbol('rebind.clientIp');
+
 /** How many recent activity ids are remembered to answer a channel's retry without acting twice. */
 const RECENT_ACTIVITIES = 20;
 /** Lines of the conversation sent with a handoff to the channel's agent hub. */
@@ -53,6 +57,13 @@ export interface RebindBotOptions {
    * conversation in this process are already serialised; this adds the cross-instance lock.
    */
   lock?: { run<T>(key: string, task: () => Promise<T>): Promise<T> };
+  /**
+   * Message floods per conversation, user id and client IP: a message over the limit is not acted on,
+   * and the first one in a window gets `limit.messages`.
+   */
+  rateLimits?: RateLimits;
+  /** Where the chart's effects find the turn's client, for the limits on identity checks and code sends. */
+  clients?: TurnClients;
   /** Told about every turn that did something: for logs and metrics. Carries keys, never text. */
   onTurn?: (info: TurnInfo) => void;
 }
@@ -145,6 +156,19 @@ export class RebindBot {
       return;
     }
 
+    const conversationId = chartConversationId(activity);
+    const client: TurnClient = {
+      ...(activity.from?.id ? { user: `${activity.channelId}/${activity.from.id}` } : {}),
+      ...(typeof context.turnState.get(CLIENT_IP) === 'string' ? { ip: context.turnState.get(CLIENT_IP) as string } : {}),
+    };
+    if (activity.type === 'message' && o.rateLimits) {
+      const decision = await o.rateLimits.consume('messages', { conversation: conversationId, ...client });
+      if (!decision.allowed) {
+        await this.slowDown(context, key, decision);
+        return;
+      }
+    }
+
     const now = o.clock();
     const before: Reply[] = [];
     let current = doc && doc.version === SNAPSHOT_VERSION ? doc : undefined;
@@ -168,16 +192,38 @@ export class RebindBot {
         : recognized;
     if (events.length === 0 && before.length === 0) return;
 
-    const conversationId = chartConversationId(activity);
     if (activity.type === 'message' && typeof activity.text === 'string' && activity.text.trim() !== '') {
       await o.transcripts?.append(conversationId, [{ from: 'customer', text: activity.text }]);
     }
-    await this.advance(context, key, current, events, {
-      before,
-      activityId: activity.id,
-      reference: TurnContext.getConversationReference(activity),
-      previous: doc,
-    });
+    const advance = () =>
+      this.advance(context, key, current, events, {
+        before,
+        activityId: activity.id,
+        reference: TurnContext.getConversationReference(activity),
+        previous: doc,
+      });
+    await (o.clients ? o.clients.during(conversationId, client, advance) : advance());
+  }
+
+  /**
+   * A message over the flood limit: not acted on, not kept. The first one in the window is told when
+   * to write again (the conversation and its progress are untouched); the rest get no reply, so a
+   * flood cannot make the bot flood back.
+   */
+  private async slowDown(context: TurnContext, key: string, decision: Extract<RateDecision, { allowed: false }>) {
+    const o = this.options;
+    const said: Reply[] = decision.first
+      ? [
+          {
+            key: 'limit.messages',
+            params: { seconds: decision.retryAfterSeconds },
+            data: { reason: 'rateLimited', retryAfterSeconds: String(decision.retryAfterSeconds) },
+          },
+        ]
+      : [];
+    const replies = renderReplies(said, { locale: o.localeOf(context.activity.locale), render: o.render });
+    if (replies.length > 0) await context.sendActivities(replies);
+    o.onTurn?.({ conversationKey: key, state: undefined, keys: said.map((r) => r.key), replayed: false, ms: 0 });
   }
 
   /** Runs the chart on `events`, saves, then sends the replies (and any handoff event). */

@@ -19,6 +19,8 @@ export interface ReplyChannelData {
   reason?: string;
   /** With an `otp` question: seconds until a new code may be asked for. */
   resendAfterSeconds?: number;
+  /** With `reason: "rateLimited"`: seconds until the customer may try again. */
+  retryAfterSeconds?: number;
   /** On the replies of a handoff: where the customer stands with people (queue place, agent). */
   handoff?: HandoffChannelData;
 }
@@ -40,6 +42,7 @@ export function renderReplies(
       ...(data.faqId ? { faqId: data.faqId } : {}),
       ...(data.reason ? { reason: data.reason } : {}),
       ...(data.resendAfterSeconds ? { resendAfterSeconds: Number(data.resendAfterSeconds) } : {}),
+      ...(data.retryAfterSeconds ? { retryAfterSeconds: Number(data.retryAfterSeconds) } : {}),
       ...(reply.handoff ? { handoff: reply.handoff } : {}),
     };
     const text = [

@@ -640,6 +640,26 @@ export const changePhoneMachine = setup({
                 ],
               },
               {
+                guard: ({ event }) => event.output.result === 'limited',
+                target: '#rebind.idle',
+                actions: [
+                  {
+                    type: 'say',
+                    params: ({ event }) => {
+                      const minutes = event.output.result === 'limited' ? event.output.minutesLeft : 0;
+                      return {
+                        key: 'limit.identity',
+                        params: { minutes },
+                        outcome: 'locked',
+                        buttons: ['agent'],
+                        data: { reason: 'rateLimited', retryAfterSeconds: String(minutes * 60) },
+                      };
+                    },
+                  },
+                  { type: 'offerAgent', params: { reason: 'identityLocked' } },
+                ],
+              },
+              {
                 target: '#rebind.idle',
                 actions: [
                   {

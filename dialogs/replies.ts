@@ -143,6 +143,14 @@ export function sendReply(context: ChartContext, output: SendCodeOutput, target:
       return { ...base, key: 'otp.capped', params: { phone, minutes: output.minutesLeft }, buttons: ['agent'] };
     case 'smsFailed':
       return { ...base, key: 'otp.smsFailed', params: { phone }, buttons: ['resend', 'agent'] };
+    case 'limited':
+      return {
+        ...base,
+        key: 'limit.codes',
+        params: { minutes: output.minutesLeft },
+        buttons: ['agent'],
+        data: { reason: 'rateLimited', retryAfterSeconds: String(output.minutesLeft * 60) },
+      };
     case 'locked':
       return lockedReply(output.minutesLeft);
   }

@@ -13,6 +13,8 @@ export function createBot(s: Services): RebindBot {
       sms: s.sms,
       notices: s.notices,
       identityLimiter: s.identityLimiter,
+      rateLimits: s.rateLimits,
+      clientOf: (conversationId) => s.turnClients.of(conversationId),
       handoff: {
         queue: s.queue,
         hours: s.agentHours,
@@ -51,6 +53,8 @@ export function createBot(s: Services): RebindBot {
     turnTimeoutMs: 20_000,
     transcripts: s.transcripts,
     lock: s.turnLock,
+    rateLimits: s.rateLimits,
+    clients: s.turnClients,
     onTurn: (info) => {
       const conversation = conversationHash(info.conversationKey);
       s.logger.info('turn', {

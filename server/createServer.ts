@@ -8,11 +8,14 @@ import type { RebindBot } from '../bot/RebindBot';
 import { startHandoffRelay, type HandoffRelay } from '../bot/handoffRelay';
 import type { Services } from './createServices';
 import { createTurnErrorHandler } from './turnErrorHandler';
+import { turnLogMiddleware } from './turnLog';
 import { allowWidgetOrigins } from './directline/cors';
+import { clientIp } from './clientIp';
 import { mountDirectLine } from './directline/directLineRoutes';
 import { DirectLineHub } from './directline/hub';
 import { createTokenService, randomId } from './directline/tokens';
 import { mountStaticFiles } from './staticFiles';
+import { useSecurityHeaders } from './securityHeaders';
 import { mountAgentConsole } from './agent/agentRoutes';
 
 export interface RunningServer {
@@ -39,6 +42,7 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
   };
   const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authOptions));
 
+  adapter.use(turnLogMiddleware(logger));
   adapter.onTurnError = createTurnErrorHandler(services);
   // Proactive turns (an agent's words, queue updates) go out on the customer's own channel.
   bot.useProactive((reference, logic) => adapter.continueConversationAsync(config.MicrosoftAppId ?? '', reference, logic));
@@ -53,14 +57,17 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
   const server = restify.createServer({ name: 'rebind' });
   server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
 
-  mountStaticFiles(server);
+  // Headers on every response; the pages and their assets set their own (securityHeaders.ts).
+  useSecurityHeaders(server, { trustProxy: config.TRUST_PROXY_HOPS > 0 });
+  const widgetOrigins = (config.WIDGET_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
+  mountStaticFiles(server, { widgetOrigins });
   const agentConsole = mountAgentConsole({ server, services });
   // The local Direct Line serves the web widget on this machine. Behind Azure Bot Service (an app id
   // is set), Azure's Direct Line does that job and this one stays off.
   const localDirectLine = config.LOCAL_DIRECT_LINE === 'on' && !config.MicrosoftAppId;
   let port = config.PORT;
   if (localDirectLine) {
-    allowWidgetOrigins(server, (config.WIDGET_ORIGINS ?? '').split(',').filter((o) => o.trim() !== ''));
+    allowWidgetOrigins(server, widgetOrigins);
     mountDirectLine({
       server,
       adapter,
@@ -70,6 +77,7 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
       logger,
       internalBase: () => `http://127.0.0.1:${port}`,
       capability: randomId(24),
+      clientIp: (req) => clientIp(req, config.TRUST_PROXY_HOPS),
     });
   }
 
@@ -117,6 +125,7 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
         agentConsole.close(); // event streams never go idle on their own
         server.server.closeIdleConnections();
         relay.stop();
+        await services.retention.stop(); // no purge still running when the stores close
         await relay.idle();
         await bot.queue.idle();
         // Connections that carried the last turns are idle now: close them too.

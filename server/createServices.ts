@@ -16,8 +16,8 @@ import {
   type AgentPresence,
   type HandoffQueue,
 } from '../services/handoff';
-import type { TranscriptStore } from '../services/transcripts';
-import type { AttemptLimiter } from '../services/limits';
+import { startRetentionJob, type RetentionJob, type TranscriptStore } from '../services/transcripts';
+import { createTurnClients, type AttemptLimiter, type RateLimits, type TurnClients } from '../services/limits';
 import type { Logger } from '../services/log';
 import type { NoticeSender } from '../services/notify';
 import type { OtpService } from '../services/otp/types';
@@ -54,12 +54,18 @@ export interface Services {
   sms: SmsGateway;
   notices: NoticeSender;
   identityLimiter: AttemptLimiter;
+  /** Message floods, identity checks and code sends (RATE_LIMIT_*), counted for /metrics and audited. */
+  rateLimits: RateLimits;
+  /** The client (user id, address) of each conversation's turn under way, for the effects' rate limits. */
+  turnClients: TurnClients;
   /** The live queue of conversations waiting for (or with) a person. */
   queue: HandoffQueue;
   agents: AgentDirectory;
   presence: AgentPresence;
   agentHours: AgentHours;
   transcripts: TranscriptStore;
+  /** Deletes transcripts (and ticket copies) older than TRANSCRIPT_RETENTION_DAYS: now, then hourly. */
+  retention: RetentionJob;
   turnLock: TurnLock;
   /** With several instances: claims a queue event so that one instance delivers it. */
   claimDelivery?: (eventId: string) => Promise<boolean>;
@@ -165,9 +171,18 @@ export async function createServices(
     agentsOnline: () => presence.online(),
     ...(overrides.random ? { random: overrides.random } : {}),
   };
-  const stores = config.STORAGE === 'redis' ? await createRedisStores(storeDeps) : createSqliteStores(storeDeps);
+  const stores = config.STORAGE === 'redis' ? await createRedisStores(storeDeps) : await createSqliteStores(storeDeps);
   logger.info('stores ready', { storage: config.STORAGE });
   const metrics = createMetrics();
+  const audit = metrics.countAudit(stores.audit);
+  // Started here, with the stores, never at import; stopped by close().
+  const retention = startRetentionJob({
+    transcripts: stores.transcripts,
+    queue: stores.queue,
+    retentionDays: config.TRANSCRIPT_RETENTION_DAYS,
+    clock,
+    logger,
+  });
 
   return {
     config,
@@ -186,12 +201,15 @@ export async function createServices(
     otp: stores.otp,
     notices: stores.notices,
     identityLimiter: stores.identityLimiter,
+    rateLimits: metrics.countRateLimits(auditFloods(stores.rateLimits, audit)),
+    turnClients: createTurnClients(),
     queue: stores.queue,
     agents: parseAgentTokens(config.AGENT_TOKENS),
     presence,
     agentHours: parseAgentHours(config.AGENT_HOURS, config.AGENT_TIMEZONE),
     transcripts: stores.transcripts,
-    audit: metrics.countAudit(stores.audit),
+    retention,
+    audit,
     feedback: stores.feedback,
     funnel: stores.funnel,
     metrics,
@@ -204,9 +222,26 @@ export async function createServices(
     localeOf: localeFrom,
     logger,
     close() {
+      void retention.stop();
       stores.close();
       db.close();
       bankDb.close();
+    },
+  };
+}
+
+/**
+ * Audits the first message over the flood limit in each window (`limit.reached`). Refused identity
+ * checks and code sends are audited where they happen, with the card and number they were for.
+ */
+function auditFloods(limits: RateLimits, audit: AuditLog): RateLimits {
+  return {
+    async consume(action, keys) {
+      const decision = await limits.consume(action, keys);
+      if (!decision.allowed && decision.first && action === 'messages' && keys.conversation) {
+        await audit.record('limit.reached', keys.conversation, { action, scope: decision.scope });
+      }
+      return decision;
     },
   };
 }

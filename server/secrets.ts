@@ -14,6 +14,8 @@ export interface Keys {
   directLine: Buffer;
   /** Chains the audit log's records (HMAC), so an edited, inserted or removed record shows. */
   audit: Buffer;
+  /** Keys the hashes under which rate limits count conversations, users, addresses and cards. */
+  limits: Buffer;
 }
 
 export function deriveKeys(master: Buffer): Keys {
@@ -24,6 +26,7 @@ export function deriveKeys(master: Buffer): Keys {
     state: derive('rebind/state'),
     directLine: derive('rebind/directline'),
     audit: derive('rebind/audit'),
+    limits: derive('rebind/limits'),
   };
 }
 

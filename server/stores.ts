@@ -10,7 +10,15 @@ import {
   createSqliteHandoffQueue,
   type HandoffQueue,
 } from '../services/handoff';
-import { asyncLimiter, createSqliteAttemptLimiter, type AttemptLimiter } from '../services/limits';
+import {
+  asyncLimiter,
+  createRedisRateLimits,
+  createSqliteAttemptLimiter,
+  createSqliteRateLimits,
+  rateRulesFrom,
+  type AttemptLimiter,
+  type RateLimits,
+} from '../services/limits';
 import type { Logger } from '../services/log';
 import { createNoticeSender, type NoticeSender } from '../services/notify';
 import { createOtpService } from '../services/otp';
@@ -41,6 +49,8 @@ export interface Stores {
   otp: OtpService;
   notices: NoticeSender;
   identityLimiter: AttemptLimiter;
+  /** Message floods, identity checks and code sends per conversation, user, client IP and card. */
+  rateLimits: RateLimits;
   queue: HandoffQueue;
   transcripts: TranscriptStore;
   audit: AuditLog;
@@ -78,8 +88,11 @@ const otpSettings = (config: Config) => ({
   maxPerDayPerNumber: config.OTP_MAX_PER_DAY,
 });
 
+const rateRules = (config: Config) =>
+  rateRulesFrom({ messages: config.RATE_LIMIT_MESSAGES, identity: config.RATE_LIMIT_IDENTITY, codes: config.RATE_LIMIT_CODES });
+
 /** One machine: everything in rebind.sqlite. */
-export function createSqliteStores({ config, keys, db, sms, clock, agentsOnline, random }: StoreDeps): Stores {
+export async function createSqliteStores({ config, keys, db, sms, clock, agentsOnline, random }: StoreDeps): Promise<Stores> {
   return {
     storage: createSqliteStorage({ db, encryptionKey: keys.state, clock }),
     otp: createOtpService({ db, secret: keys.otp, clock, ...(random ? { random } : {}), ...otpSettings(config) }),
@@ -93,6 +106,7 @@ export function createSqliteStores({ config, keys, db, sms, clock, agentsOnline,
         clock,
       }),
     ),
+    rateLimits: await createSqliteRateLimits(rateRules(config), keys.limits, db),
     queue: asyncQueue(
       createSqliteHandoffQueue({ db, clock, averageHandleMinutes: config.HANDOFF_AVERAGE_MINUTES, agentsOnline }),
     ),
@@ -172,8 +186,10 @@ export async function createRedisStores({
       lockMs: config.IDENTITY_LOCK_MINUTES * 60_000,
       clock,
     }),
+    rateLimits: createRedisRateLimits(rateRules(config), keys.limits, redis, prefix),
     queue,
-    transcripts: createRedisTranscriptStore({ redis, prefix, clock }),
+    // A conversation nobody writes to expires with the retention; the retention job trims live ones.
+    transcripts: createRedisTranscriptStore({ redis, prefix, clock, keepMs: config.TRANSCRIPT_RETENTION_DAYS * 86_400_000 }),
     audit: createRedisAuditLog({ redis, prefix, key: keys.audit, clock }),
     feedback: createRedisFaqFeedback({ redis, prefix, clock }),
     funnel: createRedisFunnelLog({ redis, prefix }),

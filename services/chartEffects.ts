@@ -25,7 +25,7 @@ import type { BankCore } from './bank/types';
 import type { Clock } from './clock';
 import { newTicket, QueueError, type AgentHours, type HandoffQueue } from './handoff';
 import type { TranscriptStore } from './transcripts';
-import type { AttemptLimiter } from './limits';
+import type { AttemptLimiter, RateLimits, TurnClient } from './limits';
 import { maskCard, maskPhone } from './mask';
 import type { NoticeSender } from './notify';
 import type { OtpService } from './otp/types';
@@ -40,6 +40,10 @@ export interface ChartEffectDeps {
   notices: NoticeSender;
   /** Failed identity checks, counted per card across conversations. */
   identityLimiter: AttemptLimiter;
+  /** Identity checks and code sends per conversation, user, client IP and card (RATE_LIMIT_*). */
+  rateLimits: RateLimits;
+  /** Who sent the message of the conversation's turn under way (user id, address), for the rate limits. */
+  clientOf?: (conversationId: string) => TurnClient;
   handoff: {
     queue: HandoffQueue;
     hours: AgentHours;
@@ -92,7 +96,13 @@ function openingTime(at: number, locale: Locale, timeZone: string): string {
  * small output vocabulary and leaves an audit record with masked values only.
  */
 export function createChartActors(deps: ChartEffectDeps) {
-  const { bank, otp, sms, notices, identityLimiter, handoff, audit, render, clock } = deps;
+  const { bank, otp, sms, notices, identityLimiter, rateLimits, handoff, audit, render, clock } = deps;
+  /** Counts an identity check or a code send for everyone it is done for; the refusal, if any. */
+  const overLimit = async (action: 'identity' | 'codes', conversationId: string, card: string) => {
+    const client = deps.clientOf?.(conversationId) ?? {};
+    const decision = await rateLimits.consume(action, { conversation: conversationId, ...client, card });
+    return decision.allowed ? undefined : decision;
+  };
   const cardKey = (card: string) => createHmac('sha256', deps.secret).update(`identity|${card}`).digest('hex');
 
   const verifyIdentity = fromPromise<IdentityOutput, IdentityInput>(async ({ input }) => {
@@ -101,6 +111,11 @@ export function createChartActors(deps: ChartEffectDeps) {
     const lockedUntil = (await identityLimiter.lockedUntil(key)) ?? (await otp.lockedUntil(input.card));
     if (lockedUntil !== undefined) {
       return { result: 'locked', minutesLeft: minutesUntil(lockedUntil, clock()) };
+    }
+    const limited = await overLimit('identity', conv, input.card);
+    if (limited) {
+      await audit.record('identity.limited', conv, { card: maskCard(input.card), scope: limited.scope });
+      return { result: 'limited', minutesLeft: Math.max(1, Math.ceil(limited.retryAfterSeconds / 60)) };
     }
     const r = await bank.verifyIdentity({
       cardNumber: input.card,
@@ -130,6 +145,11 @@ export function createChartActors(deps: ChartEffectDeps) {
   const sendCode = fromPromise<SendCodeOutput, SendCodeInput>(async ({ input }) => {
     const { locale, ...binding } = input;
     const masked = { purpose: input.purpose, phone: maskPhone(input.phone) };
+    const limited = await overLimit('codes', input.conversationId, input.card);
+    if (limited) {
+      await audit.record('code.refused', input.conversationId, { ...masked, reason: 'rateLimited', scope: limited.scope });
+      return { result: 'limited', minutesLeft: Math.max(1, Math.ceil(limited.retryAfterSeconds / 60)) };
+    }
     const issued = await otp.issue(binding);
     const now = clock();
     if (!issued.ok) {

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type * as restify from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { RebindBot } from '../../bot/RebindBot';
+import { CLIENT_IP, type RebindBot } from '../../bot/RebindBot';
 import type { Logger } from '../../services/log';
 import { maskDigitsInText } from '../../services/mask';
 import type { DirectLineHub } from './hub';
@@ -29,6 +29,8 @@ export interface DirectLineOptions {
    * else can, so nobody can put words in the bot's mouth.
    */
   capability: string;
+  /** The customer's address (the browser talks to this server directly), for the per-IP limits. */
+  clientIp: (req: restify.Request) => string | undefined;
 }
 
 type Req = restify.Request;
@@ -72,8 +74,11 @@ export function mountDirectLine(o: DirectLineOptions): void {
     };
   };
 
-  const runTurn = async (activity: Partial<Activity>) => {
-    await o.adapter.processActivityDirect('', activity as Activity, (context) => o.bot.run(context));
+  const runTurn = async (activity: Partial<Activity>, ip?: string) => {
+    await o.adapter.processActivityDirect('', activity as Activity, (context) => {
+      if (ip) context.turnState.set(CLIENT_IP, ip);
+      return o.bot.run(context);
+    });
   };
 
   const startConversation = async (claims: TokenClaims) => {
@@ -166,7 +171,7 @@ export function mountDirectLine(o: DirectLineOptions): void {
         from,
         recipient: { ...BOT_ACCOUNT },
         conversation: { id: claims.c, isGroup: false, conversationType: 'personal', name: '' },
-      });
+      }, o.clientIp(req));
     } catch (err) {
       o.logger.error('direct line turn failed', { error: String(err) });
       refuse(res, 502, 'the bot could not take the message');

@@ -8,6 +8,7 @@ export type AuditType =
   | 'identity.failed'
   | 'identity.locked'
   | 'identity.abnormal'
+  | 'identity.limited'
   | 'code.sent'
   | 'code.sendFailed'
   | 'code.refused'
@@ -25,7 +26,11 @@ export type AuditType =
   | 'handoff.claimed'
   | 'handoff.closed'
   | 'handoff.returned'
-  | 'handoff.rated';
+  | 'handoff.rated'
+  /** A conversation's transcript deleted on request; keyed by the conversation's hash, not its id. */
+  | 'transcript.forgotten'
+  /** The first message over RATE_LIMIT_MESSAGES in a window (the customer was told to slow down). */
+  | 'limit.reached';
 
 export interface AuditRecord {
   id: number;

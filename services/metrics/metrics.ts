@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client
 import type { AuditLog } from '../audit';
 import type { HandoffReason, Outcome } from '../../dialogs/types';
 import type { OtpPurpose } from '../otp/types';
+import { SCOPES_OF, type RateAction, type RateLimits } from '../limits';
 
 /**
  * What the metrics read from a turn (the bot's `TurnInfo` fits). Labels come only from fixed
@@ -23,6 +24,8 @@ export interface Metrics {
   turn(info: TurnFacts): void;
   /** The audit log, passing everything through, counting codes sent and handoffs requested. */
   countAudit(audit: AuditLog): AuditLog;
+  /** The rate limits, passing every decision through, counting refusals by action and scope. */
+  countRateLimits(limits: RateLimits): RateLimits;
   /** Prometheus text exposition. */
   exposition(): Promise<{ contentType: string; body: string }>;
 }
@@ -118,6 +121,13 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  const limited = new Counter({
+    name: 'rebind_rate_limited_total',
+    help: 'Messages, identity checks and code sends refused by a rate limit, by action and by the scope over its limit.',
+    labelNames: ['action', 'scope'] as const,
+    registers: [registry],
+  });
+  for (const [action, scopes] of Object.entries(SCOPES_OF)) for (const scope of scopes) limited.inc({ action, scope }, 0);
   // Every series of a fixed vocabulary exists from the start (at 0), so rates work from the first scrape.
   for (const kind of TURN_KINDS) turns.inc({ kind }, 0);
   for (const outcome of Object.keys(OUTCOMES)) outcomes.inc({ outcome }, 0);
@@ -148,6 +158,15 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
           if (type === 'handoff.requested') handoffs.inc({ reason: known(HANDOFF_REASONS, data?.reason) });
         },
         list: (filter) => audit.list(filter),
+      };
+    },
+    countRateLimits(limits) {
+      return {
+        async consume(action: RateAction, keys) {
+          const decision = await limits.consume(action, keys);
+          if (!decision.allowed) limited.inc({ action, scope: decision.scope });
+          return decision;
+        },
       };
     },
     async exposition() {

@@ -8,7 +8,7 @@ import { startHandoffRelay, type HandoffRelay } from '../../bot/handoffRelay';
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from './redis';
 import type { Recognizer } from '../../dialogs/recognizer';
-import { createLogger } from '../../services/log';
+import { createLogger, type LogLevel } from '../../services/log';
 import { SmsError, type SmsGateway, type SmsMessage } from '../../services/sms/types';
 import { createBot } from '../../server/createBot';
 import { createServices, type Services } from '../../server/createServices';
@@ -84,7 +84,7 @@ export interface Harness {
   relay: HandoffRelay;
   /** Waits until every proactive turn started so far has been delivered. */
   settle(): Promise<void>;
-  /** Every log line the bot wrote (at debug level). */
+  /** Every log line the bot wrote (at debug level unless `logLevel` says otherwise). */
   logLines: string[];
   dataDir: string;
   now(): number;
@@ -101,6 +101,11 @@ export interface Conversation {
   say(text: string, activityId?: string): Promise<Partial<Activity>[]>;
   /** A channel event (e.g. `handoff.status` from an agent hub). */
   event(name: string, value: unknown): Promise<Partial<Activity>[]>;
+  /**
+   * Any activity from the customer's side (a postBack, a conversationUpdate…): the conversation, the
+   * customer, the bot and the locale are filled in, and a fresh id unless the activity has one.
+   */
+  send(activity: Partial<Activity>): Promise<Partial<Activity>[]>;
   /** Proactive messages that reached the customer since the last call (after `settle`). */
   received(): Promise<Partial<Activity>[]>;
 }
@@ -117,6 +122,8 @@ export interface HarnessOptions {
   redisPrefix?: string;
   /** Start the clock here (to share time with an earlier harness). */
   start?: number;
+  /** The level of the captured log lines (`logLines`): debug by default. */
+  logLevel?: LogLevel;
   /** Wraps the real recogniser, e.g. to pin what one sentence is taken to mean. */
   wrapRecognizer?: (real: Recognizer) => Recognizer;
 }
@@ -140,7 +147,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...options.env,
   });
   const logLines: string[] = [];
-  const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line), clock: () => now });
+  const logger = createLogger({ level: options.logLevel ?? 'debug', write: (line) => logLines.push(line), clock: () => now });
   const services = await createServices(config, logger, {
     clock: () => now,
     random: codeSequence(),
@@ -209,6 +216,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         }),
       say: (text, activityId) => send({ type: 'message', text, id: activityId ?? `act-${run}-${nextId++}` }),
       event: (name, value) => send({ type: 'event', name, value, id: `evt-${run}-${nextId++}` }),
+      send: (activity) => send({ ...activity, id: activity.id ?? `act-${run}-${nextId++}` }),
       async received() {
         await settle();
         const got = inbox.get(id) ?? [];

@@ -22,6 +22,14 @@ describe('configuration', () => {
     expect(loadConfig({ PORT: '', OTP_TTL_SECONDS: '  ' }).PORT).toBe(3978);
   });
 
+  test('rate limits: rules, or off', () => {
+    expect(loadConfig({ RATE_LIMIT_MESSAGES: 'off', RATE_LIMIT_CODES: 'card:3/1d' })).toMatchObject({
+      RATE_LIMIT_MESSAGES: 'off',
+      RATE_LIMIT_CODES: 'card:3/1d',
+      RATE_LIMIT_IDENTITY: 'conversation:6/1h,user:6/1h,ip:30/1h,card:10/1d',
+    });
+  });
+
   test('numbers are read from strings', () => {
     expect(loadConfig({ PORT: '8080', OTP_TTL_SECONDS: '120' })).toMatchObject({ PORT: 8080, OTP_TTL_SECONDS: 120 });
   });
@@ -52,6 +60,13 @@ describe('configuration', () => {
     [{ SMS_PROVIDER: 'http' }, 'SMS_HTTP_URL'],
     [{ SMS_HTTP_TIMEOUT_MS: '10000', SMS_RETRIES: '2' }, 'SMS_HTTP_TIMEOUT_MS'],
     [{ BANK_TIMEOUT_MS: '60000' }, 'BANK_TIMEOUT_MS'],
+    [{ RATE_LIMIT_MESSAGES: 'conversation:20' }, 'RATE_LIMIT_MESSAGES'],
+    [{ RATE_LIMIT_MESSAGES: 'card:5/1m' }, 'RATE_LIMIT_MESSAGES'],
+    [{ RATE_LIMIT_IDENTITY: 'ip:5/1m,ip:9/1h' }, 'RATE_LIMIT_IDENTITY'],
+    [{ RATE_LIMIT_CODES: 'card:0/1d' }, 'RATE_LIMIT_CODES'],
+    [{ TRUST_PROXY_HOPS: '-1' }, 'TRUST_PROXY_HOPS'],
+    [{ TRUST_PROXY_HOPS: '11' }, 'TRUST_PROXY_HOPS'],
+    [{ TRANSCRIPT_RETENTION_DAYS: '0' }, 'TRANSCRIPT_RETENTION_DAYS'],
   ])('%j is refused, naming %s', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);
