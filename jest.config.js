@@ -15,6 +15,8 @@ module.exports = {
   // Redis for the tests that run on it (.ci/run may start one and set TEST_REDIS_URL instead).
   globalSetup: '<rootDir>/tests/support/globalSetup.ts',
   globalTeardown: '<rootDir>/tests/support/globalTeardown.ts',
+  // After the run: the statechart coverage written by tests/dialogs/chartCoverage.test.ts.
+  reporters: ['default', '<rootDir>/tests/dialogs/chartCoverageReporter.js'],
   projects: [
     {
       ...base,
