@@ -16,8 +16,12 @@ export const SNAPSHOT_VERSION = 2;
 /** Where the server puts the client's address in a turn's `turnState` (see TRUST_PROXY_HOPS). */
 export const CLIENT_IP = Symbol('rebind.clientIp');
 
-/** How many recent activity ids are remembered to answer a channel's retry without acting twice. */
-const RECENT_ACTIVITIES = 20;
+/**
+ * How many recent activity ids are remembered to answer a channel's retry without acting twice.
+ * Channels retry the activity they just sent; a few cover messages sent close together, and each
+ * kept reply set is most of the stored state (read and written every turn).
+ */
+const RECENT_ACTIVITIES = 5;
 /** Lines of the conversation sent with a handoff to the channel's agent hub. */
 const HANDOFF_TRANSCRIPT_LINES = 50;
 

@@ -65,17 +65,25 @@ export interface ChartEffectDeps {
 const minutesUntil = (until: number, now: number) => Math.max(1, Math.ceil((until - now) / 60_000));
 const secondsUntil = (until: number, now: number) => Math.max(1, Math.ceil((until - now) / 1000));
 
+/** One formatter per locale: making one costs far more than formatting with it. */
+const noticeFormats = new Map<Locale, Intl.DateTimeFormat>();
+
 /** Formats a time for an SMS notice, in the bank's time zone. */
 function noticeTime(at: number, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale, {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(new Date(at));
+  let format = noticeFormats.get(locale);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, {
+      timeZone: 'Asia/Shanghai',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      hour12: false,
+    });
+    noticeFormats.set(locale, format);
+  }
+  return format.format(new Date(at));
 }
 
 /** When agents are next at the desk, for the customer, in the agents' time zone. */

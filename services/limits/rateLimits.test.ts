@@ -133,7 +133,7 @@ describe.each(stores.filter(([name]) => name !== 'memory'))('rate limits in a sh
   });
   afterEach(() => store.close());
 
-  test('several instances share the counts', async () => {
+  test('several instances share the counts of identity checks and code sends', async () => {
     const a = await store.make({ identity: 'card:2/1h' });
     const b = await store.make({ identity: 'card:2/1h' });
     expect(await a.consume('identity', { card: '6222020212345678901' })).toEqual({ allowed: true });
@@ -153,14 +153,28 @@ describe.each(stores.filter(([name]) => name !== 'memory'))('rate limits in a sh
 test('SQLite: expired counts are swept as limits are used, with no timer left behind', async () => {
   const db: Db = openDatabase(':memory:');
   try {
-    const limits = await createSqliteRateLimits(settings({ messages: 'conversation:5/1s' }), SECRET, db);
-    await limits.consume('messages', { conversation: 'old' });
-    const rows = () => (db.prepare('SELECT COUNT(*) AS n FROM rl_messages_conversation').get() as { n: number }).n;
+    const limits = await createSqliteRateLimits(settings({ codes: 'conversation:5/1s' }), SECRET, db);
+    await limits.consume('codes', { conversation: 'old' });
+    const rows = () => (db.prepare('SELECT COUNT(*) AS n FROM rl_codes_conversation').get() as { n: number }).n;
     expect(rows()).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 1100));
-    for (let i = 0; i < 499; i++) await limits.consume('messages', { conversation: 'busy' });
+    for (let i = 0; i < 499; i++) await limits.consume('codes', { conversation: 'busy' });
     // The 500th consume swept the expired row of 'old'; 'busy' is live.
     expect(rows()).toBe(1);
+  } finally {
+    db.close();
+  }
+});
+
+test('SQLite: message counts stay in memory (a turn pays no commit for them); checks and codes are in the database', async () => {
+  const db: Db = openDatabase(':memory:');
+  try {
+    const all = { messages: 'conversation:5/1m', identity: 'card:5/1h', codes: 'card:5/1h' };
+    await createSqliteRateLimits(settings(all), SECRET, db);
+    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>)
+      .map((t) => t.name)
+      .sort();
+    expect(tables).toEqual(['rl_codes_card', 'rl_identity_card']);
   } finally {
     db.close();
   }

@@ -46,7 +46,7 @@ export function rateRulesFrom(settings: Record<RateAction, string>): RateRuleSet
 }
 
 /** Makes the store-backed limiter for one (action, scope) rule. */
-type LimiterFactory = (keyPrefix: string, rule: RateRule) => RateLimiterAbstract;
+type LimiterFactory = (keyPrefix: string, rule: RateRule, action: RateAction) => RateLimiterAbstract;
 
 interface RateLimitsOptions {
   rules: RateRuleSet;
@@ -70,7 +70,7 @@ function createRateLimits({ rules, secret, make, call = (_w, run) => run(), swee
     for (const rule of list) {
       const prefix = `rl_${action}_${rule.scope}`;
       limiterPrefixes.push(prefix);
-      limiters.set(`${action}:${rule.scope}`, { rule, limiter: make(prefix, rule) });
+      limiters.set(`${action}:${rule.scope}`, { rule, limiter: make(prefix, rule, action) });
     }
   }
   const hash = (scope: RateScope, value: string) =>
@@ -111,21 +111,29 @@ export function createMemoryRateLimits(rules: RateRuleSet, secret: Buffer): Rate
   return createRateLimits({
     rules,
     secret,
-    make: (keyPrefix, rule) => new RateLimiterMemory({ keyPrefix, points: rule.points, duration: rule.windowSeconds }),
+    make: inMemory,
   });
 }
 
+const inMemory = (keyPrefix: string, rule: RateRule) =>
+  new RateLimiterMemory({ keyPrefix, points: rule.points, duration: rule.windowSeconds });
+
 /**
- * In rebind.sqlite: one table per (action, scope). Expired rows are swept every few hundred
- * consumes, in the caller's turn: no timer outlives the database (the library's own sweep timer
- * would fire on a closed database).
+ * One machine. Identity checks and code sends are counted in rebind.sqlite (one table per action
+ * and scope), so a restart does not reset a card's daily allowance. Messages, counted on every turn
+ * in windows of minutes, are counted in memory: a restart forgets a flood's count, and no turn pays
+ * two SQLite commits for it. Expired rows are swept every few hundred consumes, in the caller's
+ * turn: no timer outlives the database (the library's own sweep timer would fire on a closed one).
  */
 export async function createSqliteRateLimits(rules: RateRuleSet, secret: Buffer, db: Db): Promise<RateLimits> {
   const ready: Promise<void>[] = [];
+  const tables: string[] = [];
   const limits = createRateLimits({
     rules,
     secret,
-    make: (keyPrefix, rule) => {
+    make: (keyPrefix, rule, action) => {
+      if (action === 'messages') return inMemory(keyPrefix, rule);
+      tables.push(keyPrefix);
       let limiter!: RateLimiterSQLite;
       ready.push(
         new Promise<void>((resolve, reject) => {
@@ -145,7 +153,9 @@ export async function createSqliteRateLimits(rules: RateRuleSet, secret: Buffer,
       return limiter;
     },
     // The library's table: key, points, expire (ms since the epoch).
-    sweep: (table) => void db.prepare(`DELETE FROM ${table} WHERE expire < ?`).run(Date.now()),
+    sweep: (prefix) => {
+      if (tables.includes(prefix)) db.prepare(`DELETE FROM ${prefix} WHERE expire < ?`).run(Date.now());
+    },
   });
   await Promise.all(ready);
   return limits;

@@ -119,23 +119,43 @@ export function createRedisAuditLog({
     return { ok: true, records: n };
   };
 
-  return {
-    async record(type, conversationId, data = {}) {
-      const keys = [seqKey, allKey, conversationKey(conversationId), headKey];
-      // What is stored is what is MACed: the data as it reads back from JSON.
-      const stored = JSON.parse(JSON.stringify(data)) as AuditRecord['data'];
-      let [seq, count, lastMac] = await readHead();
-      for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-        const record: AuditRecord = { id: seq + 1, at: clock(), type, conversationId, data: stored };
-        const mac = recordMac(key, lastMac || GENESIS_MAC, record);
-        const head = makeHead(key, count + 1, mac);
-        const line = JSON.stringify({ ...record, mac });
-        const args = [seq, count, lastMac, line, head.count, head.lastMac, head.mac];
-        const reply = (await storeCall('audit record', () => APPEND.run(redis, keys, args))) as [number, ...State];
-        if (reply[0] === 1) return;
-        [, seq, count, lastMac] = reply;
+  /** The head as this process last saw it; unknown at first and after a failure. */
+  let known: State | undefined;
+  let tail: Promise<void> = Promise.resolve();
+  const append = async (type: AuditRecord['type'], conversationId: string, data: AuditRecord['data']) => {
+    const keys = [seqKey, allKey, conversationKey(conversationId), headKey];
+    // What is stored is what is MACed: the data as it reads back from JSON.
+    const stored = JSON.parse(JSON.stringify(data)) as AuditRecord['data'];
+    let [seq, count, lastMac] = known ?? (await readHead());
+    known = undefined;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const record: AuditRecord = { id: seq + 1, at: clock(), type, conversationId, data: stored };
+      const mac = recordMac(key, lastMac || GENESIS_MAC, record);
+      const head = makeHead(key, count + 1, mac);
+      const line = JSON.stringify({ ...record, mac });
+      const args = [seq, count, lastMac, line, head.count, head.lastMac, head.mac];
+      const reply = (await storeCall('audit record', () => APPEND.run(redis, keys, args))) as [number, ...State];
+      if (reply[0] === 1) {
+        known = [seq + 1, count + 1, mac];
+        return;
       }
-      throw new Error(`audit record: the log kept moving, gave up after ${MAX_ATTEMPTS} attempts`);
+      // Another instance appended first: go on from the head it left.
+      [, seq, count, lastMac] = reply;
+    }
+    throw new Error(`audit record: the log kept moving, gave up after ${MAX_ATTEMPTS} attempts`);
+  };
+
+  return {
+    record(type, conversationId, data = {}) {
+      // One append at a time per process: writers of one instance never race each other for the
+      // head (only other instances can move it), and each append starts from the head the last one
+      // left, without reading it again.
+      const run = tail.then(() => append(type, conversationId, data));
+      tail = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run;
     },
     async list(filter = {}) {
       // An empty conversation id means no filter, as in the SQLite log.

@@ -15,11 +15,17 @@ export interface OutboxSmsOptions {
 
 /** A gateway that "sends" by appending one JSON line per message to a file, for development and tests. */
 export function createOutboxSms({ path, clock = Date.now }: OutboxSmsOptions): SmsGateway {
+  // The directory is made once; a failed attempt is tried again with the next message.
+  let directory: Promise<unknown> | undefined;
   return {
     async send(message) {
       const line = outboxLine(message, clock());
       try {
-        await mkdir(dirname(path), { recursive: true });
+        directory ??= mkdir(dirname(path), { recursive: true }).catch((err: unknown) => {
+          directory = undefined;
+          throw err;
+        });
+        await directory;
         await appendFile(path, line + '\n', 'utf8');
       } catch (cause) {
         throw new SmsError('could not write to the SMS outbox', { cause });

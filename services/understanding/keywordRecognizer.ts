@@ -108,14 +108,15 @@ interface Match {
 }
 
 interface CompiledKeywords {
-  han: Keyword[];
+  /** Chinese keywords by their first UTF-16 unit, each list in catalogue order. */
+  hanByFirstUnit: Map<string, Keyword[]>;
   byFirstToken: Map<string, Keyword[]>;
   /** Cancel words that are deny words too (不用了): a no at a yes/no question, a cancel elsewhere. */
   cancelAlsoDeny: Set<string>;
 }
 
 function compile(catalog: KeywordCatalog): CompiledKeywords {
-  const han: Keyword[] = [];
+  const hanByFirstUnit = new Map<string, Keyword[]>();
   const byFirstToken = new Map<string, Keyword[]>();
   const seen = new Set<string>();
   const wordsOf = new Map<KeywordIntent, Set<string>>();
@@ -139,8 +140,10 @@ function compile(catalog: KeywordCatalog): CompiledKeywords {
         wordsOf.set(label.intent, set);
       }
       const keyword: Keyword = { label, word, han: isHan, tokens };
-      if (isHan) han.push(keyword);
-      else if (first !== undefined) byFirstToken.set(first, [...(byFirstToken.get(first) ?? []), keyword]);
+      if (isHan) {
+        const unit = word.charAt(0);
+        hanByFirstUnit.set(unit, [...(hanByFirstUnit.get(unit) ?? []), keyword]);
+      } else if (first !== undefined) byFirstToken.set(first, [...(byFirstToken.get(first) ?? []), keyword]);
     }
   };
 
@@ -156,19 +159,29 @@ function compile(catalog: KeywordCatalog): CompiledKeywords {
 
   const deny = wordsOf.get('deny') ?? new Set<string>();
   const cancelAlsoDeny = new Set([...(wordsOf.get('cancel') ?? [])].filter((word) => deny.has(word)));
-  return { han, byFirstToken, cancelAlsoDeny };
+  return { hanByFirstUnit, byFirstToken, cancelAlsoDeny };
 }
 
+/**
+ * Every keyword in the message: Chinese ones wherever they occur (the first MAX_HITS_PER_WORD
+ * occurrences of each, overlaps included), Latin ones as whole tokens. Chinese keywords are looked up
+ * by the unit at each position of the message, so a message costs its length, not the catalogue's.
+ */
 function findMatches(text: NormalizedText, compiled: CompiledKeywords, short: boolean): Match[] {
   const matches: Match[] = [];
-  for (const keyword of compiled.han) {
-    let from = 0;
-    for (let hits = 0; hits < MAX_HITS_PER_WORD; hits++) {
-      const at = text.compact.indexOf(keyword.word, from);
-      if (at === -1) break;
+  const { compact } = text;
+  let hitsOf: Map<Keyword, number> | undefined;
+  for (let at = 0; at < compact.length; at++) {
+    const candidates = compiled.hanByFirstUnit.get(compact.charAt(at));
+    if (candidates === undefined) continue;
+    for (const keyword of candidates) {
+      if (!compact.startsWith(keyword.word, at)) continue;
+      hitsOf ??= new Map();
+      const hits = hitsOf.get(keyword) ?? 0;
+      if (hits >= MAX_HITS_PER_WORD) continue;
+      hitsOf.set(keyword, hits + 1);
       // One character (是, 好, 不, 嗯) is too common to count inside a longer message.
       if (keyword.word.length > 1 || short) matches.push({ keyword, start: at, end: at + keyword.word.length });
-      from = at + 1;
     }
   }
   const { tokens } = text;
