@@ -1,0 +1,597 @@
+/**
+ * `npm run bench`: Rebind under load over HTTP, beside a plain Bot Framework echo bot on the same
+ * machine, in the same run.
+ *
+ *   npm run bench                         32 customers, 20 s per target after a 5 s warm-up
+ *   npm run bench -- --customers 64 --seconds 30 --warmup 5
+ *   npm run bench -- --only echo,sqlite   targets: echo, sqlite, redis (redis when one can be had)
+ *   npm run bench -- --quick              8 customers, 5 s, 2 s warm-up (a smoke run)
+ *   npm run bench -- --profile            the bots run under `node --cpu-prof` (bench/profiles/)
+ *   npm run bench -- --logs warn          the bots log at that level into bench/logs/ (default: silent)
+ *   npm run bench -- --gc                 the bots run with --trace-gc: GC pauses during the load
+ *
+ * Each target is its own process, started twice (the second start is the cold start reported),
+ * warmed up, then driven by N customers at once, each through whole conversations back to back:
+ * join, the request, card, ID, current number, "it still receives SMS", its code (read from the
+ * outbox), new number, its code, confirm. The echo bot gets the same turns with the same words.
+ * Figures are printed and written to bench/results/ (<timestamp>.json; latest.json and latest.svg
+ * after a full run). Targets (≥ 0.9× the echo bot's turns/s, p99 ≤ 2× its p99) are measured and
+ * reported, never asserted.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import Redis from 'ioredis';
+import { freePort, startRedisServer, type RedisProcess } from '../tests/support/redis';
+import { renderChart } from './chart';
+import { HttpClient, quantile, runLoad, TURNS_PER_CONVERSATION, type LoadResult } from './load';
+import { OutboxTail } from './outbox';
+import { redisFootprint, redisForget, redisPid, redisUsedMemory, sqliteFootprint, type Footprint } from './persisted';
+import { formatSummary, summariseFile, type ProfileSummary } from './profileSummary';
+import { benchCustomer, preseedBank, writeSeedFile, type BenchCustomer } from './seed';
+import { cpuMsOf, getStatus, postStatus, REPO, startTarget, type RunningTarget } from './target';
+import { installModel, measureUnderstanding } from './understanding';
+
+type TargetName = 'echo' | 'sqlite' | 'redis';
+const ALL: TargetName[] = ['echo', 'sqlite', 'redis'];
+
+interface Options {
+  customers: number;
+  seconds: number;
+  warmup: number;
+  only: TargetName[];
+  quick: boolean;
+  profile: boolean;
+  pool: number;
+  /** Run the bots with --trace-gc and report their GC pauses during the measured load. */
+  gc: boolean;
+  /** LOG_LEVEL of the bots, their output kept in bench/logs/; undefined: silent. */
+  logs?: string;
+}
+
+function parseArgs(argv: string[]): Options {
+  const value = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`);
+    if (i < 0) return undefined;
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
+    return v;
+  };
+  const number = (name: string, def: number, min: number): number => {
+    const v = value(name);
+    if (v === undefined) return def;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}`);
+    return n;
+  };
+  const known = new Set(['--customers', '--seconds', '--warmup', '--only', '--quick', '--profile', '--pool', '--logs', '--gc']);
+  argv.forEach((a, i) => {
+    if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
+    if (!a.startsWith('--') && !(argv[i - 1] ?? '').startsWith('--')) throw new Error(`unexpected argument ${a}`);
+  });
+  const quick = argv.includes('--quick');
+  const customers = Math.floor(number('customers', quick ? 8 : 32, 1));
+  const seconds = number('seconds', quick ? 5 : 20, 1);
+  const warmup = number('warmup', quick ? 2 : 5, 0);
+  const only = (value('only') ?? ALL.join(','))
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) as TargetName[];
+  for (const t of only) if (!ALL.includes(t)) throw new Error(`--only: ${t} is not one of ${ALL.join(', ')}`);
+  // Every Rebind conversation needs a customer of its own (each target has its own copy of the
+  // bank): 4 conversations per customer per second is far more than the bot gets through.
+  const pool = Math.floor(number('pool', Math.max(2000, Math.ceil(customers * (seconds + warmup) * 4)), 10));
+  const logs = value('logs');
+  if (logs !== undefined && !['debug', 'info', 'warn', 'error'].includes(logs)) throw new Error('--logs: debug, info, warn or error');
+  return {
+    customers,
+    seconds,
+    warmup,
+    only,
+    quick,
+    profile: argv.includes('--profile'),
+    gc: argv.includes('--gc'),
+    pool,
+    ...(logs ? { logs } : {}),
+  };
+}
+
+interface TargetFigures {
+  name: TargetName;
+  turns: number;
+  conversations: number;
+  errors: number;
+  errorSamples: string[];
+  /** The bank ran out of fresh customers before the time was up: the figures undercount (raise --pool). */
+  exhausted: boolean;
+  seconds: number;
+  turnsPerSecond: number;
+  latencyMs: { p50: number; p95: number; p99: number; max: number; mean: number };
+  peakRssBytes?: number;
+  /**
+   * CPU time of the bot's process per turn (user + system, every thread), ms: what a turn costs,
+   * whatever else the machine is doing. 1000 / this is the turns/s one core could give.
+   */
+  cpuMsPerTurn?: number;
+  /** CPU time of redis-server per turn, ms (when the bench started it on this machine). */
+  redisCpuMsPerTurn?: number;
+  /** CPU time of the bench itself (the customers' side) per turn, ms. */
+  clientCpuMsPerTurn: number;
+  coldStartMs: number;
+  /** The first start of the target in this run (the loader's cache may be cold, files are created). */
+  firstStartMs: number;
+  /** Conversations whose state is in storage (warm-up and measured, finished or cut off at the end). */
+  storedConversations: number;
+  persistedBytesPerConversation: number;
+  stateBytesPerConversation: number;
+  footprint?: Footprint;
+  profile?: { file: string; window: { fromMs?: number; toMs?: number }; summary: ProfileSummary };
+  /** --gc: pauses during the measured load, by kind (Scavenge, Mark-Compact, …): count, total and longest, ms. */
+  gcPauses?: Record<string, { count: number; totalMs: number; maxMs: number }>;
+}
+
+const SCRUB = [
+  'PORT', 'MicrosoftAppId', 'MicrosoftAppPassword', 'MicrosoftAppType', 'MicrosoftAppTenantId', 'DATA_DIR', 'STORAGE',
+  'REDIS_URL', 'REDIS_PREFIX', 'BANK_SEED_PATH', 'SECRET_KEY', 'SMS_PROVIDER', 'SMS_OUTBOX_PATH', 'SMS_HTTP_URL',
+  'SMS_HTTP_TIMEOUT_MS', 'SMS_RETRIES', 'BANK_TIMEOUT_MS', 'BANK_BREAKER_FAILURES', 'BANK_BREAKER_COOLDOWN_SECONDS',
+  'OTP_TTL_SECONDS', 'OTP_MAX_ATTEMPTS', 'OTP_LOCK_MINUTES', 'OTP_RESEND_COOLDOWN_SECONDS', 'OTP_MAX_PER_HOUR',
+  'OTP_MAX_PER_DAY', 'IDENTITY_MAX_ATTEMPTS', 'IDENTITY_LOCK_MINUTES', 'RATE_LIMIT_MESSAGES', 'RATE_LIMIT_IDENTITY',
+  'RATE_LIMIT_CODES', 'TRUST_PROXY_HOPS', 'TRANSCRIPT_RETENTION_DAYS', 'SESSION_IDLE_MINUTES', 'LOCAL_DIRECT_LINE',
+  'DIRECT_LINE_TOKEN_MINUTES', 'WIDGET_ORIGINS', 'AGENT_TOKENS', 'AGENT_HOURS', 'AGENT_TIMEZONE', 'HANDOFF_MODE',
+  'HANDOFF_AVERAGE_MINUTES', 'LOG_LEVEL',
+];
+
+/**
+ * The environment of a bot under test: this one's, with every setting of the bot emptied (empty
+ * counts as unset, and dotenv never overrides a variable that exists, so a developer's .env cannot
+ * leak in), then the bench's own.
+ */
+function botEnv(own: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('npm_')) env[k] = v;
+  for (const k of SCRUB) env[k] = '';
+  delete env.NODE_OPTIONS;
+  return { ...env, ...own };
+}
+
+const MB = 1024 * 1024;
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '-');
+const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : '-');
+
+async function reachableRedis(url: string): Promise<boolean> {
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 1000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    return (await client.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+function onPath(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  const stamp = new Date().toISOString();
+  const machine = {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+  const log = (line = '') => process.stdout.write(`${line}\n`);
+  log(`Rebind bench — ${stamp}`);
+  log(
+    `${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadAverageAtStart.join(' ')}; ` +
+      `${o.customers} customers at once, ${o.warmup} s warm-up + ${o.seconds} s per target`,
+  );
+
+  const root = mkdtempSync(join(tmpdir(), 'rebind-bench-'));
+  const cacheDir = join(REPO, 'bench', '.cache');
+  const profileDir = join(REPO, 'bench', 'profiles');
+  mkdirSync(cacheDir, { recursive: true });
+  if (o.profile) mkdirSync(profileDir, { recursive: true });
+  if (o.logs) mkdirSync(join(REPO, 'bench', 'logs'), { recursive: true });
+  let redis: RedisProcess | undefined;
+  const cleanups: Array<() => Promise<void>> = [];
+  // Ctrl-C reaches the bots too (same process group) and they stop; the data goes with them.
+  process.once('SIGINT', () => {
+    rmSync(root, { recursive: true, force: true });
+    process.exit(130);
+  });
+
+  try {
+    // Understanding first, on a quiet process: it also caches the language model every bot loads.
+    log('\nunderstanding: time per utterance of the conversation (in this process)…');
+    const understanding = await measureUnderstanding(cacheDir, benchCustomer(0));
+    log(
+      `  model from ${understanding.model.from} in ${understanding.model.ms} ms; mean per utterance: ` +
+        `recogniser ${f1(understanding.meanUs.recognize)} µs + details ${f1(understanding.meanUs.details)} µs ` +
+        `= ${f1(understanding.meanUs.total)} µs`,
+    );
+
+    // The bank: a customer of their own for every conversation, seeded once and copied per target.
+    const customers: BenchCustomer[] = Array.from({ length: o.pool }, (_, k) => benchCustomer(k));
+    const seedPath = writeSeedFile(root, customers);
+    const template = join(root, 'bank-template');
+    mkdirSync(template);
+    preseedBank(template, seedPath);
+    log(`bank: ${customers.length} bench customers (${(statSync(seedPath).size / MB).toFixed(1)} MB seed)`);
+
+    const figures: TargetFigures[] = [];
+    const skipped: Record<string, string> = {};
+    for (const name of ALL.filter((t) => o.only.includes(t))) {
+      let redisUrl: string | undefined;
+      let prefix = 'rebind:';
+      if (name === 'redis') {
+        const given = process.env.REDIS_URL || process.env.TEST_REDIS_URL;
+        if (given && (await reachableRedis(given))) {
+          redisUrl = given;
+          prefix = `rebind-bench:${randomBytes(4).toString('hex')}:`;
+          const url = given;
+          const p = prefix;
+          cleanups.push(() => redisForget(url, p));
+        } else if (onPath('redis-server')) {
+          redis = await startRedisServer();
+          redisUrl = redis.url;
+        } else {
+          skipped.redis = given ? `${given} is not reachable and redis-server is not on PATH` : 'no REDIS_URL and no redis-server on PATH';
+          log(`\nredis: skipped (${skipped.redis})`);
+          continue;
+        }
+      }
+      log(`\n${name}: starting…`);
+      const result = await benchTarget(name, o, {
+        root,
+        template,
+        seedPath,
+        cacheDir,
+        customers,
+        ...(redisUrl ? { redisUrl } : {}),
+        ownRedis: redis !== undefined,
+        prefix,
+        profileDir,
+        stamp: stamp.replace(/[:.]/g, '-'),
+      });
+      figures.push(result);
+      log(
+        `  ${f1(result.turnsPerSecond)} turns/s, p50 ${f1(result.latencyMs.p50)} ms, p99 ${f1(result.latencyMs.p99)} ms, ` +
+          `${result.errors} errors, cold start ${result.coldStartMs.toFixed(0)} ms; CPU per turn: bot ` +
+          `${result.cpuMsPerTurn !== undefined ? f2(result.cpuMsPerTurn) : '-'} ms` +
+          (result.redisCpuMsPerTurn !== undefined ? `, redis-server ${f2(result.redisCpuMsPerTurn)} ms` : '') +
+          `, bench client ${f2(result.clientCpuMsPerTurn)} ms`,
+      );
+      for (const e of result.errorSamples) log(`  error: ${e}`);
+      if (result.gcPauses) {
+        log(
+          '  GC pauses during the load: ' +
+            (Object.entries(result.gcPauses)
+              .map(([kind, p]) => `${kind} ×${p.count}, ${p.totalMs.toFixed(0)} ms in all, longest ${p.maxMs.toFixed(1)} ms`)
+              .join('; ') || 'none'),
+        );
+      }
+      if (result.footprint) {
+        const per = (b: number) => `${(b / Math.max(1, result.storedConversations) / 1024).toFixed(1)} KB`;
+        log(
+          `  stored per conversation (${result.storedConversations} conversations): ${per(result.footprint.totalBytes)} — ` +
+            result.footprint.parts
+              .slice(0, 6)
+              .map((p) => `${p.name} ${per(p.bytes)}`)
+              .join(', '),
+        );
+      }
+      if (name === 'redis') {
+        await redis?.stop();
+        redis = undefined;
+      }
+    }
+
+    const echo = figures.find((t) => t.name === 'echo');
+    const rows = figures.map((t) => {
+      const turnsRatio = echo ? t.turnsPerSecond / echo.turnsPerSecond : Number.NaN;
+      const p99Ratio = echo ? t.latencyMs.p99 / echo.latencyMs.p99 : Number.NaN;
+      return { ...t, turnsRatio, p99Ratio, meetsTarget: echo ? turnsRatio >= 0.9 && p99Ratio <= 2 : undefined };
+    });
+
+    log('\n' + table(rows));
+    log(
+      `\nunderstanding per utterance (µs, recogniser + details parser): ` +
+        understanding.perUtterance
+          .map((u) => `${u.text.length > 12 ? u.text.slice(0, 10) + '…' : u.text} ${f1(u.recognizeUs + u.detailsUs)}`)
+          .join(', '),
+    );
+    if (echo) {
+      for (const r of rows.filter((x) => x.name !== 'echo')) {
+        log(
+          `target for ${r.name}: turns/s ${f2(r.turnsRatio)}× echo (≥ 0.90), p99 ${f2(r.p99Ratio)}× echo (≤ 2.00): ` +
+            (r.meetsTarget ? 'met' : 'NOT met'),
+        );
+      }
+    }
+    for (const t of figures) {
+      if (!t.profile) continue;
+      const { file, window, summary } = t.profile;
+      const short = {
+        ...summary,
+        selfByFunction: summary.selfByFunction.slice(0, 15),
+        inclusiveOwn: summary.inclusiveOwn.slice(0, 15),
+        selfByArea: summary.selfByArea.slice(0, 12),
+        byNearestOwnArea: summary.byNearestOwnArea.slice(0, 15),
+      };
+      log(`\nprofile of ${t.name} (measured load only): ${file}`);
+      log(
+        `  again: npx tsx bench/profileSummary.ts ${file} ` +
+          `--from-ms ${Math.round(window.fromMs ?? 0)} --to-ms ${Math.round(window.toMs ?? 0)} --turns ${t.turns}`,
+      );
+      log(formatSummary(short, t.turns));
+    }
+
+    const out = {
+      at: stamp,
+      machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
+      options: { customers: o.customers, seconds: o.seconds, warmupSeconds: o.warmup, pool: o.pool, profile: o.profile },
+      conversation: { turns: TURNS_PER_CONVERSATION, locale: 'zh-CN' },
+      launch: 'node --import tsx <entry> (as npm start runs the bot: tsx, no build), both bots',
+      targets: rows.map(({ profile, ...r }) => ({
+        ...r,
+        ...(profile ? { profile: { file: profile.file, window: profile.window } } : {}),
+      })),
+      skipped,
+      understanding,
+    };
+    const resultsDir = join(REPO, 'bench', 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    const file = join(resultsDir, `${stamp.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+    // latest.* are the figures the README quotes: only a full, unprofiled run with the echo bot.
+    const full = !o.quick && !o.profile && !o.logs && !o.gc && echo !== undefined && figures.some((t) => t.name === 'sqlite');
+    if (full) {
+      writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(out, null, 2) + '\n');
+      writeFileSync(
+        join(resultsDir, 'latest.svg'),
+        renderChart(
+          figures.map((t) => ({
+            name: t.name,
+            turnsPerSecond: t.turnsPerSecond,
+            p99Ms: t.latencyMs.p99,
+            ...(t.cpuMsPerTurn !== undefined ? { cpuMsPerTurn: t.cpuMsPerTurn } : {}),
+          })),
+          `${stamp.slice(0, 10)} · ${machine.cpus} CPUs · Node ${machine.node} · ${o.customers} customers · ${o.seconds} s · load avg ${machine.loadAverageAtStart[0]}`,
+        ),
+      );
+    }
+    log(`\nresults: ${file}${full ? ' (and latest.json, latest.svg)' : ''}`);
+  } finally {
+    for (const c of cleanups) await c().catch(() => undefined);
+    await redis?.stop();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+interface TargetSetup {
+  root: string;
+  template: string;
+  seedPath: string;
+  cacheDir: string;
+  customers: BenchCustomer[];
+  redisUrl?: string;
+  /** The bench started this redis-server itself, on this machine: its CPU time can be read. */
+  ownRedis: boolean;
+  prefix: string;
+  profileDir: string;
+  /** Names this run's profile folders. */
+  stamp: string;
+}
+
+async function benchTarget(name: TargetName, o: Options, s: TargetSetup): Promise<TargetFigures> {
+  const dataDir = join(s.root, name);
+  mkdirSync(dataDir, { recursive: true });
+  const isEcho = name === 'echo';
+  if (!isEcho) {
+    copyFileSync(join(s.template, 'bank.sqlite'), join(dataDir, 'bank.sqlite'));
+    installModel(s.cacheDir, dataDir);
+  }
+  const outboxPath = join(dataDir, 'sms-outbox.jsonl');
+  const env = isEcho
+    ? botEnv({ LOG_LEVEL: 'silent' })
+    : botEnv({
+        DATA_DIR: dataDir,
+        BANK_SEED_PATH: s.seedPath,
+        SECRET_KEY: randomBytes(32).toString('hex'),
+        STORAGE: name === 'redis' ? 'redis' : 'sqlite',
+        ...(name === 'redis' ? { REDIS_URL: s.redisUrl ?? '', REDIS_PREFIX: s.prefix } : {}),
+        SMS_PROVIDER: 'outbox',
+        SMS_OUTBOX_PATH: outboxPath,
+        LOG_LEVEL: o.logs ?? 'silent',
+        // The rate limits stay at their defaults: each bench customer is a new card, user and
+        // conversation, and /api/messages does not count the client address (a channel's).
+      });
+  const join0 = {
+    type: 'conversationUpdate',
+    channelId: 'bench',
+    serviceUrl: 'http://127.0.0.1:1/unused',
+    conversation: { id: `ready-${name}` },
+    from: { id: 'ready', role: 'user' },
+    recipient: { id: 'bot', role: 'bot' },
+    membersAdded: [{ id: 'ready' }],
+    deliveryMode: 'expectReplies',
+  };
+  const runProfileDir = join(s.profileDir, `${s.stamp}-${name}`);
+  // --trace-gc lines look like "[pid:0x…]   12345 ms: Mark-Compact 300.1 (320.0) -> 280.2 (321.0) MB, 95.31 / 0.00 ms  (…)".
+  const gcPauses: NonNullable<TargetFigures['gcPauses']> = {};
+  let countGc = false;
+  const onGcLine = (line: string) => {
+    const m = /ms: ([A-Za-z-]+(?: \(reduce\))?) .*?MB, ([\d.]+) \/ [\d.]+ ms/.exec(line);
+    if (!m || !countGc) return;
+    const kind = m[1] ?? '?';
+    const ms = Number(m[2]);
+    const k = (gcPauses[kind] ??= { count: 0, totalMs: 0, maxMs: 0 });
+    k.count += 1;
+    k.totalMs += ms;
+    k.maxMs = Math.max(k.maxMs, ms);
+  };
+  const start = async (measured: boolean): Promise<RunningTarget> =>
+    startTarget({
+      name,
+      entry: isEcho ? 'bench/echoBot.ts' : 'index.ts',
+      port: await freePort(),
+      env,
+      // The bot says when it is ready (/healthz); the echo bot is ready when it answers a turn.
+      ready: isEcho
+        ? async (base) => (await postStatus(`${base}/api/messages`, join0)) === 200
+        : async (base) => (await getStatus(`${base}/healthz`)) === 200,
+      ...(measured && o.profile ? { profileDir: runProfileDir } : {}),
+      ...(o.logs ? { logFile: join(REPO, 'bench', 'logs', `${s.stamp}-${name}.log`) } : {}),
+      ...(o.gc && measured ? { nodeArgs: ['--trace-gc'], onLine: onGcLine } : {}),
+    });
+
+  // First start: creates the stores and warms the loader's cache. The second is the cold start reported.
+  const first = await start(false);
+  const firstStartMs = first.coldStartMs;
+  await first.stop();
+  const redisBefore = name === 'redis' && s.redisUrl ? await redisUsedMemory(s.redisUrl) : undefined;
+  const serverPid = name === 'redis' && s.redisUrl && s.ownRedis ? await redisPid(s.redisUrl) : undefined;
+  let redisCpuMs: number | undefined;
+  const target = await start(true);
+
+  const client = new HttpClient(target.base, o.customers);
+  const outbox = new OutboxTail(outboxPath);
+  let next = 0;
+  const nextCustomer = isEcho
+    ? () => s.customers[next++ % s.customers.length]
+    : () => (next < s.customers.length ? s.customers[next++] : undefined);
+  let fakeCode = 104_729;
+  const codeFor = isEcho
+    ? async () => String((fakeCode = (fakeCode * 7919 + 13) % 900_000) + 100_000)
+    : (e164: string) => outbox.codeFor(e164);
+  const load = (seconds: number, tag: string): Promise<LoadResult> =>
+    runLoad({ client, concurrency: o.customers, seconds, tag: `${name}-${tag}`, nextCustomer, codeFor, check: !isEcho });
+
+  let measured: LoadResult;
+  let echoStats: { conversations: number; bytes: number } | undefined;
+  let peakRssBytes: number | undefined;
+  let cpuMs: number | undefined;
+  let clientCpuMs = 0;
+  const loadWindow: { fromMs?: number; toMs?: number } = {};
+  try {
+    if (o.warmup > 0) {
+      const warm = await load(o.warmup, 'warmup');
+      if (warm.errors > 0) throw new Error(`${name}: ${warm.errors} errors in the warm-up, e.g. ${warm.errorSamples.join('\n  ')}`);
+    }
+    loadWindow.fromMs = performance.now() - target.spawnedAt;
+    countGc = true;
+    const cpuBefore = target.cpuMs();
+    const redisCpuBefore = serverPid !== undefined ? cpuMsOf(serverPid) : undefined;
+    const clientBefore = process.cpuUsage();
+    measured = await load(o.seconds, 'run');
+    const clientCpu = process.cpuUsage(clientBefore);
+    clientCpuMs = (clientCpu.user + clientCpu.system) / 1000;
+    const cpuAfter = target.cpuMs();
+    loadWindow.toMs = performance.now() - target.spawnedAt;
+    countGc = false;
+    if (cpuBefore !== undefined && cpuAfter !== undefined) cpuMs = cpuAfter - cpuBefore;
+    const redisCpuAfter = serverPid !== undefined ? cpuMsOf(serverPid) : undefined;
+    if (redisCpuBefore !== undefined && redisCpuAfter !== undefined) redisCpuMs = redisCpuAfter - redisCpuBefore;
+    if (measured.exhausted) {
+      process.stdout.write(`  warning: the bank ran out of fresh customers (--pool ${o.pool}); raise --pool\n`);
+    }
+    peakRssBytes = target.peakRss();
+    if (isEcho) {
+      const stats = await client.get('/stats');
+      echoStats = JSON.parse(stats.body) as { conversations: number; bytes: number };
+    }
+  } finally {
+    client.close();
+    await outbox.close();
+    await target.stop();
+  }
+
+  let footprint: Footprint | undefined;
+  let stored: number;
+  if (isEcho) {
+    stored = echoStats?.conversations ?? 0;
+  } else {
+    stored = next; // every customer taken started a conversation, kept in storage
+    footprint = name === 'redis' ? await redisFootprint(s.redisUrl ?? '', s.prefix) : sqliteFootprint(dataDir);
+    if (redisBefore !== undefined && footprint.usedMemory !== undefined) {
+      footprint = { ...footprint, usedMemoryGrowth: footprint.usedMemory - redisBefore };
+    }
+  }
+  const lat = measured.latencies;
+  let profile: TargetFigures['profile'];
+  if (o.profile) {
+    // The main thread's profile is the largest: the others belong to tsx's loader worker.
+    const file = readdirSync(runProfileDir)
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map((f) => join(runProfileDir, f))
+      .sort((a, b) => statSync(b).size - statSync(a).size)[0];
+    if (file) profile = { file, window: loadWindow, summary: summariseFile(file, 30, loadWindow) };
+  }
+  return {
+    name,
+    turns: measured.turns,
+    conversations: measured.conversations,
+    errors: measured.errors,
+    errorSamples: measured.errorSamples,
+    exhausted: measured.exhausted,
+    seconds: measured.elapsedMs / 1000,
+    turnsPerSecond: measured.turns / (measured.elapsedMs / 1000),
+    latencyMs: {
+      p50: quantile(lat, 0.5),
+      p95: quantile(lat, 0.95),
+      p99: quantile(lat, 0.99),
+      max: quantile(lat, 1),
+      mean: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
+    },
+    ...(peakRssBytes !== undefined ? { peakRssBytes } : {}),
+    ...(cpuMs !== undefined ? { cpuMsPerTurn: cpuMs / Math.max(1, measured.turns) } : {}),
+    ...(redisCpuMs !== undefined ? { redisCpuMsPerTurn: redisCpuMs / Math.max(1, measured.turns) } : {}),
+    clientCpuMsPerTurn: clientCpuMs / Math.max(1, measured.turns),
+    coldStartMs: target.coldStartMs,
+    firstStartMs,
+    storedConversations: stored,
+    persistedBytesPerConversation: isEcho ? (echoStats?.bytes ?? 0) / Math.max(1, stored) : (footprint?.totalBytes ?? 0) / Math.max(1, stored),
+    stateBytesPerConversation: isEcho
+      ? (echoStats?.bytes ?? 0) / Math.max(1, stored)
+      : (footprint?.stateBytes ?? 0) / Math.max(1, footprint?.stateRows ?? 1),
+    ...(footprint ? { footprint } : {}),
+    ...(profile ? { profile } : {}),
+    ...(o.gc ? { gcPauses } : {}),
+  };
+}
+
+function table(rows: Array<TargetFigures & { turnsRatio: number; p99Ratio: number }>): string {
+  const head = ['target', 'turns/s', '× echo', 'p50 ms', 'p95 ms', 'p99 ms', 'p99 × echo', 'CPU ms/turn', 'peak RSS', 'bytes/conv', 'state/conv', 'cold start', 'errors'];
+  const body = rows.map((r) => [
+    r.name,
+    f1(r.turnsPerSecond),
+    f2(r.turnsRatio),
+    f1(r.latencyMs.p50),
+    f1(r.latencyMs.p95),
+    f1(r.latencyMs.p99),
+    f2(r.p99Ratio),
+    r.cpuMsPerTurn !== undefined ? f2(r.cpuMsPerTurn) : '-',
+    r.peakRssBytes !== undefined ? `${(r.peakRssBytes / MB).toFixed(0)} MB` : '-',
+    r.persistedBytesPerConversation.toFixed(0),
+    r.stateBytesPerConversation.toFixed(0),
+    `${r.coldStartMs.toFixed(0)} ms`,
+    String(r.errors),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
