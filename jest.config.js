@@ -12,6 +12,10 @@ const base = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: base.testTimeout,
+  // On 2 cores jest would run every suite in its own process, one after the other, and the heap
+  // grows with each suite's servers, models and stores until it runs out (about 4 GB, ~90 suites).
+  // A limit makes jest use a worker and start a fresh one whenever a suite leaves it bigger than this.
+  workerIdleMemoryLimit: '1GB',
   // Redis for the tests that run on it (.ci/run may start one and set TEST_REDIS_URL instead).
   globalSetup: '<rootDir>/tests/support/globalSetup.ts',
   globalTeardown: '<rootDir>/tests/support/globalTeardown.ts',
