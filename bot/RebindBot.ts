@@ -4,6 +4,7 @@ import type { ChangePhoneMachine } from '../dialogs/changePhoneMachine';
 import type { Recognizer } from '../dialogs/recognizer';
 import type { ChartContext, ChartEvent, Locale, Reply } from '../dialogs/types';
 import type { Clock } from '../services/clock';
+import { conversationIdOfKey, conversationStorageKey } from '../services/storage/conversationKey';
 import type { RateDecision, RateLimits, TurnClient, TurnClients } from '../services/limits';
 import type { TranscriptLine, TranscriptStore } from '../services/transcripts';
 import { activityToEvents, type ListenMode } from './activityToEvents';
@@ -97,10 +98,8 @@ export function chartConversationId(activity: Pick<Activity, 'channelId' | 'conv
 }
 
 export function conversationKey(activity: Pick<Activity, 'channelId' | 'conversation'>): string {
-  return keyOf(chartConversationId(activity));
+  return conversationStorageKey(chartConversationId(activity));
 }
-
-const keyOf = (conversationId: string) => `rebind/${conversationId}`;
 
 /**
  * One turn, from the wire to the side effect and back: activity → events → chart → replies →
@@ -134,7 +133,7 @@ export class RebindBot {
    * conversation is unknown or cannot be reached.
    */
   notify(conversationId: string, events: ChartEvent[]): Promise<boolean> {
-    const key = keyOf(conversationId);
+    const key = conversationStorageKey(conversationId);
     return this.queue.run(key, () =>
       this.locked(key, async () => {
         const doc = await this.load(key);
@@ -247,7 +246,7 @@ export class RebindBot {
   ): Promise<void> {
     const o = this.options;
     const started = performance.now();
-    const conversationId = key.slice('rebind/'.length);
+    const conversationId = conversationIdOfKey(key);
     const result = await runChart(o.machine, {
       conversationId,
       snapshot: doc?.snapshot,

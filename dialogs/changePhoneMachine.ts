@@ -9,6 +9,7 @@ import {
   menuButtons,
   question,
   refusalReason,
+  minutesFrom,
   sendReply,
   summarize,
   verifyReply,
@@ -646,13 +647,13 @@ export const changePhoneMachine = setup({
                   {
                     type: 'say',
                     params: ({ event }) => {
-                      const minutes = event.output.result === 'limited' ? event.output.minutesLeft : 0;
+                      const seconds = event.output.result === 'limited' ? event.output.retryAfterSeconds : 0;
                       return {
                         key: 'limit.identity',
-                        params: { minutes },
+                        params: { minutes: minutesFrom(seconds) },
                         outcome: 'locked',
                         buttons: ['agent'],
-                        data: { reason: 'rateLimited', retryAfterSeconds: String(minutes * 60) },
+                        data: { reason: 'rateLimited', retryAfterSeconds: String(seconds) },
                       };
                     },
                   },

@@ -121,6 +121,11 @@ export function summarize(context: ChartContext): MaskedSummary {
   };
 }
 
+/** Whole minutes, at least one, for a wait said in minutes. */
+export function minutesFrom(seconds: number): number {
+  return Math.max(1, Math.ceil(seconds / 60));
+}
+
 export function sendReply(context: ChartContext, output: SendCodeOutput, target: 'old' | 'new'): Reply {
   const base = { expecting: 'otp' as const, otpTarget: target, buttons: ['resend'] as ButtonName[] };
   const phone = maskPhone(codePhone(context, target));
@@ -147,9 +152,9 @@ export function sendReply(context: ChartContext, output: SendCodeOutput, target:
       return {
         ...base,
         key: 'limit.codes',
-        params: { minutes: output.minutesLeft },
+        params: { minutes: minutesFrom(output.retryAfterSeconds) },
         buttons: ['agent'],
-        data: { reason: 'rateLimited', retryAfterSeconds: String(output.minutesLeft * 60) },
+        data: { reason: 'rateLimited', retryAfterSeconds: String(output.retryAfterSeconds) },
       };
     case 'locked':
       return lockedReply(output.minutesLeft);

@@ -233,7 +233,7 @@ export type IdentityOutput =
   | { result: 'mismatch'; attemptsLeft: number }
   | { result: 'locked'; minutesLeft: number }
   /** Too many checks from this conversation, user, address or for this card (RATE_LIMIT_IDENTITY). */
-  | { result: 'limited'; minutesLeft: number }
+  | { result: 'limited'; retryAfterSeconds: number }
   | { result: 'abnormal'; standing: 'customerFrozen' | 'cardFrozen' | 'cardLost' };
 
 /** What a code is bound to: one conversation, one purpose, one number, one card, one generation. */
@@ -248,7 +248,7 @@ export type SendCodeOutput =
   | { result: 'capped'; minutesLeft: number }
   | { result: 'locked'; minutesLeft: number }
   /** Too many codes for this conversation, user, address or card (RATE_LIMIT_CODES). */
-  | { result: 'limited'; minutesLeft: number }
+  | { result: 'limited'; retryAfterSeconds: number }
   | { result: 'smsFailed' };
 
 export interface VerifyCodeInput extends CodeBinding {

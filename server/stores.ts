@@ -34,6 +34,7 @@ import {
   createRedisTranscriptStore,
   createRedisTurnLock,
   localTurnLock,
+  storeCall,
   whenReady,
   type TurnLock,
 } from '../services/redis';
@@ -196,7 +197,8 @@ export async function createRedisStores({
     turnLock: createRedisTurnLock({ redis, prefix, logger }),
     queueHeard: () => queue.heard(),
     async claimDelivery(eventId) {
-      return (await redis.set(`${prefix}relay:${eventId}`, '1', 'PX', 10 * 60_000, 'NX')) === 'OK';
+      const claimed = await storeCall('relay claim', () => redis.set(`${prefix}relay:${eventId}`, '1', 'PX', 10 * 60_000, 'NX'));
+      return claimed === 'OK';
     },
     close() {
       void queue.shutdown().finally(() => {

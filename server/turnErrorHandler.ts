@@ -1,4 +1,5 @@
 import type { TurnContext } from 'botbuilder';
+import { LockTimeoutError, StoreUnavailableError } from '../services/redis';
 import type { Services } from './createServices';
 
 /**
@@ -6,13 +7,9 @@ import type { Services } from './createServices';
  * failed closed, nothing was done, and the customer may simply send the message again.
  */
 export function isStoreUnavailable(error: unknown): boolean {
-  const e = error as { name?: unknown; message?: unknown } | undefined;
-  const name = typeof e?.name === 'string' ? e.name : '';
-  const message = typeof e?.message === 'string' ? e.message : '';
-  return (
-    ['StoreUnavailableError', 'LockTimeoutError', 'MaxRetriesPerRequestError'].includes(name) ||
-    /enableOfflineQueue|Connection is closed|ECONNREFUSED|Command timed out|Stream isn't writeable/i.test(message)
-  );
+  // Every Redis call goes through storeCall, which turns a store that cannot be reached into a
+  // StoreUnavailableError; the turn lock throws LockTimeoutError when it cannot be had in time.
+  return error instanceof StoreUnavailableError || error instanceof LockTimeoutError;
 }
 
 /**

@@ -123,7 +123,7 @@ export function createChartActors(deps: ChartEffectDeps) {
     const limited = await overLimit('identity', conv, input.card);
     if (limited) {
       await audit.record('identity.limited', conv, { card: maskCard(input.card), scope: limited.scope });
-      return { result: 'limited', minutesLeft: Math.max(1, Math.ceil(limited.retryAfterSeconds / 60)) };
+      return { result: 'limited', retryAfterSeconds: limited.retryAfterSeconds };
     }
     const r = await bank.verifyIdentity({
       cardNumber: input.card,
@@ -156,7 +156,7 @@ export function createChartActors(deps: ChartEffectDeps) {
     const limited = await overLimit('codes', input.conversationId, input.card);
     if (limited) {
       await audit.record('code.refused', input.conversationId, { ...masked, reason: 'rateLimited', scope: limited.scope });
-      return { result: 'limited', minutesLeft: Math.max(1, Math.ceil(limited.retryAfterSeconds / 60)) };
+      return { result: 'limited', retryAfterSeconds: limited.retryAfterSeconds };
     }
     const issued = await otp.issue(binding);
     const now = clock();

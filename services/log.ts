@@ -57,8 +57,6 @@ export function createLogger({
           method.apply(this, scrubbed as Parameters<typeof method>);
         },
       },
-      // A second layer for the sensitive keys near the top, in case a field escapes cleanFields.
-      redact: { paths: REDACT_PATHS, censor: (value: unknown, path: string[]) => censor(path.at(-1) ?? '', value) },
     },
     destination,
   );
@@ -91,12 +89,6 @@ const SENSITIVE_KEYS: Record<string, 'phone' | 'card' | 'id' | 'drop'> = {
   authorization: 'drop',
   cookie: 'drop',
 };
-
-/** The same keys as pino redact paths (which are case-sensitive), at the top and two levels down. */
-const REDACT_PATHS = [
-  'text', 'code', 'otp', 'card', 'cardNumber', 'idNumber', 'phone', 'phoneNumber', 'oldPhone', 'newPhone',
-  'mobile', 'password', 'secret', 'token', 'authorization', 'cookie',
-].flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
 function sensitivity(key: string): (typeof SENSITIVE_KEYS)[string] | undefined {
   return SENSITIVE_KEYS[key.toLowerCase().replace(/[^a-z]/g, '')];

@@ -34,9 +34,6 @@ export interface AgentConsole {
 const API = '/agent/api';
 const AGENT_DIR = join(WEB, 'agent');
 
-/** The console page: its own scripts and styles only, never framed, never cached, no referrer. */
-export const PAGE_HEADERS = CONSOLE_PAGE_HEADERS;
-
 /** The only files under /agent/static/ (no path is ever joined from the URL). */
 const ASSETS = ['console.js', 'console.css'] as const;
 
@@ -164,7 +161,8 @@ export function mountAgentConsole({
 
   // ---- The page ----------------------------------------------------------------------------------
   const page = async (_req: Req, res: Res) => {
-    await sendFile(res, join(AGENT_DIR, 'index.html'), 0, PAGE_HEADERS);
+    // Its own scripts and styles only, never framed, never cached, no referrer.
+    await sendFile(res, join(AGENT_DIR, 'index.html'), 0, CONSOLE_PAGE_HEADERS);
   };
   server.get('/agent', page);
   server.get('/agent/', page);

@@ -24,13 +24,14 @@
  *   NS callbackOpen             hash conversationId → its open callback
  * Retention and deletion on request remove a ticket's `:transcript` list (the copy), never the ticket.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Clock } from '../clock';
 import { createLogger, type Logger } from '../log';
 import { maskDigitsInText } from '../mask';
 import { whenReady } from '../redis/client';
-import { luaScript } from '../redis/luaScript';
+import { luaScript, type LuaScript } from '../redis/luaScript';
+import { storeCall } from '../redis/storeCall';
 import {
   maskLine,
   newTicket as randomTicket,
@@ -343,17 +344,9 @@ return 0
 `);
 const TRANSCRIPT_SUFFIX = ':transcript';
 
-interface Lua {
-  source: string;
-  sha: string;
-}
-
 const LUA = Object.fromEntries(
-  Object.entries(SCRIPTS).map(([name, body]) => {
-    const source = `${PRELUDE}\n${body}`;
-    return [name, { source, sha: createHash('sha1').update(source).digest('hex') }];
-  }),
-) as Record<ScriptName, Lua>;
+  Object.entries(SCRIPTS).map(([name, body]) => [name, luaScript(`${PRELUDE}\n${body}`)]),
+) as Record<ScriptName, LuaScript>;
 
 /** A time as stored: JSON number text, copied into tickets verbatim, so it must be a finite number. */
 function stamp(ms: number): string {
@@ -437,16 +430,7 @@ export function createRedisHandoffQueue({
   );
 
   async function evaluate(name: ScriptName, head: Array<string | number>, args: Array<string | number>) {
-    const { sha, source } = LUA[name];
-    const all = [...head, ...args];
-    let reply: unknown;
-    try {
-      reply = await redis.evalsha(sha, 0, ...all);
-    } catch (error) {
-      // A Redis that restarted, or never saw the script: send it whole (EVAL caches it again).
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      reply = await redis.eval(source, 0, ...all);
-    }
+    const reply = await storeCall(`handoff ${name}`, () => LUA[name].run(redis, [], [...head, ...args]));
     if (typeof reply !== 'string') throw new Error(`handoff queue: ${name} answered ${typeof reply}`);
     return JSON.parse(reply) as unknown;
   }
@@ -469,7 +453,7 @@ export function createRedisHandoffQueue({
     let cursor = '0';
     let count = 0;
     do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+      const [next, keys] = await storeCall('handoff transcripts', () => redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500));
       const replies = await Promise.all(
         keys.map((key) => script.run(redis, [key, key.slice(0, -TRANSCRIPT_SUFFIX.length)], [arg])),
       );

@@ -8,6 +8,7 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import { storeCall } from '../redis/storeCall';
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../sqlite/openDatabase';
 import { parseRateRules, type RateAction, type RateRule, type RateScope } from './rateRules';
 
@@ -127,13 +128,13 @@ const inMemory = (keyPrefix: string, rule: RateRule) =>
  */
 export async function createSqliteRateLimits(rules: RateRuleSet, secret: Buffer, db: Db): Promise<RateLimits> {
   const ready: Promise<void>[] = [];
-  const tables: string[] = [];
+  // The sweep of each table in SQLite, prepared once.
+  const sweeps = new Map<string, Statement<[number]>>();
   const limits = createRateLimits({
     rules,
     secret,
     make: (keyPrefix, rule, action) => {
       if (action === 'messages') return inMemory(keyPrefix, rule);
-      tables.push(keyPrefix);
       let limiter!: RateLimiterSQLite;
       ready.push(
         new Promise<void>((resolve, reject) => {
@@ -146,16 +147,18 @@ export async function createSqliteRateLimits(rules: RateRuleSet, secret: Buffer,
               duration: rule.windowSeconds,
               clearExpiredByTimeout: false,
             },
-            (err?: Error) => (err ? reject(err) : resolve()),
+            (err?: Error) => {
+              if (err) return reject(err);
+              // The library's table is there now: key, points, expire (ms since the epoch).
+              sweeps.set(keyPrefix, db.prepare<[number]>(`DELETE FROM ${keyPrefix} WHERE expire < ?`));
+              resolve();
+            },
           );
         }),
       );
       return limiter;
     },
-    // The library's table: key, points, expire (ms since the epoch).
-    sweep: (prefix) => {
-      if (tables.includes(prefix)) db.prepare(`DELETE FROM ${prefix} WHERE expire < ?`).run(Date.now());
-    },
+    sweep: (prefix) => void sweeps.get(prefix)?.run(Date.now()),
   });
   await Promise.all(ready);
   return limits;

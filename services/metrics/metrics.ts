@@ -157,7 +157,6 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
           if (type === 'code.sent') codes.inc({ purpose: known(PURPOSES, data?.purpose) });
           if (type === 'handoff.requested') handoffs.inc({ reason: known(HANDOFF_REASONS, data?.reason) });
         },
-        list: (filter) => audit.list(filter),
       };
     },
     countRateLimits(limits) {

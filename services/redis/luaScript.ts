@@ -30,6 +30,12 @@ export function luaScript(source: string): LuaScript {
   };
 }
 
+/** Deletes KEYS[1] only if it still holds ARGV[1]: releases a lock or a claim this caller took. */
+export const COMPARE_AND_DELETE = luaScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+
 /**
  * Lua shared by the scripts. Numbers go through `fmt` before they are stored or sent to a command:
  * Lua numbers are doubles, and '%.0f' writes a millisecond timestamp in full, never as 1.7e+12.

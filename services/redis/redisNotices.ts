@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import type { Clock } from '../clock';
 import type { NoticeSender } from '../notify';
 import type { SmsGateway } from '../sms/types';
-import { luaScript } from './luaScript';
+import { COMPARE_AND_DELETE } from './luaScript';
 import { storeCall } from './storeCall';
 
 export interface RedisNoticeSenderOptions {
@@ -19,10 +19,6 @@ export interface RedisNoticeSenderOptions {
 }
 
 /** KEYS: the notice key. ARGV: the claim's token. Releases the claim only if it is still ours. */
-const RELEASE = luaScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`);
 
 /**
  * Sends a message once per key across every instance, like `createNoticeSender` (SQLite): the claim is
@@ -47,7 +43,7 @@ export function createRedisNoticeSender({
         await sms.send(message);
         return true;
       } catch (err) {
-        await storeCall('notice release', () => RELEASE.run(redis, [redisKey], [token]));
+        await storeCall('notice release', () => COMPARE_AND_DELETE.run(redis, [redisKey], [token]));
         throw err;
       }
     },

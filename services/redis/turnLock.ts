@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Logger } from '../log';
-import { luaScript } from './luaScript';
+import { COMPARE_AND_DELETE, luaScript } from './luaScript';
 import { storeCall } from './storeCall';
 
 /** Runs one task at a time per key, e.g. one turn at a time per conversation. */
@@ -48,10 +48,6 @@ return 0
 `);
 
 /** KEYS: the lock. ARGV: our token. Deletes the lock only while it is ours: never someone else's. */
-const RELEASE = luaScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -85,7 +81,7 @@ export function createRedisTurnLock({
   function releaseLater(lockKey: string, token: string): void {
     const until = Date.now() + ttlMs;
     const attempt = () => {
-      RELEASE.run(redis, [lockKey], [token]).catch(() => {
+      COMPARE_AND_DELETE.run(redis, [lockKey], [token]).catch(() => {
         if (Date.now() < until) setTimeout(attempt, 250).unref();
       });
     };
@@ -136,7 +132,7 @@ export function createRedisTurnLock({
         done = true;
         clearInterval(refresher);
         // A failed release is not the task's failure: the lock lapses by itself within ttlMs.
-        await RELEASE.run(redis, [lockKey], [token]).catch((err: unknown) =>
+        await COMPARE_AND_DELETE.run(redis, [lockKey], [token]).catch((err: unknown) =>
           logger?.warn('turn lock not released', { key, error: String(err) }),
         );
       }

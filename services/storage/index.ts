@@ -1,2 +1,3 @@
 export { createSqliteStorage, migrateStorageSchema, SqliteStorage } from './sqliteStorage';
 export type { SqliteStorageOptions } from './sqliteStorage';
+export { conversationIdOfKey, conversationStorageKey } from './conversationKey';

@@ -1,3 +1,4 @@
+import { conversationStorageKey } from '../storage/conversationKey';
 import { conversationHash } from '../analytics/funnelLog';
 import type { AuditLog } from '../audit';
 import type { HandoffQueue } from '../handoff';
@@ -45,7 +46,7 @@ export async function forgetConversation(
 ): Promise<Forgotten> {
   const lines = await transcripts.forget(conversationId);
   const tickets = await queue.forgetTranscripts(conversationId);
-  const conversation = conversationHash(`rebind/${conversationId}`);
+  const conversation = conversationHash(conversationStorageKey(conversationId));
   await audit.record('transcript.forgotten', conversation, {
     lines,
     tickets,

@@ -1,18 +1,17 @@
 import type { Activity } from 'botbuilder';
-import { buttons, cd, createHarness, keys, last, type Harness } from '../support/harness';
+import { buttons, cd, createHarness, keys, last, RATE_LIMITS_OFF, type Harness } from '../support/harness';
 import { driveTo } from '../support/drive';
 import { LI, ZHANG } from '../support/demo';
 import { createCatalog } from '../../content';
 
 const catalog = createCatalog({ strict: true });
-const OFF = { RATE_LIMIT_MESSAGES: 'off', RATE_LIMIT_IDENTITY: 'off', RATE_LIMIT_CODES: 'off' };
 const agentButton = catalog.render('zh-CN', 'button.agent');
 
 let h: Harness | undefined;
 afterEach(() => h?.dispose());
 
 async function harness(env: Record<string, string>): Promise<Harness> {
-  h = await createHarness({ env: { ...OFF, ...env } });
+  h = await createHarness({ env: { ...RATE_LIMITS_OFF, ...env } });
   return h;
 }
 
@@ -142,6 +141,19 @@ describe('code sends (RATE_LIMIT_CODES)', () => {
       { type: 'code.refused', purpose: 'old', phone: expect.stringMatching(/^\d{3}\*{4}\d{4}$/), reason: 'rateLimited', scope: 'card' },
       { type: 'code.refused', purpose: 'new', phone: '186****5678', reason: 'rateLimited', scope: 'card' },
     ]);
+  });
+
+  test('a window shorter than a minute: the wait is given in seconds as it is, and said as one minute', async () => {
+    const h = await harness({ RATE_LIMIT_CODES: 'conversation:1/30s' });
+    const c = h.conversation('short');
+    await driveTo(h, c, 'otp');
+    h.advance(61_000);
+    const refused = last(await c.say('重新发送'));
+    expect(cd(refused)).toMatchObject({ key: 'limit.codes', reason: 'rateLimited' });
+    const seconds = cd(refused).retryAfterSeconds as number;
+    expect(seconds).toBeGreaterThanOrEqual(1);
+    expect(seconds).toBeLessThanOrEqual(30);
+    expect(refused?.text).toBe(catalog.render('zh-CN', 'limit.codes', { minutes: 1 }));
   });
 
   test('per user, across conversations', async () => {

@@ -1,11 +1,11 @@
-import { cd, createHarness, type Harness } from '../support/harness';
+import { cd, createHarness, RATE_LIMITS_OFF, type Harness } from '../support/harness';
 import { FRESH, LI, ZHANG } from '../support/demo';
 
 let h: Harness;
 beforeEach(async () => {
   // Hundreds of messages a minute from one conversation is exactly what the rate limits stop
   // (tests/conversations/rateLimits.test.ts); this walk is about the chart, so they are off.
-  h = await createHarness({ env: { RATE_LIMIT_MESSAGES: 'off', RATE_LIMIT_IDENTITY: 'off', RATE_LIMIT_CODES: 'off' } });
+  h = await createHarness({ env: RATE_LIMITS_OFF });
 });
 afterEach(() => h.dispose());
 

@@ -78,7 +78,7 @@ export const effectOutcomes: Record<string, EffectOutcome[]> = {
     { output: { result: 'ok', customerId: 'cust-1', cardId: 'card-1' } },
     { output: { result: 'mismatch', attemptsLeft: 2 } },
     { output: { result: 'locked', minutesLeft: 30 } },
-    { output: { result: 'limited', minutesLeft: 60 } },
+    { output: { result: 'limited', retryAfterSeconds: 3600 } },
     { output: { result: 'abnormal', standing: 'cardFrozen' } },
     fails,
   ],

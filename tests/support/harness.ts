@@ -65,6 +65,9 @@ export class RecordingSms implements SmsGateway {
   }
 }
 
+/** Settings that turn every rate limit off, for tests about something else that send many messages fast. */
+export const RATE_LIMITS_OFF = { RATE_LIMIT_MESSAGES: 'off', RATE_LIMIT_IDENTITY: 'off', RATE_LIMIT_CODES: 'off' } as const;
+
 /** The conversation suites run twice in `npm test`: on the embedded defaults, then on Redis. */
 export const ON_REDIS = process.env.REBIND_TEST_STORAGE === 'redis';
 
