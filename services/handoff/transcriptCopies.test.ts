@@ -2,13 +2,11 @@
  * The transcript copies on tickets, on both queues: retention blanks those of tickets that ended before
  * the cutoff, deletion on request those of one conversation. The tickets themselves stay.
  */
-import Redis from 'ioredis';
 import type { MaskedSummary } from '../../dialogs/types';
 import { dumpKeys } from '../redis/testing/dumpKeys';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { openDatabase } from '../sqlite/openDatabase';
 import { asyncQueue, createSqliteHandoffQueue, type HandoffQueue, type TranscriptLine } from './handoffQueue';
-import { createRedisHandoffQueue, type RedisHandoffQueue } from './redisQueue';
+import { redisQueuesForTests } from './testing/redisQueues';
 
 const DAY = 24 * 3600_000;
 const T0 = Date.UTC(2026, 0, 5, 2, 0, 0);
@@ -21,16 +19,7 @@ interface Harness {
   raw(): Promise<string>;
 }
 
-let redis: Redis | undefined;
-let subscriber: Redis | undefined;
-const opened: RedisHandoffQueue[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((q) => q.shutdown()));
-});
-afterAll(() => {
-  redis?.disconnect();
-  subscriber?.disconnect();
-});
+const redisQueues = redisQueuesForTests('copies');
 
 const backends: Array<[string, () => Harness]> = [
   [
@@ -49,20 +38,9 @@ const backends: Array<[string, () => Harness]> = [
   [
     'Redis',
     () => {
-      redis ??= new Redis(testRedisUrl());
-      subscriber ??= redis.duplicate();
       const state = { now: T0, n: 0 };
-      const prefix = uniquePrefix('copies');
-      const connection = redis;
-      const queue = createRedisHandoffQueue({
-        redis: connection,
-        subscriber,
-        prefix,
-        clock: () => state.now,
-        newTicket: () => `T${++state.n}`,
-      });
-      opened.push(queue);
-      return { queue, setNow: (t) => (state.now = t), raw: () => dumpKeys(connection, prefix) };
+      const { queue, redis, prefix } = redisQueues.open({ clock: () => state.now, newTicket: () => `T${++state.n}` });
+      return { queue, setNow: (t) => (state.now = t), raw: () => dumpKeys(redis, prefix) };
     },
   ],
 ];

@@ -87,32 +87,32 @@ describe.each(stores)('attempt limiter (%s)', (_name, open) => {
   });
 
   it('an expired lock is lifted and the failures start again', async () => {
-    const { limiter, advance } = setup(2);
+    const { limiter, advance, now } = setup(2);
     await limiter.fail('k');
     await limiter.fail('k');
     advance(30 * MIN - 1);
-    expect(await limiter.lockedUntil('k')).toBeDefined();
+    expect(await limiter.lockedUntil('k')).toBe(now() + 1);
     advance(1);
     expect(await limiter.lockedUntil('k')).toBeUndefined();
     expect(await limiter.fail('k')).toEqual({ locked: false, attemptsLeft: 1 });
   });
 
   it('reset forgets failures and locks', async () => {
-    const { limiter } = setup(2);
+    const { limiter, now } = setup(2);
     await limiter.fail('k');
     await limiter.reset('k');
     expect(await limiter.fail('k')).toEqual({ locked: false, attemptsLeft: 1 });
     await limiter.fail('k');
-    expect(await limiter.lockedUntil('k')).toBeDefined();
+    expect(await limiter.lockedUntil('k')).toBe(now() + 30 * MIN);
     await limiter.reset('k');
     expect(await limiter.lockedUntil('k')).toBeUndefined();
   });
 
   it('keys and scopes are independent', async () => {
-    const { limiter, clock } = setup(1);
+    const { limiter, clock, now } = setup(1);
     const identity = store.make({ scope: 'identity', maxAttempts: 1, lockMs: MIN, clock });
     await limiter.fail('a');
-    expect(await limiter.lockedUntil('a')).toBeDefined();
+    expect(await limiter.lockedUntil('a')).toBe(now() + 30 * MIN);
     expect(await limiter.lockedUntil('b')).toBeUndefined();
     expect(await identity.lockedUntil('a')).toBeUndefined();
   });

@@ -1,8 +1,7 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { conversationHash } from '../analytics';
 import { createAuditLog, type AuditLog } from '../audit';
-import { asyncQueue, createRedisHandoffQueue, createSqliteHandoffQueue, type HandoffQueue, type RedisHandoffQueue } from '../handoff';
+import { asyncQueue, createSqliteHandoffQueue, type HandoffQueue } from '../handoff';
+import { redisQueuesForTests } from '../handoff/testing/redisQueues';
 import { createRedisAuditLog, createRedisTranscriptStore } from '../redis';
 import { dumpKeys } from '../redis/testing/dumpKeys';
 import { openDatabase } from '../sqlite/openDatabase';
@@ -20,16 +19,7 @@ interface Stores {
   raw(): Promise<string>;
 }
 
-let redis: Redis | undefined;
-let subscriber: Redis | undefined;
-const opened: RedisHandoffQueue[] = [];
-afterEach(async () => {
-  await Promise.all(opened.splice(0).map((q) => q.shutdown()));
-});
-afterAll(() => {
-  redis?.disconnect();
-  subscriber?.disconnect();
-});
+const redisQueues = redisQueuesForTests('forget');
 
 const backends: Array<[string, () => Stores]> = [
   [
@@ -48,12 +38,7 @@ const backends: Array<[string, () => Stores]> = [
   [
     'Redis',
     () => {
-      redis ??= new Redis(testRedisUrl());
-      subscriber ??= redis.duplicate();
-      const prefix = uniquePrefix('forget');
-      const connection = redis;
-      const queue = createRedisHandoffQueue({ redis: connection, subscriber, prefix });
-      opened.push(queue);
+      const { queue, redis: connection, prefix } = redisQueues.open();
       return {
         transcripts: createRedisTranscriptStore({ redis: connection, prefix }),
         queue,

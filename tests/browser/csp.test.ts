@@ -95,6 +95,7 @@ test('Web Chat runs under the page\'s Content-Security-Policy without a single v
     '[...document.querySelectorAll("style")].map((s) => ({ nonce: s.nonce !== "", emotion: s.dataset.emotion ?? "", text: s.textContent, rules: s.sheet ? s.sheet.cssRules.length : -1 }))',
   )) as Array<{ nonce: boolean; emotion: string; text: string; rules: number }>;
   expect(styles.filter((style) => style.nonce).length).toBeGreaterThan(0);
+  expect(styles.filter((style) => !style.nonce)).toHaveLength(1);
   for (const style of styles) {
     expect(style.rules).toBeGreaterThanOrEqual(0);
     if (!style.nonce) expect([style.emotion, style.text]).toEqual([expect.stringMatching(/^react-scroll-to-bottom--css-/), '']);

@@ -5,6 +5,13 @@ import { ARTIFACTS, launchChromium } from '../support/browser';
 import { lastCodeInOutbox } from '../support/channel';
 import { FRESH, ZHANG } from '../support/demo';
 import { startTestServer, type TestServer } from '../support/server';
+import { createCatalog } from '../../content';
+
+const catalog = createCatalog({ strict: true });
+/** The first line of the answer about code rules (it has no parameters). */
+const faqAnswerTitle = catalog
+  .render('zh-CN', 'faq.otpLimits', { ttlMinutes: 0, resendSeconds: 0, maxAttempts: 0, lockMinutes: 0, maxPerHour: 0, maxPerDay: 0 })
+  .split('\n')[0]!;
 
 jest.setTimeout(240_000);
 
@@ -118,10 +125,25 @@ test('a customer changes their number in the widget, asks a question on the way,
   await shot(page, '2-code');
 
   // A question in the middle: answered, and the code is asked for again.
+  const prompt = catalog.render('zh-CN', 'ask.otp', { phone: ZHANG.maskedPhone });
+  // Counted in the panel's text content (Web Chat also keeps a copy for screen readers): the same
+  // measure before and after.
+  const prompts = () =>
+    page.evaluate(
+      ([panel, wanted]) => ((globalThis as unknown as PageGlobal).document.querySelector(panel)?.textContent ?? '').split(wanted).length - 1,
+      [PANEL, prompt] as const,
+    );
+  const promptsBefore = await prompts();
   await send(page, '验证码多久有效？');
-  // The answer (its own words, not the code prompt's), then the code is asked for again.
-  await untilShows(page, '验证码的规则如下');
-  await untilExpecting(page, 'otp');
+  // The answer (its first line, from the catalogue), then the code prompt once more.
+  await untilShows(page, faqAnswerTitle);
+  await page.waitForFunction(
+    ([panel, wanted, before]) =>
+      ((globalThis as unknown as PageGlobal).document.querySelector(panel)?.textContent ?? '').split(wanted).length - 1 > before,
+    [PANEL, prompt, promptsBefore] as const,
+    { timeout: 45_000 },
+  );
+  expect(await prompts()).toBeGreaterThan(promptsBefore);
   expect((await state(page)).expecting).toBe('otp');
 
   await send(page, codeFor(ZHANG.phone));

@@ -1,3 +1,4 @@
+import { createCatalog } from '../../content';
 import { ConstantBackoff } from 'cockatiel';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -70,7 +71,23 @@ export async function startFakeGateway(answer: FakeGateway['answer'] = () => 'ok
   return gateway;
 }
 
-/** The 6-digit code in a code SMS (zh-CN wording), or undefined for a notice. */
-export const codeIn = (entry: OutboxEntry): string | undefined => /验证码(\d{6})/.exec(entry.text)?.[1];
-/** A change notice (zh-CN wording): to the old number "已于…变更为", to the new one "已于…绑定为". */
-export const isNotice = (entry: OutboxEntry): boolean => /已于.*(变更为|绑定为)/.test(entry.text);
+const catalog = createCatalog({ strict: true });
+
+/**
+ * A pattern for the zh-CN SMS `key` as the catalogue words it: the parameter named `capture` becomes a
+ * group of six digits, every other parameter any text. The tests follow the content, not a copy of it.
+ */
+function smsPattern(key: string, capture?: string): RegExp {
+  const marks = ['code', 'minutes', 'card', 'time', 'newPhone', 'oldPhone'];
+  const text = catalog.render('zh-CN', key, Object.fromEntries(marks.map((m) => [m, `\u0000${m}\u0000`])));
+  const escaped = text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`^${escaped.replace(/\u0000(\w+)\u0000/g, (_, m: string) => (m === capture ? '(\\d{6})' : '.*'))}$`, 's');
+}
+const CODE_SMS = [smsPattern('sms.code.old', 'code'), smsPattern('sms.code.new', 'code')];
+const NOTICE_SMS = [smsPattern('sms.notice.old'), smsPattern('sms.notice.new')];
+
+/** The 6-digit code in a code SMS, or undefined for any other message. */
+export const codeIn = (entry: OutboxEntry): string | undefined =>
+  CODE_SMS.map((re) => re.exec(entry.text)?.[1]).find((code) => code !== undefined);
+/** A change notice, to the old number or to the new one. */
+export const isNotice = (entry: OutboxEntry): boolean => NOTICE_SMS.some((re) => re.test(entry.text));

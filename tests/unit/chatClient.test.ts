@@ -9,6 +9,12 @@ import { join } from 'node:path';
 import { BotHttpError, BotUnreachableError, createChatClient } from '../../scripts/chat/client';
 import { parseInput, renderReplies } from '../../scripts/chat/render';
 import { startTestServer, type TestServer } from '../support/server';
+import { createCatalog } from '../../content';
+
+/** The wording as the catalogue has it: the tests follow the content, not a copy of it. */
+const catalog = createCatalog({ strict: true });
+const zh = (key: string) => catalog.render('zh-CN', key);
+const MENU = `[1] ${zh('button.changePhone')}  [2] ${zh('button.faq')}  [3] ${zh('button.agent')}`;
 
 const root = join(__dirname, '..', '..');
 // The script runs in a Node process that compiles it (tsx): a limit, not an assertion on timing.
@@ -35,8 +41,8 @@ beforeAll(async () => {
 test('two turns: the greeting, a button pressed by its number, then an answer', async () => {
   const client = createChatClient({ url, locale: 'zh-CN' });
   const greeting = renderReplies(await client.join());
-  expect(greeting.lines[0]).toMatch(/^bot › 您好/);
-  expect(greeting.lines).toContain('      [1] 更换绑定手机号  [2] 常见问题  [3] 转人工客服');
+  expect(greeting.lines[0]).toBe(`bot › ${zh('welcome.greeting').split('\n')[0]}`);
+  expect(greeting.lines).toContain(`      ${MENU}`);
   expect(greeting.lines).toContain('      key=welcome.greeting');
 
   const pressed = parseInput('1', greeting.buttons);
@@ -94,8 +100,8 @@ test('the script: greeting, a button by number, /help, /quit (exit 0)', async ()
   const { code, stdout, stderr } = await chat(['--url', url], '1\n/help\n/quit\n');
   expect(stderr).toBe('');
   expect(code).toBe(0);
-  expect(stdout).toContain('[1] 更换绑定手机号  [2] 常见问题  [3] 转人工客服');
-  expect(stdout).toContain('\nyou › 更换绑定手机号\n');
+  expect(stdout).toContain(MENU);
+  expect(stdout).toContain(`\nyou › ${zh('button.changePhone')}\n`);
   expect(stdout).toMatch(/key=ask\.cardNumber expecting=cardNumber intent=changePhone/);
   expect(stdout).toContain('/restart    a new conversation');
   expect(stdout).not.toContain('\x1b[');
