@@ -233,3 +233,53 @@ describe('CR/LF cannot forge a line', () => {
     expect(parsed()[0]).toMatchObject({ msg: 'a\u2028b\u2029c\u0085d', said: 'x\u2028{"msg":"forged"}' });
   });
 });
+
+describe('one call writes a bounded line, whatever it is given', () => {
+  test('a long string keeps its first 2 KB and says how long it was; a card in that part is still masked', () => {
+    const { logger, lines, parsed } = capture();
+    const said = `卡号 ${CARD} ` + 'x'.repeat(5_000_000);
+    logger.debug('activity in', { said });
+    expect(lines[0]?.length).toBeLessThan(3000);
+    const logged = String(parsed()[0]?.said);
+    expect(logged.startsWith('卡号 6222 **** **** 0128 xxx')).toBe(true);
+    expect(logged.endsWith(`…[${said.length} chars]`)).toBe(true);
+    expect(lines[0]).not.toContain(CARD);
+  });
+
+  test('a long message, key, error message and stack are capped too', () => {
+    const { logger, lines, parsed } = capture();
+    const err = new Error('y'.repeat(100_000));
+    err.stack = 'z'.repeat(100_000);
+    logger.error('m'.repeat(100_000), { ['k'.repeat(10_000)]: 1, err });
+    expect(lines[0]?.length).toBeLessThan(16 * 1024 + 4096);
+    const line = parsed()[0] as Record<string, unknown>;
+    expect(String(line.msg)).toContain('…[100000 chars]');
+    expect(Object.keys(line).some((k) => k.startsWith('kkk') && k.endsWith('…[10000 chars]'))).toBe(true);
+  });
+
+  test('long lists and wide objects are cut short and counted', () => {
+    const { logger, parsed } = capture();
+    const wide = Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`f${i}`, i]));
+    logger.info('lists', { list: Array.from({ length: 10_000 }, (_, i) => i), wide });
+    const line = parsed()[0] as { list: unknown[]; wide: Record<string, unknown> };
+    expect(line.list).toHaveLength(51);
+    expect(line.list[50]).toBe('[9950 more]');
+    expect(Object.keys(line.wide)).toHaveLength(51);
+    expect(line.wide['…']).toBe('450 more fields');
+  });
+
+  test('many strings share one budget per line: the line stays small and still parses', () => {
+    const { logger, lines, parsed } = capture();
+    const many = Array.from({ length: 50 }, () => 'w'.repeat(2000));
+    logger.warn('many', { a: many, b: many, c: many });
+    expect(lines[0]?.length).toBeLessThan(16 * 1024 + 8 * 1024);
+    expect(JSON.stringify(parsed()[0])).toContain('[omitted]');
+  });
+
+  test('a sensitive value of absurd length is not written at all', () => {
+    const { logger, lines, parsed } = capture();
+    logger.info('odd', { phone: '1'.repeat(1_000_000) });
+    expect(parsed()[0]?.phone).toBe('[redacted]');
+    expect(lines[0]?.length).toBeLessThan(500);
+  });
+});

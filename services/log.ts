@@ -49,11 +49,11 @@ export function createLogger({
         level: (label) => ({ level: label }),
         log: (fields) => cleanFields(fields),
       },
-      serializers: { err: (value: unknown) => (value instanceof Error ? cleanError(value, new WeakSet(), 0) : value) },
+      serializers: { err: (value: unknown) => (value instanceof Error ? cleanError(value, new Walk()) : value) },
       hooks: {
         // The message (and any other string argument) is scrubbed like a field.
         logMethod(args, method) {
-          const scrubbed = args.map((a: unknown) => (typeof a === 'string' ? scrubLogText(a) : a));
+          const scrubbed = args.map((a: unknown) => (typeof a === 'string' ? safeLogText(a) : a));
           method.apply(this, scrubbed as Parameters<typeof method>);
         },
       },
@@ -95,13 +95,15 @@ function sensitivity(key: string): (typeof SENSITIVE_KEYS)[string] | undefined {
 }
 
 /** The value of a sensitive key as it may be logged; other keys' values unchanged. */
-function censor(key: string, value: unknown): unknown {
+function censor(key: string, value: unknown, walk: Walk): unknown {
   const kind = sensitivity(key);
   if (kind === undefined || value === undefined || value === null) return value;
   if (kind === 'drop' || !['string', 'number', 'bigint'].includes(typeof value)) return REDACTED;
   const text = String(value);
+  // A number is never this long: whatever it is, it is not written.
+  if (text.length > 64) return REDACTED;
   // Already masked ('138****8000'): keep it, scrubbed like any text.
-  if (text.includes('*') || text === REDACTED) return scrubLogText(text);
+  if (text.includes('*') || text === REDACTED) return walk.text(text);
   return kind === 'phone' ? maskPhone(text) : kind === 'card' ? maskCard(text) : maskId(text);
 }
 
@@ -143,26 +145,55 @@ function scrubNumbers(text: string): string {
 }
 
 const MAX_DEPTH = 8;
+/** The longest string written as it is; a longer one keeps its first part and says its length. */
+export const MAX_LOGGED_CHARS = 2048;
+/** Items of a list, or fields of an object, written; the rest are counted. */
+const MAX_ENTRIES = 50;
+/** Characters of text one line may carry in all; past that, strings are left out. */
+const LINE_BUDGET = 16 * 1024;
+
+/**
+ * Text made safe to log and capped at `max` characters: `<first part, scrubbed>…[<length> chars]`.
+ * Capped before it is scrubbed, so a huge value costs no more than a small one; a number cut at the
+ * edge is shorter than any number the scrubber would leave visible. The length is added after
+ * scrubbing (it is ours, not the caller's).
+ */
+export function safeLogText(text: string, max = MAX_LOGGED_CHARS): string {
+  return text.length <= max ? scrubLogText(text) : `${scrubLogText(text.slice(0, max))}…[${text.length} chars]`;
+}
+
+/** One line's walk through its fields: what was seen (cycles) and how much text is left to write. */
+class Walk {
+  readonly seen = new WeakSet<object>();
+  left = LINE_BUDGET;
+
+  text(value: string, max = MAX_LOGGED_CHARS): string {
+    if (this.left <= 0) return '[omitted]';
+    const out = safeLogText(value, Math.min(max, Math.max(this.left, 64)));
+    this.left -= out.length;
+    return out;
+  }
+}
 
 /** Keys the logger writes itself: a field of that name gets a '_' so it cannot pass for them. */
 const RESERVED = new Set(['level', 'time', 'msg']);
 
 function cleanFields(fields: Record<string, unknown>): Record<string, unknown> {
-  const cleaned = cleanValue(fields, new WeakSet(), 0);
+  const cleaned = cleanValue(fields, new Walk(), 0);
   if (typeof cleaned !== 'object' || cleaned === null || Array.isArray(cleaned)) return { fields: cleaned };
   return Object.fromEntries(Object.entries(cleaned).map(([k, v]) => [RESERVED.has(k) ? `${k}_` : k, v]));
 }
 
-/** A copy of any value with sensitive keys censored and every string scrubbed. */
-function cleanValue(value: unknown, seen: WeakSet<object>, depth: number): unknown {
+/** A copy of any value with sensitive keys censored, every string scrubbed and capped, and lists cut short. */
+function cleanValue(value: unknown, walk: Walk, depth: number): unknown {
   switch (typeof value) {
     case 'string':
-      return scrubLogText(value);
+      return walk.text(value);
     case 'number':
       // A CN mobile passed as a number; other numbers (counts, ms, ports, times) are kept.
       return Number.isInteger(value) && /^1[3-9]\d{9}$/.test(String(value)) ? maskPhone(String(value)) : value;
     case 'bigint':
-      return scrubLogText(String(value));
+      return walk.text(String(value));
     case 'function':
     case 'symbol':
       return undefined;
@@ -172,35 +203,41 @@ function cleanValue(value: unknown, seen: WeakSet<object>, depth: number): unkno
       return value;
   }
   if (value === null) return null;
-  if (seen.has(value)) return '[circular]';
+  if (walk.seen.has(value)) return '[circular]';
   if (depth >= MAX_DEPTH) return '[too deep]';
-  seen.add(value);
+  walk.seen.add(value);
   try {
-    if (value instanceof Error) return cleanError(value, seen, depth);
+    if (value instanceof Error) return cleanError(value, walk);
     if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
     if (ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
-    if (Array.isArray(value)) return value.map((v) => cleanValue(v, seen, depth + 1) ?? null);
-    if (value instanceof Map) return cleanValue(Object.fromEntries(value), seen, depth + 1);
-    if (value instanceof Set) return cleanValue([...value], seen, depth + 1);
-    const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON === 'function') return cleanValue(toJSON.call(value), seen, depth + 1);
-    const out: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      out[scrubLogText(key)] = sensitivity(key) ? censor(key, v) : cleanValue(v, seen, depth + 1);
+    if (Array.isArray(value)) {
+      const items = value.slice(0, MAX_ENTRIES).map((v) => cleanValue(v, walk, depth + 1) ?? null);
+      return value.length > MAX_ENTRIES ? [...items, `[${value.length - MAX_ENTRIES} more]`] : items;
     }
+    if (value instanceof Map) return cleanValue(Object.fromEntries([...value].slice(0, MAX_ENTRIES)), walk, depth + 1);
+    if (value instanceof Set) return cleanValue([...value].slice(0, MAX_ENTRIES + 1), walk, depth + 1);
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') return cleanValue(toJSON.call(value), walk, depth + 1);
+    const out: Record<string, unknown> = {};
+    const keys = Object.keys(value);
+    for (const key of keys.slice(0, MAX_ENTRIES)) {
+      const v = (value as Record<string, unknown>)[key];
+      out[walk.text(key, 128)] = sensitivity(key) ? censor(key, v, walk) : cleanValue(v, walk, depth + 1);
+    }
+    if (keys.length > MAX_ENTRIES) out['…'] = `${keys.length - MAX_ENTRIES} more fields`;
     return out;
   } finally {
-    seen.delete(value);
+    walk.seen.delete(value);
   }
 }
 
-/** An error as its name, scrubbed message and scrubbed stack (and its cause, the same way). */
-function cleanError(error: Error, seen: WeakSet<object>, depth: number): Record<string, unknown> {
+/** An error as its name, scrubbed message and scrubbed stack (and its cause, the same way), each capped. */
+function cleanError(error: Error, walk: Walk): Record<string, unknown> {
   const out: Record<string, unknown> = {
-    name: scrubLogText(String(error.name)),
-    message: scrubLogText(String(error.message)),
+    name: walk.text(String(error.name), 128),
+    message: walk.text(String(error.message)),
   };
-  if (typeof error.stack === 'string') out.stack = scrubLogText(error.stack);
-  if (error.cause !== undefined) out.cause = cleanValue(error.cause, seen, depth + 1);
+  if (typeof error.stack === 'string') out.stack = walk.text(error.stack);
+  if (error.cause !== undefined) out.cause = cleanValue(error.cause, walk, 1);
   return out;
 }
