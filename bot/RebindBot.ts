@@ -49,7 +49,7 @@ export interface RebindBotOptions {
   storage: Storage;
   recognizer: Recognizer;
   render: RenderText;
-  localeOf: (activityLocale?: string) => Locale;
+  localeOf: (activityLocale?: unknown) => Locale;
   clock: Clock;
   /** A conversation idle longer than this, in the middle of a change, starts over. */
   sessionIdleMs: number;

@@ -13,6 +13,12 @@ const schema = z.object({
   MicrosoftAppPassword: z.string().default(''),
   MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
   MicrosoftAppTenantId: z.string().default(''),
+  /**
+   * The SDK's own settings for where the signing keys of incoming tokens are published (a sovereign
+   * cloud, or a test's key server); unset means the public Azure ones.
+   */
+  ToBotFromChannelOpenIdMetadataUrl: z.string().url().optional(),
+  ToBotFromEmulatorOpenIdMetadataUrl: z.string().url().optional(),
   DATA_DIR: z.string().default('./var'),
   /** sqlite: one machine (embedded, the default). redis: several instances sharing REDIS_URL. */
   STORAGE: z.enum(['sqlite', 'redis']).default('sqlite'),

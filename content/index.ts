@@ -107,7 +107,10 @@ export function createCatalog({
   };
 }
 
-/** The catalogue locale for a Bot Framework activity's locale: any English → en-US, else zh-CN. */
-export function localeFrom(activityLocale?: string): Locale {
-  return activityLocale?.trim().toLowerCase().startsWith('en') === true ? 'en-US' : 'zh-CN';
+/**
+ * The catalogue locale for a Bot Framework activity's locale: any English → en-US, else zh-CN. Takes
+ * whatever the activity carries: a value that is not a string counts as no locale.
+ */
+export function localeFrom(activityLocale?: unknown): Locale {
+  return typeof activityLocale === 'string' && activityLocale.trim().toLowerCase().startsWith('en') ? 'en-US' : 'zh-CN';
 }

@@ -16,7 +16,12 @@ import { DirectLineHub } from './directline/hub';
 import { createTokenService, randomId } from './directline/tokens';
 import { mountStaticFiles } from './staticFiles';
 import { useSecurityHeaders } from './securityHeaders';
-import { mountAgentConsole } from './agent/agentRoutes';
+import { AGENT_API_ERRORS, mountAgentConsole } from './agent/agentRoutes';
+import { GuardedAuthentication } from './botAuthentication';
+import { BotAdapter, mountBotEndpoint } from './botEndpoint';
+import { useErrorResponses } from './httpErrors';
+import { useJsonBodies } from './requestBody';
+import { useOriginFormTargets } from './requestTarget';
 
 export interface RunningServer {
   server: restify.Server;
@@ -39,8 +44,13 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
     MicrosoftAppPassword: config.MicrosoftAppPassword,
     MicrosoftAppType: config.MicrosoftAppType,
     MicrosoftAppTenantId: config.MicrosoftAppTenantId,
+    ...(config.ToBotFromChannelOpenIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: config.ToBotFromChannelOpenIdMetadataUrl } : {}),
+    ...(config.ToBotFromEmulatorOpenIdMetadataUrl ? { ToBotFromEmulatorOpenIdMetadataUrl: config.ToBotFromEmulatorOpenIdMetadataUrl } : {}),
   };
-  const adapter = new CloudAdapter(new ConfigurationBotFrameworkAuthentication(authOptions));
+  // The SDK's token check, guarded so that a token is accepted, refused (401) or, when the keys cannot
+  // be fetched, not checkable now (503): never a 500 (botAuthentication.ts).
+  const authentication = new GuardedAuthentication(new ConfigurationBotFrameworkAuthentication(authOptions), config.MicrosoftAppId !== '');
+  const adapter = new BotAdapter(authentication);
 
   adapter.use(turnLogMiddleware(logger));
   adapter.onTurnError = createTurnErrorHandler(services);
@@ -55,7 +65,11 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
   });
 
   const server = restify.createServer({ name: 'rebind' });
-  server.use(restify.plugins.bodyParser({ maxBodySize: 1024 * 1024, mapParams: false }));
+  // Every byte from outside is hostile: targets that are not paths are refused before routing, every
+  // error is answered without detail, and bodies are JSON, ≤ 1 MB as sent, never decompressed.
+  useOriginFormTargets(server);
+  useErrorResponses(server, { logger, shapes: [AGENT_API_ERRORS] });
+  useJsonBodies(server);
 
   // Headers on every response; the pages and their assets set their own (securityHeaders.ts).
   useSecurityHeaders(server, { trustProxy: config.TRUST_PROXY_HOPS > 0 });
@@ -84,13 +98,7 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
   let ready = false;
   let stopping = false;
 
-  server.post('/api/messages', async (req, res) => {
-    if (stopping) {
-      res.send(503, { error: 'shutting down' });
-      return;
-    }
-    await adapter.process(req, res, (context) => bot.run(context));
-  });
+  mountBotEndpoint({ server, adapter, bot, logger, stopping: () => stopping });
   server.get('/healthz', (_req, res, next) => {
     res.send(ready && !stopping ? 200 : 503, { status: ready && !stopping ? 'ok' : 'unavailable' });
     return next();

@@ -81,7 +81,7 @@ export interface Services {
   storage: Storage;
   recognizer: Recognizer;
   render: (locale: Locale, key: string, params?: Record<string, string | number>) => string;
-  localeOf: (activityLocale?: string) => Locale;
+  localeOf: (activityLocale?: unknown) => Locale;
   logger: Logger;
   close(): void;
 }

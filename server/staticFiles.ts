@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type * as restify from 'restify';
+import { decodePathSegment } from './requestTarget';
 import { ASSET_HEADERS, newNonce, widgetPageHeaders } from './securityHeaders';
 
 const TYPES: Record<string, string> = {
@@ -96,10 +97,11 @@ export function mountStaticFiles(server: restify.Server, { widgetOrigins = [] }:
     await sendFile(res, WEBCHAT_BUNDLE, 3600);
   });
   server.get('/static/*', async (req, res) => {
-    const wanted = normalize(decodeURIComponent((req.path() ?? '').replace(/^\/static\//, '')));
+    const decoded = decodePathSegment((req.path() ?? '').replace(/^\/static\//, ''));
+    const wanted = normalize(decoded ?? '..');
     const file = join(WEB, 'static', wanted);
-    // Nothing outside web/static, whatever the path says.
-    if (wanted.startsWith('..') || !file.startsWith(join(WEB, 'static') + sep)) {
+    // Nothing outside web/static, whatever the path says (malformed escapes included).
+    if (decoded === undefined || decoded.includes('\0') || wanted.startsWith('..') || !file.startsWith(join(WEB, 'static') + sep)) {
       res.writeHead(404);
       res.end();
       return;

@@ -14,22 +14,29 @@ export function isStoreUnavailable(error: unknown): boolean {
 
 /**
  * The unexpected: log it (no customer text), apologise in the customer's language, carry on. State
- * was not saved, so the conversation resumes from its last good step.
+ * was not saved, so the conversation resumes from its last good step. It cannot throw itself: the
+ * activity may be anything, and every step is guarded.
  */
 export function createTurnErrorHandler(services: Pick<Services, 'logger' | 'localeOf' | 'render'>) {
   const { logger } = services;
-  return async (context: TurnContext, error: Error): Promise<void> => {
-    // The error's name and message (the logger masks any number in it); the stack only at debug.
-    logger.error('turn failed', {
-      error: error.name,
-      message: error.message,
-      channel: context.activity.channelId,
-      activityType: context.activity.type,
-    });
-    logger.debug('turn failed: stack', { stack: error.stack });
-    const locale = services.localeOf(context.activity.locale);
-    const key = isStoreUnavailable(error) ? 'error.unavailable' : 'error.turn';
+  return async (context: TurnContext, error: unknown): Promise<void> => {
+    const activity: Partial<TurnContext['activity']> = context?.activity ?? {};
+    const err = error instanceof Error ? error : new Error(typeof error === 'string' ? error : 'non-error thrown');
     try {
+      // The error's name and message (the logger masks any number in it); the stack only at debug.
+      logger.error('turn failed', {
+        error: err.name,
+        message: err.message,
+        channel: typeof activity.channelId === 'string' ? activity.channelId : undefined,
+        activityType: typeof activity.type === 'string' ? activity.type : undefined,
+      });
+      logger.debug('turn failed: stack', { stack: err.stack });
+    } catch {
+      // A logger that fails must not stop the apology.
+    }
+    try {
+      const locale = services.localeOf(activity.locale);
+      const key = isStoreUnavailable(err) ? 'error.unavailable' : 'error.turn';
       await context.sendActivity({
         type: 'message',
         text: services.render(locale, key),
@@ -38,7 +45,11 @@ export function createTurnErrorHandler(services: Pick<Services, 'logger' | 'loca
         channelData: { key },
       });
     } catch (sendError) {
-      logger.error('could not send the apology', { error: String(sendError) });
+      try {
+        logger.error('could not send the apology', { error: sendError instanceof Error ? sendError.name : 'unknown' });
+      } catch {
+        // Nothing more can be done; the request is still answered by the adapter.
+      }
     }
   };
 }

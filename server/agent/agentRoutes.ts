@@ -3,6 +3,8 @@ import type * as restify from 'restify';
 import { QueueError, type Agent, type QueueErrorCode, type QueueEvent } from '../../services/handoff';
 import { conversationIdFrom, forgetConversation } from '../../services/transcripts';
 import type { Services } from '../createServices';
+import type { ErrorShape } from '../httpErrors';
+import { queryParam } from '../requestTarget';
 import { CONSOLE_PAGE_HEADERS } from '../securityHeaders';
 import { sendFile, WEB } from '../staticFiles';
 import { eventFor, snapshotFor } from './agentView';
@@ -75,6 +77,16 @@ const ROUTER_ERRORS: Record<number, [string, string]> = {
   405: ['methodNotAllowed', 'Method not allowed.'],
   413: ['tooLarge', 'The request body is too large.'],
   415: ['badRequest', 'Unsupported content type.'],
+};
+
+/** How the server words its own refusals under /agent/api (bad JSON, too large, no route, a failure). */
+export const AGENT_API_ERRORS: ErrorShape = {
+  prefix: API,
+  shape(status) {
+    const [code, message] = ROUTER_ERRORS[status] ?? (status >= 500 ? ['serverError', 'Something went wrong.'] : ['badRequest', 'The request was refused.']);
+    return { code, message };
+  },
+  headers: { 'cache-control': 'no-store' },
 };
 
 const CONTROL = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/g;
@@ -213,19 +225,6 @@ export function mountAgentConsole({
       }
     };
 
-  // Restify's own refusals under /agent/api (unparseable JSON, a body too large, no such route) in the
-  // API's error shape.
-  server.on('restifyError', (req: Req, res: Res, err: Error & { statusCode?: number }, callback: () => void) => {
-    const path = typeof req.path === 'function' ? req.path() : (req.url ?? '');
-    if (path === API || path.startsWith(`${API}/`)) {
-      const status = err.statusCode ?? 500;
-      const [code, message] = ROUTER_ERRORS[status] ?? ['serverError', 'Something went wrong.'];
-      res.header('cache-control', 'no-store');
-      Object.assign(err, { toJSON: () => ({ error: { code, message } }) });
-    }
-    return callback();
-  });
-
   // ---- The API -----------------------------------------------------------------------------------
   server.post(
     `${API}/session`,
@@ -244,7 +243,7 @@ export function mountAgentConsole({
   );
 
   server.get(`${API}/events`, (req: Req, res: Res, next: restify.Next): void => {
-    const wanted = new URL(req.url ?? '/', 'http://localhost').searchParams.get('stream') ?? undefined;
+    const wanted = queryParam(req, 'stream');
     const agentId = streamTokens.redeem(wanted);
     if (closing) {
       refuse(res, new ApiError(503, 'unavailable', 'The server is stopping.'));

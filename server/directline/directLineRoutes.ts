@@ -7,6 +7,8 @@ import { CLIENT_IP, type RebindBot } from '../../bot/RebindBot';
 import type { Logger } from '../../services/log';
 import { maskDigitsInText } from '../../services/mask';
 import type { DirectLineHub } from './hub';
+import { isObject, readActivity } from '../../bot/readActivity';
+import { decodePathSegment, queryParam, requestTarget } from '../requestTarget';
 import { bearer, randomId, type TokenClaims, type TokenService } from './tokens';
 
 export const BOT_ACCOUNT = { id: 'rebind', name: 'Rebind', role: 'bot' } as const;
@@ -131,39 +133,41 @@ export function mountDirectLine(o: DirectLineOptions): void {
   server.get('/v3/directline/conversations/:conversationId/activities', async (req: Req, res: Res) => {
     const claims = allowed(req, res);
     if (!claims) return;
-    const watermark = new URL(req.url ?? '/', 'http://localhost').searchParams.get('watermark') ?? undefined;
+    const watermark = queryParam(req, 'watermark');
     res.send(200, hub.since(claims.c, watermark));
   });
 
   server.post('/v3/directline/conversations/:conversationId/activities', async (req: Req, res: Res) => {
     const claims = allowed(req, res);
     if (!claims) return;
-    const body = (req.body ?? {}) as Partial<Activity>;
-    if (typeof body !== 'object' || !CLIENT_TYPES.has(String(body.type))) {
+    // What the client sent, read defensively; the channel's own fields (ids, who, where) are ours.
+    const read = readActivity(req.body, { conversation: false });
+    if (!read.ok || !CLIENT_TYPES.has(read.activity.type as string)) {
       refuse(res, 400, 'unsupported activity');
       return;
     }
-    if (typeof body.text === 'string' && body.text.length > MAX_TEXT) {
+    const sent = read.activity;
+    if (typeof sent.text === 'string' && sent.text.length > MAX_TEXT) {
       refuse(res, 400, 'text too long');
       return;
     }
     hub.open(claims.c, claims.u);
-    const from = { id: claims.u, name: typeof body.from?.name === 'string' ? body.from.name : '', role: 'user' };
+    const from = { id: claims.u, name: sent.from?.name ?? '', role: 'user' };
+    const content: Partial<Activity> = {
+      type: sent.type,
+      ...pick(sent, ['text', 'textFormat', 'locale', 'channelData', 'value', 'name', 'attachments', 'entities', 'localTimezone']),
+    };
     // The transcript keeps (and the page shows) the customer's numbers masked; the bot gets them whole.
     const id = hub.append(claims.c, {
-      type: body.type,
-      text: typeof body.text === 'string' ? maskDigitsInText(body.text) : undefined,
-      locale: body.locale,
-      channelData: body.channelData,
-      value: body.value,
-      name: body.name,
+      ...content,
+      text: typeof sent.text === 'string' ? maskDigitsInText(sent.text) : undefined,
       from,
       channelId: CHANNEL_ID,
     });
     hub.signal(claims.c, { type: 'typing', from: { ...BOT_ACCOUNT }, channelId: CHANNEL_ID });
     try {
       await runTurn({
-        ...body,
+        ...content,
         id,
         channelId: CHANNEL_ID,
         serviceUrl: serviceUrl(),
@@ -186,7 +190,11 @@ export function mountDirectLine(o: DirectLineOptions): void {
       res.send(404, { error: { code: 'NotFound', message: 'no such conversation' } });
       return;
     }
-    const activity = (req.body ?? {}) as Partial<Activity>;
+    if (!isObject(req.body)) {
+      refuse(res, 400, 'an activity is a JSON object');
+      return;
+    }
+    const activity = req.body as Partial<Activity>;
     const id = hub.append(req.params.conversationId, { ...activity, from: { ...BOT_ACCOUNT }, channelId: CHANNEL_ID });
     res.send(200, { id });
   };
@@ -196,11 +204,14 @@ export function mountDirectLine(o: DirectLineOptions): void {
   // The WebSocket stream: `streamUrl` carries the token as `t` (as Azure's does).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   server.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const m = /^\/v3\/directline\/conversations\/([^/]+)\/stream$/.exec(url.pathname);
-    const claims = tokens.verify(url.searchParams.get('t') ?? undefined);
-    const conversationId = m ? decodeURIComponent(m[1] as string) : undefined;
-    if (!m || !claims || claims.c !== conversationId) {
+    // Everything here runs outside restify, so nothing may throw: a malformed target is refused, and a
+    // socket the client drops (ECONNRESET) is not an unhandled 'error'.
+    socket.on('error', () => socket.destroy());
+    const target = requestTarget(req.url);
+    const m = target && /^\/v3\/directline\/conversations\/([^/]+)\/stream$/.exec(target.path);
+    const claims = tokens.verify(target?.query.get('t') ?? undefined);
+    const conversationId = m ? decodePathSegment(m[1] as string) : undefined;
+    if (!target || !m || !claims || conversationId === undefined || claims.c !== conversationId) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
@@ -210,7 +221,7 @@ export function mountDirectLine(o: DirectLineOptions): void {
       const send = (set: object) => {
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(set));
       };
-      const backlog = hub.since(claims.c, url.searchParams.get('watermark') ?? undefined);
+      const backlog = hub.since(claims.c, target.query.get('watermark') ?? undefined);
       if (backlog.activities.length > 0) send(backlog);
       const unsubscribe = hub.subscribe(claims.c, send);
       const ping = setInterval(() => ws.readyState === ws.OPEN && ws.ping(), 15_000);
@@ -224,4 +235,11 @@ export function mountDirectLine(o: DirectLineOptions): void {
   server.server.on('close', () => {
     for (const client of wss.clients) client.terminate();
   });
+}
+
+/** The fields of `activity` named in `keys` that are present. */
+function pick<K extends keyof Activity>(activity: Partial<Activity>, keys: readonly K[]): Partial<Pick<Activity, K>> {
+  const out: Partial<Pick<Activity, K>> = {};
+  for (const key of keys) if (activity[key] !== undefined) out[key] = activity[key];
+  return out;
 }
