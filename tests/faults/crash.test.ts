@@ -1,13 +1,12 @@
 import Database from 'better-sqlite3';
 import type { Activity } from 'botbuilder';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FRESH, ZHANG } from '../support/demo';
-import { cd, last, NLU_CACHE, TEST_SECRET } from '../support/harness';
+import { spawnBot, type ChildBot } from '../support/childBot';
+import { cd, last } from '../support/harness';
 import { ExpectRepliesClient } from '../support/httpClient';
-import { DEMO_SEED } from '../support/server';
 import type { OutboxEntry } from '../../services/sms';
 import { codeIn, isNotice, startFakeGateway, type FakeGateway } from './support';
 
@@ -18,29 +17,15 @@ import { codeIn, isNotice, startFakeGateway, type FakeGateway } from './support'
  * a POST fails. What the design guarantees is asserted, not what happens to be convenient.
  */
 
-const ROOT = join(__dirname, '..', '..');
 const CONVERSATION = 'crash';
-
-interface RunningBot {
-  child: ChildProcessWithoutNullStreams;
-  base: string;
-  exited: Promise<void>;
-  output: () => string;
-}
 
 let dataDir: string;
 let gateway: FakeGateway;
-let bot: RunningBot | undefined;
+let bot: ChildBot | undefined;
 let ids = 0;
 
 beforeEach(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'rebind-crash-'));
-  // The language model trained by other suites: a start without it trains for several seconds.
-  if (existsSync(NLU_CACHE)) {
-    for (const f of readdirSync(NLU_CACHE).filter((n) => n.endsWith('.json'))) {
-      copyFileSync(join(NLU_CACHE, f), join(dataDir, f));
-    }
-  }
   gateway = await startFakeGateway();
 });
 
@@ -54,65 +39,15 @@ afterEach(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/**
- * `npm start` on the test's DATA_DIR and a free port; resolves once it listens. Node runs index.ts
- * itself with tsx as a loader (`node --import tsx`), not through the tsx CLI: the CLI runs the bot in a
- * child process of its own, and a SIGKILL to the CLI cannot be passed on (the bot would live on).
- */
-async function startBot(): Promise<RunningBot> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'index.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: '0',
-      DATA_DIR: dataDir,
-      SECRET_KEY: TEST_SECRET,
-      STORAGE: 'sqlite',
-      BANK_SEED_PATH: DEMO_SEED,
-      SMS_PROVIDER: 'http',
-      SMS_HTTP_URL: gateway.url,
-      // Long enough that the retry always comes within it, however slow the restart.
-      OTP_RESEND_COOLDOWN_SECONDS: '600',
-      LOG_LEVEL: 'info',
-    },
-    stdio: ['pipe', 'pipe', 'pipe'],
+/** `npm start` on the test's DATA_DIR and a free port, its SMS going to the fake gateway. */
+async function startBot(): Promise<ChildBot> {
+  bot = await spawnBot(dataDir, {
+    SMS_PROVIDER: 'http',
+    SMS_HTTP_URL: gateway.url,
+    // Long enough that the retry always comes within it, however slow the restart.
+    OTP_RESEND_COOLDOWN_SECONDS: '600',
   });
-  let output = '';
-  // Should jest itself be stopped mid-test, the bot must not outlive it.
-  const reap = () => child.kill('SIGKILL');
-  process.once('exit', reap);
-  const exited = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      process.off('exit', reap);
-      resolve();
-    }),
-  );
-  const port = new Promise<number>((resolve, reject) => {
-    child.stdout.on('data', (d: Buffer) => {
-      output += d.toString();
-      const port = listeningPort(output);
-      if (port !== undefined) resolve(port);
-    });
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    void exited.then(() => reject(new Error(`the bot exited before listening:\n${output}`)));
-  });
-  const running = { child, base: `http://127.0.0.1:${await port}`, exited, output: () => output };
-  bot = running;
-  return running;
-}
-
-/** The port of the `listening` log line, once the bot has written it. */
-function listeningPort(output: string): number | undefined {
-  for (const line of output.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      const entry = JSON.parse(line) as { msg?: unknown; port?: unknown };
-      if (entry.msg === 'listening' && typeof entry.port === 'number') return entry.port;
-    } catch {
-      // a line still being written
-    }
-  }
-  return undefined;
+  return bot;
 }
 
 /** Kills the bot from inside the gateway: the message is in, the answer never goes out. */
@@ -126,11 +61,11 @@ function killBotOn(match: (entry: OutboxEntry) => boolean): void {
   };
 }
 
-const say = (b: RunningBot, text: string, id = `turn-${++ids}`): Promise<Partial<Activity>[]> =>
+const say = (b: ChildBot, text: string, id = `turn-${++ids}`): Promise<Partial<Activity>[]> =>
   new ExpectRepliesClient(b.base, CONVERSATION).say(text, id);
 
 /** Sends a turn the bot dies in: the channel sees the POST fail. */
-async function sayAndDie(b: RunningBot, text: string, id: string): Promise<void> {
+async function sayAndDie(b: ChildBot, text: string, id: string): Promise<void> {
   const outcome = await say(b, text, id).then(
     () => 'answered',
     () => 'failed',

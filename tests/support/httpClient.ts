@@ -38,3 +38,36 @@ export class ExpectRepliesClient {
     return this.send({ type: 'conversationUpdate', membersAdded: [{ id: `user-${this.conversationId}`, name: 'Customer' }] });
   }
 }
+
+/** Who changes which number, as `changeNumber` needs them. */
+export interface ChangeParties {
+  customer: { card: string; id: string; phone: string; national: string };
+  to: { phone: string; national: string };
+  /** The latest code an SMS carried to a number (E.164). */
+  codeFor: (phone: string) => string;
+}
+
+/**
+ * A whole change over HTTP, answering whatever the bot asks (`channelData.expecting`) until it says
+ * the number was changed; throws when it asks anything else or never finishes. Returns the last reply.
+ */
+export async function changeNumber(client: ExpectRepliesClient, { customer, to, codeFor }: ChangeParties): Promise<Partial<Activity>> {
+  let replies = await client.say('更换绑定手机号');
+  for (let step = 0; step < 12; step += 1) {
+    const said = (replies[replies.length - 1]?.channelData ?? {}) as { expecting?: string; otpTarget?: string; outcome?: string };
+    if (said.outcome === 'phoneChanged') return replies[replies.length - 1] as Partial<Activity>;
+    const answers: Record<string, () => string> = {
+      cardNumber: () => customer.card,
+      idNumber: () => customer.id,
+      oldPhone: () => customer.national,
+      oldPhoneReachable: () => '能收到',
+      otp: () => codeFor(said.otpTarget === 'new' ? to.phone : customer.phone),
+      newPhone: () => to.national,
+      confirm: () => '确认',
+    };
+    const answer = said.expecting === undefined ? undefined : answers[said.expecting];
+    if (answer === undefined) throw new Error(`the bot asked something a change does not: ${JSON.stringify(said)}`);
+    replies = await client.say(answer());
+  }
+  throw new Error('the change did not finish in 12 answers');
+}
