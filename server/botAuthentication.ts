@@ -8,7 +8,34 @@ import {
   type ConnectorFactory,
   type UserTokenClient,
 } from 'botframework-connector';
-import type { Activity } from 'botbuilder';
+import type { Activity, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import type { Config } from '../config';
+
+/**
+ * The SDK's settings from ours. Where the signing keys are published can be moved
+ * (`ToBotFrom*OpenIdMetadataUrl`: a mirror, a test's key server); the SDK then takes every other
+ * setting of its "custom cloud" as given, so the rest are filled in with the public Azure values.
+ */
+export function botAuthenticationOptions(config: Config): ConfigurationBotFrameworkAuthenticationOptions {
+  const options: ConfigurationBotFrameworkAuthenticationOptions = {
+    MicrosoftAppId: config.MicrosoftAppId,
+    MicrosoftAppPassword: config.MicrosoftAppPassword,
+    MicrosoftAppType: config.MicrosoftAppType,
+    MicrosoftAppTenantId: config.MicrosoftAppTenantId,
+  };
+  if (!config.ToBotFromChannelOpenIdMetadataUrl && !config.ToBotFromEmulatorOpenIdMetadataUrl) return options;
+  return {
+    ...options,
+    ValidateAuthority: true,
+    ToChannelFromBotLoginUrl: AuthenticationConstants.ToChannelFromBotLoginUrl,
+    ToChannelFromBotOAuthScope: AuthenticationConstants.ToChannelFromBotOAuthScope,
+    ToBotFromChannelTokenIssuer: AuthenticationConstants.ToBotFromChannelTokenIssuer,
+    OAuthUrl: AuthenticationConstants.OAuthUrl,
+    ToBotFromChannelOpenIdMetadataUrl: config.ToBotFromChannelOpenIdMetadataUrl ?? AuthenticationConstants.ToBotFromChannelOpenIdMetadataUrl,
+    ToBotFromEmulatorOpenIdMetadataUrl: config.ToBotFromEmulatorOpenIdMetadataUrl ?? AuthenticationConstants.ToBotFromEmulatorOpenIdMetadataUrl,
+    CallerId: 'urn:botframework:azure', // CallerIdConstants.PublicAzureChannel
+  };
+}
 
 /** The Bot Connector's key service (its OpenID metadata or keys) could not be reached: try again later. */
 export class AuthenticationUnavailableError extends Error {

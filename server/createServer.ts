@@ -1,8 +1,4 @@
-import {
-  CloudAdapter,
-  ConfigurationBotFrameworkAuthentication,
-  type ConfigurationBotFrameworkAuthenticationOptions,
-} from 'botbuilder';
+import { ConfigurationBotFrameworkAuthentication, type CloudAdapter } from 'botbuilder';
 import * as restify from 'restify';
 import type { RebindBot } from '../bot/RebindBot';
 import { startHandoffRelay, type HandoffRelay } from '../bot/handoffRelay';
@@ -17,7 +13,7 @@ import { createTokenService, randomId } from './directline/tokens';
 import { mountStaticFiles } from './staticFiles';
 import { useSecurityHeaders } from './securityHeaders';
 import { AGENT_API_ERRORS, mountAgentConsole } from './agent/agentRoutes';
-import { GuardedAuthentication } from './botAuthentication';
+import { botAuthenticationOptions, GuardedAuthentication } from './botAuthentication';
 import { BotAdapter, mountBotEndpoint } from './botEndpoint';
 import { useErrorResponses } from './httpErrors';
 import { useJsonBodies } from './requestBody';
@@ -39,17 +35,9 @@ export interface RunningServer {
  */
 export async function startServer(services: Services, bot: RebindBot): Promise<RunningServer> {
   const { config, logger } = services;
-  const authOptions: ConfigurationBotFrameworkAuthenticationOptions = {
-    MicrosoftAppId: config.MicrosoftAppId,
-    MicrosoftAppPassword: config.MicrosoftAppPassword,
-    MicrosoftAppType: config.MicrosoftAppType,
-    MicrosoftAppTenantId: config.MicrosoftAppTenantId,
-    ...(config.ToBotFromChannelOpenIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: config.ToBotFromChannelOpenIdMetadataUrl } : {}),
-    ...(config.ToBotFromEmulatorOpenIdMetadataUrl ? { ToBotFromEmulatorOpenIdMetadataUrl: config.ToBotFromEmulatorOpenIdMetadataUrl } : {}),
-  };
   // The SDK's token check, guarded so that a token is accepted, refused (401) or, when the keys cannot
   // be fetched, not checkable now (503): never a 500 (botAuthentication.ts).
-  const authentication = new GuardedAuthentication(new ConfigurationBotFrameworkAuthentication(authOptions), config.MicrosoftAppId !== '');
+  const authentication = new GuardedAuthentication(new ConfigurationBotFrameworkAuthentication(botAuthenticationOptions(config)), config.MicrosoftAppId !== '');
   const adapter = new BotAdapter(authentication);
 
   adapter.use(turnLogMiddleware(logger));
