@@ -7,6 +7,9 @@ export interface RawAnswer {
   text: string;
   /** The body, when the answer has one. */
   body: string;
+  /** Nothing (complete) came back within the time allowed. */
+  timedOut: boolean;
+  ms: number;
 }
 
 /**
@@ -17,15 +20,29 @@ export function rawRequest(port: number, request: string | Buffer, { timeoutMs =
   return new Promise((resolve, reject) => {
     const socket = connect(port, '127.0.0.1');
     const chunks: Buffer[] = [];
+    const started = performance.now();
+    let timedOut = false;
+    let done = false;
     const finish = () => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       socket.destroy();
       const text = Buffer.concat(chunks).toString('utf8');
       const status = /^HTTP\/1\.[01] (\d{3})/.exec(text)?.[1];
       const at = text.indexOf('\r\n\r\n');
-      resolve({ status: status === undefined ? undefined : Number(status), text, body: at === -1 ? '' : text.slice(at + 4) });
+      resolve({
+        status: status === undefined ? undefined : Number(status),
+        text,
+        body: at === -1 ? '' : text.slice(at + 4),
+        timedOut,
+        ms: performance.now() - started,
+      });
     };
-    const timer = setTimeout(finish, timeoutMs);
+    const timer = setTimeout(() => {
+      timedOut = true;
+      finish();
+    }, timeoutMs);
     socket.on('data', (d: Buffer) => {
       chunks.push(d);
       // One complete answer with a length: no need to wait for the close.
