@@ -161,7 +161,7 @@ export class RebindBot {
 
     const conversationId = chartConversationId(activity);
     const client: TurnClient = {
-      ...(activity.from?.id ? { user: `${activity.channelId}/${activity.from.id}` } : {}),
+      ...(typeof activity.from?.id === 'string' && activity.from.id !== '' ? { user: `${activity.channelId}/${activity.from.id}` } : {}),
       ...(typeof context.turnState.get(CLIENT_IP) === 'string' ? { ip: context.turnState.get(CLIENT_IP) as string } : {}),
     };
     if (activity.type === 'message' && o.rateLimits) {

@@ -20,11 +20,12 @@ export async function activityToEvents(
 ): Promise<ChartEvent[]> {
   if (activity.type === ActivityTypes.ConversationUpdate) {
     const botId = activity.recipient?.id;
-    const someoneJoined = (activity.membersAdded ?? []).some((m) => m.id !== botId);
+    const members: unknown[] = Array.isArray(activity.membersAdded) ? activity.membersAdded : [];
+    const someoneJoined = members.some((m) => typeof m === 'object' && m !== null && (m as { id?: unknown }).id !== botId);
     return someoneJoined ? [{ type: 'JOINED' }] : [];
   }
   if (activity.type === ActivityTypes.Event && activity.name === 'handoff.status') {
-    const value = (activity.value ?? {}) as { state?: unknown; message?: unknown };
+    const value = (typeof activity.value === 'object' && activity.value !== null ? activity.value : {}) as { state?: unknown; message?: unknown };
     const state = value.state;
     if (state !== 'accepted' && state !== 'failed' && state !== 'completed') return [];
     return [
