@@ -25,7 +25,7 @@ module.exports = {
     {
       ...base,
       displayName: 'embedded',
-      roots: ['<rootDir>/tests', '<rootDir>/services', '<rootDir>/dialogs', '<rootDir>/bot', '<rootDir>/content'],
+      roots: ['<rootDir>/tests', '<rootDir>/domain', '<rootDir>/services', '<rootDir>/dialogs', '<rootDir>/bot', '<rootDir>/server', '<rootDir>/content'],
     },
     {
       // The conversation suites again, with every store (state, codes, limits, queue…) on Redis.

@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { createSqliteBankCore, loadSeed } from '../services/bank';
 import type { BankSeed } from '../services/bank/types';
 import { openDatabase } from '../services/sqlite/openDatabase';
-import { luhnValid } from '../services/validation/card-number';
-import { residentIdCheckChar } from '../services/validation/id-number';
+import { luhnValid } from '../domain/validation/cardNumber';
+import { residentIdCheckChar } from '../domain/validation/idNumber';
 
 export interface BenchCustomer {
   card: string;

@@ -3,7 +3,7 @@ import type { Snapshot } from 'xstate';
 import type { ChangePhoneMachine } from '../dialogs/changePhoneMachine';
 import type { Recognizer } from '../dialogs/recognizer';
 import type { ChartContext, ChartEvent, Locale, Reply } from '../dialogs/types';
-import type { Clock } from '../services/clock';
+import type { Clock } from '../domain/clock';
 import { conversationIdOfKey, conversationStorageKey } from '../services/storage/conversationKey';
 import type { RateDecision, RateLimits, TurnClient, TurnClients } from '../services/limits';
 import type { TranscriptLine, TranscriptStore } from '../services/transcripts';

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ButtonName, Expecting, Locale } from '../dialogs/types';
-import type { CardCheck, IdCheck, OtpCheck, PhoneCheck } from '../services/validation/types';
-import type { CallbackTimeCheck } from '../services/validation/handoff-answers';
+import type { CardCheck, IdCheck, OtpCheck, PhoneCheck } from '../domain/validation/types';
+import type { CallbackTimeCheck } from '../domain/validation/handoffAnswers';
 import { TRAINED_INTENTS } from '../services/understanding/nluRecognizer';
 import { createCatalog, localeFrom, MissingMessageError, placeholdersOf } from './index';
 import enUS from './en-US.json';

@@ -1,6 +1,6 @@
 import { assign, emit, enqueueActions, fromPromise, raise, setup } from 'xstate';
-import { extractDetails } from '../services/understanding/details';
-import { looksLikeSecret, parseRating, validateCallbackTime, validateOtp } from '../services/validation';
+import { extractDetails } from '../domain/details';
+import { looksLikeSecret, parseRating, validateCallbackTime, validateOtp } from '../domain/validation';
 import { absorbDetails } from './details';
 import {
   codePhone,
@@ -47,7 +47,7 @@ import type {
   VerifyCodeInput,
   VerifyCodeOutput,
 } from './types';
-import { maskPhone } from '../services/mask';
+import { maskPhone } from '../domain/mask';
 
 /** After this many failed answers to one question, a person is offered. */
 export const MISSES_BEFORE_AGENT = 3;

@@ -1,4 +1,4 @@
-import { maskCard, maskId, maskPhone } from '../services/mask';
+import { maskCard, maskId, maskPhone } from '../domain/mask';
 import type { ChartContext, Details, Expecting, Reply } from './types';
 
 export type Slot = 'card' | 'idNumber' | 'oldPhone' | 'newPhone';

@@ -1,11 +1,11 @@
-import { maskCard, maskId, maskPhone } from '../services/mask';
+import { maskCard, maskId, maskPhone } from '../domain/mask';
 import {
   validateCallbackTime,
   validateCardNumber,
   validateIdNumber,
   validateMobile,
   validateOtp,
-} from '../services/validation';
+} from '../domain/validation';
 import type {
   ButtonName,
   ChartContext,

@@ -1,5 +1,5 @@
 import type { OtpBinding } from '../services/otp/types';
-import type { IdType } from '../services/validation/types';
+import type { IdType } from '../domain/validation/types';
 
 export type Locale = 'zh-CN' | 'en-US';
 

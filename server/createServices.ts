@@ -6,7 +6,7 @@ import zhCN from '../content/zh-CN.json';
 import enUS from '../content/en-US.json';
 import type { AuditLog } from '../services/audit';
 import { createResilientBank, createSqliteBankCore, loadSeed, type BankCore, type SqliteBankCore } from '../services/bank';
-import type { Clock } from '../services/clock';
+import type { Clock } from '../domain/clock';
 import {
   createAgentPresence,
   parseAgentHours,

@@ -2,7 +2,7 @@ import type { Storage } from 'botbuilder';
 import type { Config } from '../config';
 import { createRedisFunnelLog, createSqliteFunnelLog, type FunnelLog } from '../services/analytics';
 import { createAuditLog, type AuditLog } from '../services/audit';
-import type { Clock } from '../services/clock';
+import type { Clock } from '../domain/clock';
 import { createFaqFeedback, type FaqFeedback } from '../services/feedback';
 import {
   asyncQueue,

@@ -22,11 +22,11 @@ import type {
 } from '../dialogs/types';
 import type { AuditLog } from './audit';
 import type { BankCore } from './bank/types';
-import type { Clock } from './clock';
+import type { Clock } from '../domain/clock';
 import { newTicket, QueueError, type AgentHours, type HandoffQueue } from './handoff';
 import type { TranscriptStore } from './transcripts';
 import type { AttemptLimiter, RateLimits, TurnClient } from './limits';
-import { maskCard, maskPhone } from './mask';
+import { maskCard, maskPhone } from '../domain/mask';
 import type { NoticeSender } from './notify';
 import type { OtpService } from './otp/types';
 import type { SmsGateway } from './sms/types';

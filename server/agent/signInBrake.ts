@@ -1,4 +1,4 @@
-import type { Clock } from '../../services/clock';
+import type { Clock } from '../../domain/clock';
 
 /**
  * A brake on guessing agent tokens: after `maxFailures` failed authentications from one address within

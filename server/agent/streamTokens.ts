@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Clock } from '../../services/clock';
+import type { Clock } from '../../domain/clock';
 
 /**
  * One-use tickets for opening the console's event stream. `EventSource` cannot send an

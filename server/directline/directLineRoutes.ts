@@ -5,7 +5,7 @@ import type * as restify from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLIENT_IP, type RebindBot } from '../../bot/RebindBot';
 import type { Logger } from '../../services/log';
-import { maskDigitsInText } from '../../services/mask';
+import { maskDigitsInText } from '../../domain/mask';
 import type { DirectLineHub } from './hub';
 import { isObject, readActivity } from '../../bot/readActivity';
 import { decodePathSegment, queryParam, requestTarget } from '../requestTarget';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { Db } from '../sqlite/openDatabase';
 import { GENESIS_MAC, makeHead, recordMac, verifyChain, type AuditVerification } from './auditChain';
 

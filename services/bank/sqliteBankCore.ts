@@ -1,8 +1,8 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { Db } from '../sqlite/openDatabase';
-import type { IdType } from '../validation/types';
-import { maskCard, maskPhone } from '../mask';
+import type { IdType } from '../../domain/validation/types';
+import { maskCard, maskPhone } from '../../domain/mask';
 import type {
   BankCore,
   BankSeed,

@@ -1,4 +1,4 @@
-import type { IdType } from '../validation/types';
+import type { IdType } from '../../domain/validation/types';
 
 export type CustomerStatus = 'active' | 'frozen';
 export type CardStatus = 'active' | 'frozen' | 'lost';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { Db } from '../sqlite/openDatabase';
 
 export interface FaqFeedback {

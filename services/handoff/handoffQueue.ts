@@ -10,9 +10,9 @@
  * its events are published after the commit, in order.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import { createLogger } from '../log';
-import { maskDigitsInText } from '../mask';
+import { maskDigitsInText } from '../../domain/mask';
 import type { Db } from '../sqlite/openDatabase';
 import type { HandoffReason, Locale, MaskedSummary } from '../../dialogs/types';
 

@@ -26,9 +26,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import { createLogger, type Logger } from '../log';
-import { maskDigitsInText } from '../mask';
+import { maskDigitsInText } from '../../domain/mask';
 import { whenReady } from '../redis/client';
 import { luaScript, type LuaScript } from '../redis/luaScript';
 import { storeCall } from '../redis/storeCall';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { Db } from '../sqlite/openDatabase';
 
 export type FailResult = { locked: true; until: number } | { locked: false; attemptsLeft: number };

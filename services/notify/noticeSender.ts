@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { SmsGateway, SmsMessage } from '../sms/types';
 import type { Db } from '../sqlite/openDatabase';
 

@@ -1,5 +1,5 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import { createSqliteAttemptLimiter } from '../limits';
 import type { Db } from '../sqlite/openDatabase';
 import type { IssueResult, OtpBinding, OtpService, VerifyResult } from './types';

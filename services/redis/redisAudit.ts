@@ -9,7 +9,7 @@ import {
   type AuditVerification,
   type ChainedRecord,
 } from '../audit';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import { execAll } from './execAll';
 import { luaScript } from './luaScript';
 import { storeCall } from './storeCall';

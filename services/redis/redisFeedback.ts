@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { FaqFeedback } from '../feedback';
 import { execAll } from './execAll';
 import { storeCall } from './storeCall';

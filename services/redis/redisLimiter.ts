@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { AttemptLimiter, FailResult } from '../limits';
 import { LUA_COMMON, luaScript } from './luaScript';
 import { storeCall } from './storeCall';

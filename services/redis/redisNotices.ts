@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { NoticeSender } from '../notify';
 import type { SmsGateway } from '../sms/types';
 import { COMPARE_AND_DELETE } from './luaScript';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import type Redis from 'ioredis';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import { decodeStoredValue, encodeStoredValue } from '../storage/sqliteStorage';
 import { execAll } from './execAll';
 import { luaScript } from './luaScript';

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import { checkCutoff, maskLineText, type TranscriptLine, type TranscriptStore } from '../transcripts';
 import { execAll } from './execAll';
 import { luaScript } from './luaScript';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import { createConsoleSms } from './consoleSms';
 import { createHttpSms } from './httpSms';
 import { createOutboxSms } from './outboxSms';

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import { outboxLine } from './outboxLine';
 import type { SmsGateway } from './types';
 import { SmsError } from './types';

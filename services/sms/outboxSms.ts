@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { OutboxEntry } from './outboxLine';
 import { outboxLine } from './outboxLine';
 import type { SmsGateway } from './types';

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { Db } from '../sqlite/openDatabase';
 
 export interface SqliteStorageOptions {

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock';
+import type { Clock } from '../../domain/clock';
 import type { HandoffQueue } from '../handoff';
 import type { Logger } from '../log';
 import type { TranscriptStore } from './transcriptStore';

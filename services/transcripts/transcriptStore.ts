@@ -1,5 +1,5 @@
-import type { Clock } from '../clock';
-import { maskDigitsInText } from '../mask';
+import type { Clock } from '../../domain/clock';
+import { maskDigitsInText } from '../../domain/mask';
 import type { Db } from '../sqlite/openDatabase';
 
 /** One line of a conversation as stored: `text` is masked (no card, ID, phone number or code). */

@@ -13,4 +13,4 @@ export { normalizeText, MAX_LOOKED_AT, type NormalizedText, type Token } from '.
 export { createNlpClassifier, trainingHash, type Classifier, type Ranked, type TrainingSet } from './nlpClassifier';
 export { createNluRecognizer, DEFAULT_THRESHOLDS, scriptLocale, TRAINED_INTENTS, type NluThresholds } from './nluRecognizer';
 export { labelledExamples, labelOf, trainingSet, type LabelledExample } from './trainingData';
-export { extractDetails, type Details, type DetailSlot, type DetailsHint } from './details';
+export { extractDetails, type Details, type DetailSlot, type DetailsHint } from '../../domain/details';

@@ -3,7 +3,7 @@
  * slice of the input, no backtracking regular expressions: safe and fast for any length.
  */
 
-import { EMOJI, withoutMarkup } from './markup';
+import { EMOJI, withoutMarkup } from '../../domain/markup';
 
 /** Characters of the raw message read at all: room for markup and emoji that are stripped. */
 const MAX_RAW = 4_000;

@@ -11,7 +11,7 @@
  *   {{code:old@1}}       the first code sent to that number (@2 the second…; @-2 the one before the latest)
  *   {{wrongCode}}        six digits that are no code sent so far
  */
-import { maskCard, maskId, maskPhone } from '../../services/mask';
+import { maskCard, maskId, maskPhone } from '../../domain/mask';
 import type { RecordingSms } from './harness';
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;

@@ -73,7 +73,7 @@
   };
 
   // ---------------------------------------------------------------------------------------------
-  // Masking, the same rules as the server's (services/mask.ts maskDigitsInText), so the customer's
+  // Masking, the same rules as the server's (domain/mask.ts maskDigitsInText), so the customer's
   // message looks the same before and after the channel's masked echo replaces it.
   // ---------------------------------------------------------------------------------------------
   const RUN = /\+?\d(?:[\s\-\u2010-\u2015\u2212\ufe63\uff0d.\u3002\uff0e()\uff08\uff09]{0,3}\d)*/g;

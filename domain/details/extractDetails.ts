@@ -4,8 +4,8 @@
  * Pure (no I/O, no clock beyond the ID validator's "birth date not in the future"), and bounded:
  * only the first {@link MAX_LOOKED_AT} characters are read, so any input answers in about a millisecond.
  */
-import type { Details, Expecting } from '../../../dialogs/types';
-import { foldToAscii, looksLikeSecret, type IdType } from '../../validation';
+import type { Details, Expecting } from '../../dialogs/types';
+import { foldToAscii, looksLikeSecret, type IdType } from '../validation';
 import {
   correctionsIn,
   isTransition,

@@ -11,7 +11,7 @@ import {
   validateIdNumber,
   validateMobile,
   type IdType,
-} from '../../validation';
+} from '../validation';
 
 /** What one piece of a run can be; more than one field when it is ambiguous. */
 export interface NumberReading {

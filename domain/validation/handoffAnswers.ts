@@ -1,4 +1,4 @@
-import { findDigitRuns } from './digit-runs';
+import { findDigitRuns } from './digitRuns';
 import { digitsToAscii, foldToAscii } from './normalize';
 
 /** Callback times are short phrases: "明天上午", "weekday evenings after 7". */

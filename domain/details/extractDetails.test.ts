@@ -1,6 +1,6 @@
 import { extractDetails, type Details, type DetailsHint } from './index';
 
-// Demo values: valid per the validators in services/validation.
+// Demo values: valid per the validators in domain/validation.
 const CARD = '6222021234567890128'; // UnionPay, 19 digits
 const CARD2 = '6225881234567898'; // UnionPay, 16 digits
 const ID = '11010519491231002X';

@@ -1,4 +1,4 @@
-import { findDigitRuns } from './digit-runs';
+import { findDigitRuns } from './digitRuns';
 import { foldToAscii } from './normalize';
 
 /**

@@ -1,4 +1,4 @@
-import { MAX_CALLBACK_TIME_CHARS, parseRating, validateCallbackTime } from './handoff-answers';
+import { MAX_CALLBACK_TIME_CHARS, parseRating, validateCallbackTime } from './handoffAnswers';
 
 describe('validateCallbackTime', () => {
   test.each(['明天上午', '工作日晚上7点后', 'tomorrow 9-11am', '下午（13:00–18:00）', '  周一   下午  '])('accepts %j', (text) => {
