@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import contentZh from '../content/zh-CN.json';
 import contentEn from '../content/en-US.json';
-import type { Expecting } from '../dialogs/types';
+import type { Expecting } from '../domain/expecting';
 import {
   buttonLabelsFrom,
   createKeywordRecognizer,

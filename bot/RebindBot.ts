@@ -1,8 +1,9 @@
 import { EventFactory, TurnContext, type Activity, type ConversationReference, type Storage } from 'botbuilder';
 import type { Snapshot } from 'xstate';
 import type { ChangePhoneMachine } from '../dialogs/changePhoneMachine';
-import type { Recognizer } from '../dialogs/recognizer';
-import type { ChartContext, ChartEvent, Locale, Reply } from '../dialogs/types';
+import type { Recognizer } from '../domain/recognizer';
+import type { ChartContext, ChartEvent, Reply } from '../dialogs/types';
+import type { Locale } from '../domain/locale';
 import type { Clock } from '../domain/clock';
 import { conversationIdOfKey, conversationStorageKey } from '../services/storage/conversationKey';
 import type { RateDecision, RateLimits, TurnClient, TurnClients } from '../services/limits';

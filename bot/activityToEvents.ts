@@ -1,6 +1,8 @@
 import { ActivityTypes, type Activity } from 'botbuilder';
-import type { Recognizer } from '../dialogs/recognizer';
-import type { ChartEvent, Expecting, Locale } from '../dialogs/types';
+import type { Recognizer } from '../domain/recognizer';
+import type { ChartEvent } from '../dialogs/types';
+import type { Expecting } from '../domain/expecting';
+import type { Locale } from '../domain/locale';
 
 /**
  * How the customer's words are taken: `normal`; `limited` while waiting for a person or asked for a

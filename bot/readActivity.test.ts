@@ -1,6 +1,6 @@
 import { activityToEvents } from './activityToEvents';
 import { readActivity } from './readActivity';
-import type { Recognizer } from '../dialogs/recognizer';
+import type { Recognizer } from '../domain/recognizer';
 
 const GOOD = { type: 'message', channelId: 'web', conversation: { id: 'c1' }, text: 'hi' };
 

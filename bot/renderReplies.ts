@@ -1,5 +1,6 @@
 import { ActionTypes, ActivityTypes, InputHints, type Activity, type CardAction } from 'botbuilder';
-import type { ActedIntent, HandoffChannelData, Locale, Reply } from '../dialogs/types';
+import type { ActedIntent, HandoffChannelData, Reply } from '../dialogs/types';
+import type { Locale } from '../domain/locale';
 
 export type RenderText = (locale: Locale, key: string, params?: Record<string, string | number>) => string;
 

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ButtonName, Expecting, Locale } from '../dialogs/types';
+import type { ButtonName } from '../domain/buttonName';
+import type { Expecting } from '../domain/expecting';
+import type { Locale } from '../domain/locale';
 import type { CardCheck, IdCheck, OtpCheck, PhoneCheck } from '../domain/validation/types';
 import type { CallbackTimeCheck } from '../domain/validation/handoffAnswers';
 import { TRAINED_INTENTS } from '../services/understanding/nluRecognizer';

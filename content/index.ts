@@ -2,11 +2,11 @@
  * The message catalogues: every sentence the bot says, by key, in zh-CN (primary) and en-US.
  * The chart emits `{ key, params }`; the bot renders it here with the conversation's locale.
  */
-import type { Locale } from '../dialogs/types';
+import type { Locale } from '../domain/locale';
 import enUS from './en-US.json';
 import zhCN from './zh-CN.json';
 
-export type { Locale } from '../dialogs/types';
+export type { Locale } from '../domain/locale';
 
 export type MessageParams = Record<string, string | number>;
 

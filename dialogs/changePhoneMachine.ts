@@ -21,7 +21,6 @@ import type {
   HandoffChannelData,
   HandoffRecord,
   LeaveQueueOutput,
-  MaskedSummary,
   RelayInput,
   RelayOutput,
   ChangeBindingInput,
@@ -33,12 +32,8 @@ import type {
   CodeBinding,
   CheckNewPhoneInput,
   CheckNewPhoneOutput,
-  Details,
-  Expecting,
-  HandoffReason,
   IdentityInput,
   IdentityOutput,
-  Intent,
   Reply,
   RequestAgentInput,
   RequestAgentOutput,
@@ -47,6 +42,11 @@ import type {
   VerifyCodeInput,
   VerifyCodeOutput,
 } from './types';
+import type { Details } from '../domain/details';
+import type { Expecting } from '../domain/expecting';
+import type { HandoffReason } from '../domain/handoffReason';
+import type { Intent } from '../domain/intent';
+import type { MaskedSummary } from '../domain/maskedSummary';
 import { maskPhone } from '../domain/mask';
 
 /** After this many failed answers to one question, a person is offered. */

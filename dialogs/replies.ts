@@ -7,14 +7,14 @@ import {
   validateOtp,
 } from '../domain/validation';
 import type {
-  ButtonName,
   ChartContext,
-  Expecting,
-  MaskedSummary,
   Reply,
   SendCodeOutput,
   VerifyCodeOutput,
 } from './types';
+import type { ButtonName } from '../domain/buttonName';
+import type { Expecting } from '../domain/expecting';
+import type { MaskedSummary } from '../domain/maskedSummary';
 
 /** Pure builders of what the chart says. Every reply is a message key with parameters. */
 

@@ -1,81 +1,22 @@
-import type { OtpBinding } from '../services/otp/types';
+import type { ButtonName } from '../domain/buttonName';
+import type { Expecting } from '../domain/expecting';
+import type { HandoffReason } from '../domain/handoffReason';
+import type { Intent } from '../domain/intent';
+import type { Locale } from '../domain/locale';
+import type { ChecksPassed, MaskedSummary } from '../domain/maskedSummary';
+import type { OtpBinding } from '../domain/otpBinding';
+import type { Outcome } from '../domain/outcome';
 import type { IdType } from '../domain/validation/types';
 
-export type Locale = 'zh-CN' | 'en-US';
-
-/** What the bot waits for. Stable: sent as `channelData.expecting`; the widget and tests rely on it. */
-export type Expecting =
-  | 'cardNumber'
-  | 'idNumber'
-  | 'oldPhone'
-  | 'oldPhoneReachable'
-  | 'otp'
-  | 'newPhone'
-  | 'confirm'
-  /** Outside agent hours: when the bank may call back (free text). */
-  | 'callbackTime'
-  /** After a person helped: a rating from 1 to 5 (optional). */
-  | 'rating';
-
-/** How a flow ended. Stable: sent as `channelData.outcome` on the last reply of a finished flow. */
-export type Outcome = 'phoneChanged' | 'cancelled' | 'handedOff' | 'locked' | 'rejected';
+/*
+ * The chart's own types: its context, events, what it emits, its replies and the inputs and outputs of
+ * the effects it names. The vocabulary it shares with services (Locale, Expecting, Intent, Outcome,
+ * HandoffReason, ButtonName, MaskedSummary, OtpBinding, IdType, the Details a sentence holds) is
+ * in domain/.
+ */
 
 /** What the bot acted on. Stable: sent as `channelData.intent` on the replies to each customer message. */
 export type ActedIntent = 'changePhone' | 'faq' | 'handoff' | 'cancel' | 'greeting' | 'inform' | 'none';
-
-/** What a recogniser can make of a customer's message. */
-export type Intent =
-  | 'changePhone'
-  | 'faq'
-  | 'handoff'
-  | 'cancel'
-  | 'restart'
-  | 'help'
-  | 'greeting'
-  | 'thanks'
-  | 'affirm'
-  | 'deny'
-  | 'resend'
-  | 'complaint'
-  | 'goodbye'
-  | 'feedback'
-  | 'none';
-
-/** Buttons the chart can offer; each has a label in the locale files (`button.<name>`). */
-export type ButtonName =
-  | 'changePhone'
-  | 'faq'
-  | 'agent'
-  | 'yes'
-  | 'no'
-  | 'confirm'
-  | 'cancel'
-  | 'resend'
-  | 'restart'
-  | 'helpful'
-  | 'notHelpful'
-  | 'stopWaiting'
-  | 'callbackMorning'
-  | 'callbackAfternoon'
-  | 'callbackEvening'
-  | 'rate5'
-  | 'rate4'
-  | 'rate3'
-  | 'rate2'
-  | 'rate1';
-
-/** Why a conversation goes to a person. Stable: recorded with the handoff. */
-export type HandoffReason =
-  | 'customerRequest'
-  | 'identityLocked'
-  | 'otpLocked'
-  | 'repeatedMisses'
-  | 'outOfScope'
-  | 'accountAbnormal'
-  | 'numberTaken'
-  | 'oldPhoneUnreachable'
-  | 'complaint'
-  | 'serviceError';
 
 /** One thing the bot says: a message key and its parameters; wording lives in content/. */
 export interface Reply {
@@ -136,22 +77,6 @@ export type ChartEmitted =
   /** HANDOFF_MODE=protocol: the bot sends the channel a `handoff.initiate` event with the transcript. */
   | { type: 'handoffInitiated'; ticket: string; reason: HandoffReason; context: MaskedSummary };
 
-/** Details found in a customer's sentence (read by services/understanding/details). */
-export interface Details {
-  /** Digits only, a valid card number. */
-  card?: string;
-  idType?: IdType;
-  /** A valid resident ID (upper case) or passport number. */
-  idNumber?: string;
-  /** E.164 mobile numbers. */
-  oldPhone?: string;
-  newPhone?: string;
-  /** Six digits. */
-  code?: string;
-  /** The slots the customer labelled or framed as a correction ("不对，卡号是…", "actually the new number is…"). */
-  corrected: Array<'card' | 'idNumber' | 'oldPhone' | 'newPhone'>;
-}
-
 export interface ChartInput {
   conversationId: string;
 }
@@ -187,7 +112,7 @@ export interface ChartContext {
   customerId?: string;
   cardId?: string;
   /** Which checks have passed, for a handoff's context. */
-  passed: { identity: boolean; oldCode: boolean; newCode: boolean };
+  passed: ChecksPassed;
   /** The verified code for the new number: the change's idempotency key is made from it. */
   newCodeId?: string;
   /** When a flow ends its details are dropped; this masked summary stays for a later handoff. */
@@ -207,16 +132,6 @@ export interface HandoffRecord {
   position?: number;
   waitMinutes?: number;
   agentName?: string;
-}
-
-/** What an agent may see of a flow: never a full card, ID or phone number. */
-export interface MaskedSummary {
-  card?: string;
-  idNumber?: string;
-  oldPhone?: string;
-  newPhone?: string;
-  passed: ChartContext['passed'];
-  stoppedAt?: Expecting;
 }
 
 // ---- Effects: named in the chart, implemented at the composition root -------------------------

@@ -35,8 +35,8 @@ import {
 import type { FaqFeedback } from '../services/feedback';
 import type { FunnelLog } from '../services/analytics';
 import { createMetrics, type Metrics } from '../services/metrics';
-import type { Recognizer } from '../dialogs/recognizer';
-import type { Locale } from '../dialogs/types';
+import type { Recognizer } from '../domain/recognizer';
+import type { Locale } from '../domain/locale';
 import { deriveKeys, loadMasterSecret, type Keys } from './secrets';
 import { createRedisStores, createSqliteStores } from './stores';
 import type { TurnLock } from '../services/redis';

@@ -10,7 +10,6 @@ import type {
   CallbackInput,
   CallbackOutput,
   LeaveQueueOutput,
-  Locale,
   RelayInput,
   RelayOutput,
   RequestAgentInput,
@@ -20,6 +19,7 @@ import type {
   VerifyCodeInput,
   VerifyCodeOutput,
 } from '../dialogs/types';
+import type { Locale } from '../domain/locale';
 import type { AuditLog } from './audit';
 import type { BankCore } from './bank/types';
 import type { Clock } from '../domain/clock';

@@ -4,7 +4,8 @@
  * Pure (no I/O, no clock beyond the ID validator's "birth date not in the future"), and bounded:
  * only the first {@link MAX_LOOKED_AT} characters are read, so any input answers in about a millisecond.
  */
-import type { Details, Expecting } from '../../dialogs/types';
+import type { Details } from './details';
+import type { Expecting } from '../expecting';
 import { foldToAscii, looksLikeSecret, type IdType } from '../validation';
 import {
   correctionsIn,
@@ -22,8 +23,7 @@ import {
 import { findNumbers, type NumberPiece, type NumberReading } from './numberPieces';
 import { EMOJI, withoutMarkup } from '../markup';
 
-/** What a sentence can fill; the shape is the chart's (dialogs/types.ts), so there is one definition. */
-export type { Details };
+/** What a sentence can fill (./details.ts); the chart keeps the same shape in its context. */
 export type DetailSlot = Details['corrected'][number];
 
 /** What the bot is waiting for: decides what an unlabelled number is. */

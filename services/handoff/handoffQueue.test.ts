@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { MaskedSummary } from '../../dialogs/types';
+import type { MaskedSummary } from '../../domain/maskedSummary';
 import { openDatabase, type Db } from '../sqlite/openDatabase';
 import {
   createSqliteHandoffQueue,

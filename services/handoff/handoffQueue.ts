@@ -14,7 +14,9 @@ import type { Clock } from '../../domain/clock';
 import { createLogger } from '../log';
 import { maskDigitsInText } from '../../domain/mask';
 import type { Db } from '../sqlite/openDatabase';
-import type { HandoffReason, Locale, MaskedSummary } from '../../dialogs/types';
+import type { HandoffReason } from '../../domain/handoffReason';
+import type { Locale } from '../../domain/locale';
+import type { MaskedSummary } from '../../domain/maskedSummary';
 
 /** Tickets a customer can read out on the phone: no 0/O/1/I. */
 const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';

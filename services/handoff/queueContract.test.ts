@@ -9,7 +9,7 @@
  * That makes "no event" assertions exact, with no sleeping.
  */
 import Redis from 'ioredis';
-import type { MaskedSummary } from '../../dialogs/types';
+import type { MaskedSummary } from '../../domain/maskedSummary';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { openDatabase } from '../sqlite/openDatabase';
 import {

@@ -2,7 +2,7 @@
  * The transcript copies on tickets, on both queues: retention blanks those of tickets that ended before
  * the cutoff, deletion on request those of one conversation. The tickets themselves stay.
  */
-import type { MaskedSummary } from '../../dialogs/types';
+import type { MaskedSummary } from '../../domain/maskedSummary';
 import { dumpKeys } from '../redis/testing/dumpKeys';
 import { openDatabase } from '../sqlite/openDatabase';
 import { asyncQueue, createSqliteHandoffQueue, type HandoffQueue, type TranscriptLine } from './handoffQueue';

@@ -1,7 +1,8 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { AuditLog } from '../audit';
-import type { HandoffReason, Outcome } from '../../dialogs/types';
-import type { OtpPurpose } from '../otp/types';
+import type { HandoffReason } from '../../domain/handoffReason';
+import type { Outcome } from '../../domain/outcome';
+import type { OtpPurpose } from '../../domain/otpBinding';
 import { SCOPES_OF, type RateAction, type RateLimits } from '../limits';
 
 /**

@@ -9,4 +9,5 @@ export {
   otpSettings,
 } from './otpService';
 export type { OtpServiceOptions, OtpSettings } from './otpService';
-export type { IssueResult, OtpBinding, OtpPurpose, OtpService, VerifyResult } from './types';
+export type { IssueResult, OtpService, VerifyResult } from './types';
+export type { OtpBinding, OtpPurpose } from '../../domain/otpBinding';

@@ -5,7 +5,8 @@ import { dumpKeys } from '../redis/testing/dumpKeys';
 import { openDatabase } from '../sqlite/openDatabase';
 import type { Db } from '../sqlite/openDatabase';
 import { createOtpService } from './index';
-import type { IssueResult, OtpBinding, OtpService, OtpServiceOptions } from './index';
+import type { IssueResult, OtpService, OtpServiceOptions } from './index';
+import type { OtpBinding } from '../../domain/otpBinding';
 
 const SEC = 1000;
 const MIN = 60 * SEC;

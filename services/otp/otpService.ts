@@ -2,7 +2,8 @@ import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto'
 import type { Clock } from '../../domain/clock';
 import { createSqliteAttemptLimiter } from '../limits';
 import type { Db } from '../sqlite/openDatabase';
-import type { IssueResult, OtpBinding, OtpService, VerifyResult } from './types';
+import type { IssueResult, OtpService, VerifyResult } from './types';
+import type { OtpBinding } from '../../domain/otpBinding';
 
 export interface OtpServiceOptions {
   db: Db;

@@ -1,6 +1,7 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import type { OtpBinding, OtpService } from '../otp';
+import type { OtpService } from '../otp';
+import type { OtpBinding } from '../../domain/otpBinding';
 import { createRedisOtpService } from './index';
 import { dumpKeys } from './testing/dumpKeys';
 

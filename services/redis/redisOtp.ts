@@ -1,7 +1,8 @@
 import type Redis from 'ioredis';
 import { drawCode, keyedHash, OTP_LIMIT_SCOPE, otpHashes, otpSettings } from '../otp/otpService';
 import type { OtpServiceOptions } from '../otp/otpService';
-import type { IssueResult, OtpBinding, OtpService, VerifyResult } from '../otp/types';
+import type { IssueResult, OtpService, VerifyResult } from '../otp/types';
+import type { OtpBinding } from '../../domain/otpBinding';
 import { luaScript } from './luaScript';
 import { createRedisAttemptLimiter, LIMIT_GC_MARGIN_MS, LIMITER_LUA, limitKey } from './redisLimiter';
 import { storeCall } from './storeCall';

@@ -1,5 +1,5 @@
-import type { Recognition } from '../../dialogs/recognizer';
-import type { ButtonName } from '../../dialogs/types';
+import type { Recognition } from '../../domain/recognizer';
+import type { ButtonName } from '../../domain/buttonName';
 
 /** The labels a button shows, per button (all locales together). A click sends its label as text. */
 export type ButtonLabels = Partial<Record<ButtonName, readonly string[]>>;

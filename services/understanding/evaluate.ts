@@ -1,5 +1,5 @@
-import type { RecognizerContext } from '../../dialogs/recognizer';
-import type { Expecting } from '../../dialogs/types';
+import type { RecognizerContext } from '../../domain/recognizer';
+import type { Expecting } from '../../domain/expecting';
 import contentZh from '../../content/zh-CN.json';
 import contentEn from '../../content/en-US.json';
 import { buttonLabelsFrom, topicTitlesFrom } from './buttonLabels';

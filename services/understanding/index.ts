@@ -1,4 +1,4 @@
-/** Understanding: turns a customer's words into an intent (see dialogs/recognizer.ts for the port). */
+/** Understanding: turns a customer's words into an intent (see domain/recognizer.ts for the port). */
 export {
   createKeywordRecognizer,
   defaultKeywords,

@@ -1,5 +1,6 @@
-import type { Recognition, RecognizerContext } from '../../dialogs/recognizer';
-import type { Expecting, Intent } from '../../dialogs/types';
+import type { Recognition, RecognizerContext } from '../../domain/recognizer';
+import type { Expecting } from '../../domain/expecting';
+import type { Intent } from '../../domain/intent';
 import { BUTTON_NAMES } from './buttonLabels';
 import { buttonLabelsFrom, createKeywordRecognizer, defaultKeywords, normalizeText } from './index';
 

@@ -1,6 +1,8 @@
 import defaultKeywordsJson from '../../content/keywords.json';
-import type { Recognition, Recognizer, RecognizerContext } from '../../dialogs/recognizer';
-import type { Expecting, Intent, Locale } from '../../dialogs/types';
+import type { Recognition, Recognizer, RecognizerContext } from '../../domain/recognizer';
+import type { Expecting } from '../../domain/expecting';
+import type { Intent } from '../../domain/intent';
+import type { Locale } from '../../domain/locale';
 import { BUTTON_NAMES, BUTTON_RECOGNITION, type ButtonLabels } from './buttonLabels';
 import { normalizeText, type NormalizedText } from './normalizeText';
 

@@ -6,7 +6,7 @@ import { LangEn } from '@nlpjs/lang-en-min';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Locale } from '../../dialogs/types';
+import type { Locale } from '../../domain/locale';
 
 /** Training utterances per label (`changePhone`, `faq.otpWrong`, …), per locale. */
 export type TrainingSet = Record<Locale, Record<string, readonly string[]>>;

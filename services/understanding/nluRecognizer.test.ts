@@ -1,4 +1,4 @@
-import type { Locale } from '../../dialogs/types';
+import type { Locale } from '../../domain/locale';
 import { createKeywordRecognizer } from './keywordRecognizer';
 import type { Classifier, Ranked } from './nlpClassifier';
 import { createNluRecognizer } from './nluRecognizer';

@@ -1,5 +1,6 @@
-import type { Recognition, Recognizer, RecognizerContext } from '../../dialogs/recognizer';
-import type { Intent, Locale } from '../../dialogs/types';
+import type { Recognition, Recognizer, RecognizerContext } from '../../domain/recognizer';
+import type { Intent } from '../../domain/intent';
+import type { Locale } from '../../domain/locale';
 import { DATA_QUESTIONS, YES_NO_QUESTIONS, type KeywordRecognizer } from './keywordRecognizer';
 import type { Classifier, Ranked } from './nlpClassifier';
 import { normalizeText } from './normalizeText';

@@ -1,6 +1,7 @@
 import training from '../../content/nlu/training.json';
 import labelled from '../../content/nlu/labelled.json';
-import type { Intent, Locale } from '../../dialogs/types';
+import type { Intent } from '../../domain/intent';
+import type { Locale } from '../../domain/locale';
 import type { TrainingSet } from './nlpClassifier';
 
 /** One labelled customer message of content/nlu/labelled.json. */

@@ -1,6 +1,6 @@
 import { cd, createHarness, last, type Harness } from '../support/harness';
 import { driveTo } from '../support/drive';
-import type { Expecting } from '../../dialogs/types';
+import type { Expecting } from '../../domain/expecting';
 
 // Every refusal at every question, the accepted forms, the third miss and the CVV warning are
 // conversation scripts: tests/scripts/at-each-question/*.yaml. What needs code stays here: inputs

@@ -14,7 +14,6 @@ import type {
   CheckNewPhoneOutput,
   IdentityInput,
   IdentityOutput,
-  Intent,
   Reply,
   RequestAgentInput,
   RequestAgentOutput,
@@ -23,6 +22,7 @@ import type {
   VerifyCodeInput,
   VerifyCodeOutput,
 } from '../../dialogs/types';
+import type { Intent } from '../../domain/intent';
 import { runChart } from '../../bot/runChart';
 import type { Snapshot } from 'xstate';
 

@@ -8,7 +8,8 @@
  */
 import type { AnyMachineSnapshot } from 'xstate';
 import { changePhoneMachine } from '../../dialogs/changePhoneMachine';
-import type { ChartContext, ChartEvent, Intent } from '../../dialogs/types';
+import type { ChartContext, ChartEvent } from '../../dialogs/types';
+import type { Intent } from '../../domain/intent';
 import type { ChartModel, EffectOutcome } from '../support/chartCoveragePaths';
 
 const said = (text: string, intent: Intent = 'none'): ChartEvent => ({ type: 'SAID', text, intent });

@@ -25,7 +25,6 @@ import type {
   CheckNewPhoneOutput,
   IdentityInput,
   IdentityOutput,
-  Intent,
   LeaveQueueOutput,
   RelayInput,
   RelayOutput,
@@ -36,6 +35,7 @@ import type {
   VerifyCodeInput,
   VerifyCodeOutput,
 } from '../../dialogs/types';
+import type { Intent } from '../../domain/intent';
 
 const CHART_SEED = 314159;
 const NUM_RUNS = 300;

@@ -1,5 +1,5 @@
 import type { Activity } from 'botbuilder';
-import type { Expecting } from '../../dialogs/types';
+import type { Expecting } from '../../domain/expecting';
 import { FRESH, ZHANG } from './demo';
 import { cd, last, type Conversation, type Harness } from './harness';
 

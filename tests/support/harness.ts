@@ -7,7 +7,7 @@ import type { RebindBot } from '../../bot/RebindBot';
 import { startHandoffRelay, type HandoffRelay } from '../../bot/handoffRelay';
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from './redis';
-import type { Recognizer } from '../../dialogs/recognizer';
+import type { Recognizer } from '../../domain/recognizer';
 import { createLogger, type LogLevel } from '../../services/log';
 import { SmsError, type SmsGateway, type SmsMessage } from '../../services/sms/types';
 import { createBot } from '../../server/createBot';

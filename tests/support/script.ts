@@ -6,7 +6,7 @@
  */
 import type { Activity } from 'botbuilder';
 import { createCatalog } from '../../content';
-import type { Locale } from '../../dialogs/types';
+import type { Locale } from '../../domain/locale';
 import { ALICE, LI, WANG, ZHANG, ZHAO } from './demo';
 import { cd, createHarness, type Conversation, type Harness, type HarnessOptions } from './harness';
 import {

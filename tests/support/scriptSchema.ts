@@ -8,7 +8,11 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
 import { loadConfig } from '../../config';
-import type { ActedIntent, Expecting, Intent, Locale, Outcome } from '../../dialogs/types';
+import type { ActedIntent } from '../../dialogs/types';
+import type { Expecting } from '../../domain/expecting';
+import type { Intent } from '../../domain/intent';
+import type { Locale } from '../../domain/locale';
+import type { Outcome } from '../../domain/outcome';
 import { checkPlaceholders } from './scriptPlaceholders';
 
 const LOCALES = ['zh-CN', 'en-US'] as const satisfies readonly Locale[];

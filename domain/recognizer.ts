@@ -1,4 +1,6 @@
-import type { Expecting, Intent, Locale } from './types';
+import type { Expecting } from './expecting';
+import type { Intent } from './intent';
+import type { Locale } from './locale';
 
 export interface Recognition {
   intent: Intent;

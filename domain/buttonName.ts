@@ -1,0 +1,22 @@
+/** Buttons the chart can offer; each has a label in the locale files (`button.<name>`). */
+export type ButtonName =
+  | 'changePhone'
+  | 'faq'
+  | 'agent'
+  | 'yes'
+  | 'no'
+  | 'confirm'
+  | 'cancel'
+  | 'resend'
+  | 'restart'
+  | 'helpful'
+  | 'notHelpful'
+  | 'stopWaiting'
+  | 'callbackMorning'
+  | 'callbackAfternoon'
+  | 'callbackEvening'
+  | 'rate5'
+  | 'rate4'
+  | 'rate3'
+  | 'rate2'
+  | 'rate1';
