@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSqliteBankCore, loadSeed } from '../services/bank';
 import type { BankSeed } from '../services/bank/types';
-import { openDatabase } from '../services/sqlite/openDatabase';
+import { openDatabase } from '../services/platform/openDatabase';
 import { luhnValid } from '../domain/validation/cardNumber';
 import { residentIdCheckChar } from '../domain/validation/idNumber';
 

@@ -1,6 +1,6 @@
 import type { ChartEvent } from '../dialogs/types';
 import type { HandoffQueue, QueueEvent } from '../services/handoff';
-import type { Logger } from '../services/log';
+import type { Logger } from '../services/platform/log';
 import type { RebindBot } from './RebindBot';
 
 export interface HandoffRelay {

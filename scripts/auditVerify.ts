@@ -12,7 +12,7 @@ import { loadConfig, type Config } from '../config';
 import { deriveKeys, loadMasterSecret } from '../server/secrets';
 import { verifySqliteAudit, type AuditVerification } from '../services/audit';
 import { connectRedis, createRedisAuditLog, whenReady } from '../services/redis';
-import { openDatabase } from '../services/sqlite/openDatabase';
+import { openDatabase } from '../services/platform/openDatabase';
 
 /** Something stopped the check itself (exit 2), as opposed to a log found tampered (exit 1). */
 class CannotVerify extends Error {}

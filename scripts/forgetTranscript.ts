@@ -16,7 +16,7 @@ import { loadConfig, type Config } from '../config';
 import { deriveKeys, loadMasterSecret } from '../server/secrets';
 import { createAuditLog } from '../services/audit';
 import { asyncQueue, createRedisHandoffQueue, createSqliteHandoffQueue } from '../services/handoff';
-import { createLogger } from '../services/log';
+import { createLogger } from '../services/platform/log';
 import {
   connectRedis,
   createRedisAuditLog,
@@ -24,7 +24,7 @@ import {
   StoreUnavailableError,
   whenReady,
 } from '../services/redis';
-import { openDatabase } from '../services/sqlite/openDatabase';
+import { openDatabase } from '../services/platform/openDatabase';
 import { conversationIdFrom, createTranscriptStore, forgetConversation, type Forgotten } from '../services/transcripts';
 
 const USAGE = 'usage: npm run transcripts:forget -- <conversationId>   (e.g. webchat/3kd9Zq|0001)';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { computeFunnel, createRedisFunnelLog, createSqliteFunnelLog, formatFunnel, type FunnelEvent } from '../services/analytics';
 import { connectRedis, whenReady } from '../services/redis';
-import { openDatabase } from '../services/sqlite/openDatabase';
+import { openDatabase } from '../services/platform/openDatabase';
 
 async function readEvents(config: Config): Promise<{ from: string; events: FunnelEvent[] }> {
   if (config.STORAGE === 'redis') {

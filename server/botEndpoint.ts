@@ -3,7 +3,7 @@ import { AuthenticationError } from 'botframework-connector';
 import type * as restify from 'restify';
 import type { RebindBot } from '../bot/RebindBot';
 import { readActivity } from '../bot/readActivity';
-import type { Logger } from '../services/log';
+import type { Logger } from '../services/platform/log';
 import { AuthenticationUnavailableError } from './botAuthentication';
 import { HttpError } from './httpErrors';
 

@@ -18,12 +18,12 @@ import {
 } from '../services/handoff';
 import { startRetentionJob, type RetentionJob, type TranscriptStore } from '../services/transcripts';
 import { createTurnClients, type AttemptLimiter, type RateLimits, type TurnClients } from '../services/limits';
-import type { Logger } from '../services/log';
+import type { Logger } from '../services/platform/log';
 import type { NoticeSender } from '../services/notify';
 import type { OtpService } from '../services/otp/types';
 import { createSmsGateway } from '../services/sms';
 import type { SmsGateway } from '../services/sms/types';
-import { openDatabase, type Db } from '../services/sqlite/openDatabase';
+import { openDatabase, type Db } from '../services/platform/openDatabase';
 import {
   buttonLabelsFrom,
   createKeywordRecognizer,
@@ -34,7 +34,7 @@ import {
 } from '../services/understanding';
 import type { FaqFeedback } from '../services/feedback';
 import type { FunnelLog } from '../services/analytics';
-import { createMetrics, type Metrics } from '../services/metrics';
+import { createMetrics, type Metrics } from '../services/platform/metrics';
 import type { Recognizer } from '../domain/recognizer';
 import type { Locale } from '../domain/locale';
 import { deriveKeys, loadMasterSecret, type Keys } from './secrets';

@@ -1,5 +1,5 @@
 import type * as restify from 'restify';
-import type { Logger } from '../services/log';
+import type { Logger } from '../services/platform/log';
 
 /**
  * A refusal with its status and the `{ error: { code, message } }` body every route answers with

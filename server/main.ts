@@ -1,5 +1,5 @@
 import { loadConfig } from '../config';
-import { createLogger } from '../services/log';
+import { createLogger } from '../services/platform/log';
 import { createBot } from './createBot';
 import { createServices } from './createServices';
 import { startServer } from './createServer';

@@ -19,7 +19,7 @@ import {
   type AttemptLimiter,
   type RateLimits,
 } from '../services/limits';
-import type { Logger } from '../services/log';
+import type { Logger } from '../services/platform/log';
 import { createNoticeSender, type NoticeSender } from '../services/notify';
 import { createOtpService } from '../services/otp';
 import type { OtpService } from '../services/otp/types';
@@ -39,7 +39,7 @@ import {
   type TurnLock,
 } from '../services/redis';
 import type { SmsGateway } from '../services/sms/types';
-import type { Db } from '../services/sqlite/openDatabase';
+import type { Db } from '../services/platform/openDatabase';
 import { createSqliteStorage } from '../services/storage';
 import { createTranscriptStore, type TranscriptStore } from '../services/transcripts';
 import type { Keys } from './secrets';

@@ -1,7 +1,7 @@
 import type { Activity, Middleware, TurnContext } from 'botbuilder';
 import { conversationKey } from '../bot/RebindBot';
 import { conversationHash } from '../services/analytics';
-import type { Logger } from '../services/log';
+import type { Logger } from '../services/platform/log';
 
 /**
  * Logs every turn the adapter runs. At debug: each incoming activity (type, channel, conversation

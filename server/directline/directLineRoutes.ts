@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type * as restify from 'restify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLIENT_IP, type RebindBot } from '../../bot/RebindBot';
-import type { Logger } from '../../services/log';
+import type { Logger } from '../../services/platform/log';
 import { maskDigitsInText } from '../../domain/mask';
 import type { DirectLineHub } from './hub';
 import { isObject, readActivity } from '../../bot/readActivity';

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { openDatabase } from '../sqlite/openDatabase';
+import { openDatabase } from '../platform/openDatabase';
 import { dumpKeys } from '../redis/testing/dumpKeys';
 import { conversationHash, createRedisFunnelLog, createSqliteFunnelLog, type FunnelLog } from './index';
 

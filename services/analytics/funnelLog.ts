@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../sqlite/openDatabase';
+import type { Db } from '../platform/openDatabase';
 import type { FunnelEvent, FunnelStep } from './funnel';
 
 /** Where funnel events are kept: one per turn that shows a step, keyed by a conversation hash. */

@@ -1,5 +1,5 @@
 import type Redis from 'ioredis';
-import { storeCall } from '../redis/storeCall';
+import { storeCall } from '../platform/storeCall';
 import type { FunnelEvent } from './funnel';
 import type { FunnelLog } from './funnelLog';
 

@@ -1,4 +1,4 @@
-import { openDatabase, type Db } from '../sqlite/openDatabase';
+import { openDatabase, type Db } from '../platform/openDatabase';
 import { canonicalJson, GENESIS_MAC, makeHead, recordMac, verifyChain, type ChainedRecord } from './auditChain';
 import { createAuditLog, verifySqliteAudit, type AuditLog } from './auditLog';
 import { tamperCases, type Tamperer } from './tamperCases';

@@ -1,5 +1,5 @@
 import type { Clock } from '../../domain/clock';
-import type { Db } from '../sqlite/openDatabase';
+import type { Db } from '../platform/openDatabase';
 import { GENESIS_MAC, makeHead, recordMac, verifyChain, type AuditVerification } from './auditChain';
 
 /** Decisions worth proving later. Stable names: reports and audits read them. */

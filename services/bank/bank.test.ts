@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase } from '../sqlite/openDatabase';
-import type { Db } from '../sqlite/openDatabase';
+import { openDatabase } from '../platform/openDatabase';
+import type { Db } from '../platform/openDatabase';
 import { createSqliteBankCore, loadSeed, SeedError } from './index';
 import type { BankSeed, ChangeRequest, SqliteBankCore } from './index';
 

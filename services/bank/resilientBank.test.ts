@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { openDatabase } from '../sqlite/openDatabase';
+import { openDatabase } from '../platform/openDatabase';
 import { BankUnavailableError, createResilientBank, createSqliteBankCore, loadSeed } from './index';
 import type { BankCore, BreakerState, ChangeRequest, IdentityResult, SqliteBankCore } from './index';
 

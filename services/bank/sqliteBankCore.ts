@@ -1,6 +1,6 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../domain/clock';
-import type { Db } from '../sqlite/openDatabase';
+import type { Db } from '../platform/openDatabase';
 import type { IdType } from '../../domain/validation/types';
 import { maskCard, maskPhone } from '../../domain/mask';
 import type {

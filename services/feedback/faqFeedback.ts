@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../domain/clock';
-import type { Db } from '../sqlite/openDatabase';
+import type { Db } from '../platform/openDatabase';
 
 export interface FaqFeedback {
   record(entry: { faqId: string; helpful: boolean; conversationId: string }): Promise<void>;

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MaskedSummary } from '../../domain/maskedSummary';
-import { openDatabase, type Db } from '../sqlite/openDatabase';
+import { openDatabase, type Db } from '../platform/openDatabase';
 import {
   createSqliteHandoffQueue,
   createLocalEventBus,

@@ -11,9 +11,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Clock } from '../../domain/clock';
-import { createLogger } from '../log';
+import { createLogger } from '../platform/log';
 import { maskDigitsInText } from '../../domain/mask';
-import type { Db } from '../sqlite/openDatabase';
+import type { Db } from '../platform/openDatabase';
 import type { HandoffReason } from '../../domain/handoffReason';
 import type { Locale } from '../../domain/locale';
 import type { MaskedSummary } from '../../domain/maskedSummary';

@@ -11,7 +11,7 @@
 import Redis from 'ioredis';
 import type { MaskedSummary } from '../../domain/maskedSummary';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { openDatabase } from '../sqlite/openDatabase';
+import { openDatabase } from '../platform/openDatabase';
 import {
   asyncQueue,
   createLocalEventBus,

@@ -27,11 +27,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Clock } from '../../domain/clock';
-import { createLogger, type Logger } from '../log';
+import { createLogger, type Logger } from '../platform/log';
 import { maskDigitsInText } from '../../domain/mask';
-import { whenReady } from '../redis/client';
-import { luaScript, type LuaScript } from '../redis/luaScript';
-import { storeCall } from '../redis/storeCall';
+import { whenReady } from '../platform/redisClient';
+import { luaScript, type LuaScript } from '../platform/luaScript';
+import { storeCall } from '../platform/storeCall';
 import {
   maskLine,
   newTicket as randomTicket,

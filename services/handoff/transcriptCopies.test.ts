@@ -4,7 +4,7 @@
  */
 import type { MaskedSummary } from '../../domain/maskedSummary';
 import { dumpKeys } from '../redis/testing/dumpKeys';
-import { openDatabase } from '../sqlite/openDatabase';
+import { openDatabase } from '../platform/openDatabase';
 import { asyncQueue, createSqliteHandoffQueue, type HandoffQueue, type TranscriptLine } from './handoffQueue';
 import { redisQueuesForTests } from './testing/redisQueues';
 

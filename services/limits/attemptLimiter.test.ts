@@ -1,8 +1,8 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { createRedisAttemptLimiter } from '../redis';
-import { openDatabase } from '../sqlite/openDatabase';
-import type { Db } from '../sqlite/openDatabase';
+import { openDatabase } from '../platform/openDatabase';
+import type { Db } from '../platform/openDatabase';
 import { asyncLimiter, createSqliteAttemptLimiter } from './index';
 import type { AttemptLimiter } from './index';
 

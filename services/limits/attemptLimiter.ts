@@ -1,5 +1,5 @@
 import type { Clock } from '../../domain/clock';
-import type { Db } from '../sqlite/openDatabase';
+import type { Db } from '../platform/openDatabase';
 
 export type FailResult = { locked: true; until: number } | { locked: false; attemptsLeft: number };
 

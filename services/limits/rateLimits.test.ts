@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { dumpKeys } from '../redis/testing/dumpKeys';
-import { openDatabase, type Db } from '../sqlite/openDatabase';
+import { openDatabase, type Db } from '../platform/openDatabase';
 import {
   createMemoryRateLimits,
   createRedisRateLimits,

@@ -7,9 +7,9 @@ import {
   RateLimiterSQLite,
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
-import { storeCall } from '../redis/storeCall';
+import { storeCall } from '../platform/storeCall';
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../sqlite/openDatabase';
+import type { Db } from '../platform/openDatabase';
 import { parseRateRules, type RateAction, type RateRule, type RateScope } from './rateRules';
 
 /** Who is acting, as far as this turn knows; a scope without a key is not counted. */

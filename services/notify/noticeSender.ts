@@ -1,6 +1,6 @@
 import type { Clock } from '../../domain/clock';
 import type { SmsGateway, SmsMessage } from '../sms/types';
-import type { Db } from '../sqlite/openDatabase';
+import type { Db } from '../platform/openDatabase';
 
 export interface NoticeSender {
   /**

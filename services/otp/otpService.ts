@@ -1,7 +1,7 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../domain/clock';
 import { createSqliteAttemptLimiter } from '../limits';
-import type { Db } from '../sqlite/openDatabase';
+import type { Db } from '../platform/openDatabase';
 import type { IssueResult, OtpService, VerifyResult } from './types';
 import type { OtpBinding } from '../../domain/otpBinding';
 

@@ -1,5 +1,5 @@
-export { connectRedis, StoreUnavailableError, whenReady } from './client';
-export { storeCall } from './storeCall';
+export { connectRedis, StoreUnavailableError, whenReady } from '../platform/redisClient';
+export { storeCall } from '../platform/storeCall';
 export { createRedisStorage, RedisStorage } from './redisStorage';
 export type { RedisStorageOptions } from './redisStorage';
 export { createRedisOtpService } from './redisOtp';
@@ -12,9 +12,9 @@ export { createRedisAuditLog } from './redisAudit';
 export { createRedisFaqFeedback } from './redisFeedback';
 export { createRedisTranscriptStore } from './redisTranscripts';
 export type { RedisTranscriptStoreOptions } from './redisTranscripts';
-export { createRedisTurnLock, localTurnLock, LockTimeoutError } from './turnLock';
-export type { RedisTurnLockOptions, TurnLock } from './turnLock';
+export { createRedisTurnLock, localTurnLock, LockTimeoutError } from '../platform/turnLock';
+export type { RedisTurnLockOptions, TurnLock } from '../platform/turnLock';
 // Building blocks for other stores on Redis (e.g. the handoff queue).
-export { execAll } from './execAll';
-export { LUA_COMMON, luaScript } from './luaScript';
-export type { LuaScript } from './luaScript';
+export { execAll } from '../platform/execAll';
+export { LUA_COMMON, luaScript } from '../platform/luaScript';
+export type { LuaScript } from '../platform/luaScript';

@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { createAuditLog, type AuditLog, type AuditRecord } from '../audit';
 import { tamperCases, type Tamperer } from '../audit/tamperCases';
-import { openDatabase } from '../sqlite/openDatabase';
+import { openDatabase } from '../platform/openDatabase';
 import { createRedisAuditLog } from './index';
 
 let redis: Redis;

@@ -10,9 +10,9 @@ import {
   type ChainedRecord,
 } from '../audit';
 import type { Clock } from '../../domain/clock';
-import { execAll } from './execAll';
-import { luaScript } from './luaScript';
-import { storeCall } from './storeCall';
+import { execAll } from '../platform/execAll';
+import { luaScript } from '../platform/luaScript';
+import { storeCall } from '../platform/storeCall';
 
 /** KEYS: the id counter, the head. Returns { last id, count, last MAC ('' for none) } as one snapshot. */
 const READ_HEAD = luaScript(`

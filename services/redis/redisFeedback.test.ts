@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { createFaqFeedback, type FaqFeedback } from '../feedback';
-import { openDatabase } from '../sqlite/openDatabase';
+import { openDatabase } from '../platform/openDatabase';
 import { createRedisFaqFeedback } from './index';
 import { dumpKeys } from './testing/dumpKeys';
 

@@ -1,8 +1,8 @@
 import type Redis from 'ioredis';
 import type { Clock } from '../../domain/clock';
 import type { FaqFeedback } from '../feedback';
-import { execAll } from './execAll';
-import { storeCall } from './storeCall';
+import { execAll } from '../platform/execAll';
+import { storeCall } from '../platform/storeCall';
 
 /**
  * "Was this helpful?" answers on Redis: two hashes of counters, `feedback:helpful` and

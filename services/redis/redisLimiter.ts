@@ -1,8 +1,8 @@
 import type Redis from 'ioredis';
 import type { Clock } from '../../domain/clock';
 import type { AttemptLimiter, FailResult } from '../limits';
-import { LUA_COMMON, luaScript } from './luaScript';
-import { storeCall } from './storeCall';
+import { LUA_COMMON, luaScript } from '../platform/luaScript';
+import { storeCall } from '../platform/storeCall';
 
 export interface RedisAttemptLimiterOptions {
   redis: Redis;

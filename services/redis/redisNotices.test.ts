@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { createNoticeSender, type NoticeSender } from '../notify';
 import { SmsError, type SmsGateway, type SmsMessage } from '../sms/types';
-import { openDatabase } from '../sqlite/openDatabase';
+import { openDatabase } from '../platform/openDatabase';
 import { createRedisNoticeSender } from './index';
 
 let redis: Redis;

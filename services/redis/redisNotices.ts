@@ -3,8 +3,8 @@ import type Redis from 'ioredis';
 import type { Clock } from '../../domain/clock';
 import type { NoticeSender } from '../notify';
 import type { SmsGateway } from '../sms/types';
-import { COMPARE_AND_DELETE } from './luaScript';
-import { storeCall } from './storeCall';
+import { COMPARE_AND_DELETE } from '../platform/luaScript';
+import { storeCall } from '../platform/storeCall';
 
 export interface RedisNoticeSenderOptions {
   redis: Redis;

@@ -3,9 +3,9 @@ import { drawCode, keyedHash, OTP_LIMIT_SCOPE, otpHashes, otpSettings } from '..
 import type { OtpServiceOptions } from '../otp/otpService';
 import type { IssueResult, OtpService, VerifyResult } from '../otp/types';
 import type { OtpBinding } from '../../domain/otpBinding';
-import { luaScript } from './luaScript';
+import { luaScript } from '../platform/luaScript';
 import { createRedisAttemptLimiter, LIMIT_GC_MARGIN_MS, LIMITER_LUA, limitKey } from './redisLimiter';
-import { storeCall } from './storeCall';
+import { storeCall } from '../platform/storeCall';
 
 export type RedisOtpServiceOptions = Omit<OtpServiceOptions, 'db'> & { redis: Redis; prefix: string };
 

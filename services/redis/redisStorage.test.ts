@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { openDatabase } from '../sqlite/openDatabase';
+import { openDatabase } from '../platform/openDatabase';
 import { createSqliteStorage } from '../storage';
 import { createRedisStorage } from './index';
 import { dumpKeys } from './testing/dumpKeys';

@@ -3,9 +3,9 @@ import type { Storage, StoreItems } from 'botbuilder';
 import type Redis from 'ioredis';
 import type { Clock } from '../../domain/clock';
 import { decodeStoredValue, encodeStoredValue } from '../storage/sqliteStorage';
-import { execAll } from './execAll';
-import { luaScript } from './luaScript';
-import { storeCall } from './storeCall';
+import { execAll } from '../platform/execAll';
+import { luaScript } from '../platform/luaScript';
+import { storeCall } from '../platform/storeCall';
 
 export interface RedisStorageOptions {
   redis: Redis;

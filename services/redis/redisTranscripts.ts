@@ -1,9 +1,9 @@
 import type Redis from 'ioredis';
 import type { Clock } from '../../domain/clock';
 import { checkCutoff, maskLineText, type TranscriptLine, type TranscriptStore } from '../transcripts';
-import { execAll } from './execAll';
-import { luaScript } from './luaScript';
-import { storeCall } from './storeCall';
+import { execAll } from '../platform/execAll';
+import { luaScript } from '../platform/luaScript';
+import { storeCall } from '../platform/storeCall';
 
 export interface RedisTranscriptStoreOptions {
   redis: Redis;

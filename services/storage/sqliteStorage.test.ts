@@ -6,8 +6,8 @@ import type { Storage } from 'botbuilder';
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { createRedisStorage } from '../redis';
-import { openDatabase } from '../sqlite/openDatabase';
-import type { Db } from '../sqlite/openDatabase';
+import { openDatabase } from '../platform/openDatabase';
+import type { Db } from '../platform/openDatabase';
 import { createSqliteStorage } from './index';
 
 const KEY = 'conversations/emulator/abc';

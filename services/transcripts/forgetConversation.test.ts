@@ -4,7 +4,7 @@ import { asyncQueue, createSqliteHandoffQueue, type HandoffQueue } from '../hand
 import { redisQueuesForTests } from '../handoff/testing/redisQueues';
 import { createRedisAuditLog, createRedisTranscriptStore } from '../redis';
 import { dumpKeys } from '../redis/testing/dumpKeys';
-import { openDatabase } from '../sqlite/openDatabase';
+import { openDatabase } from '../platform/openDatabase';
 import { conversationIdFrom, forgetConversation } from './forgetConversation';
 import { createTranscriptStore, type TranscriptStore } from './transcriptStore';
 

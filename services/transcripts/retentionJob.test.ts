@@ -1,4 +1,4 @@
-import type { Logger } from '../log';
+import type { Logger } from '../platform/log';
 import { DAY_MS, startRetentionJob, type RetentionJob } from './retentionJob';
 
 const NOW = Date.UTC(2026, 2, 1, 12, 0, 0);

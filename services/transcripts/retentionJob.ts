@@ -1,6 +1,6 @@
 import type { Clock } from '../../domain/clock';
 import type { HandoffQueue } from '../handoff';
-import type { Logger } from '../log';
+import type { Logger } from '../platform/log';
 import type { TranscriptStore } from './transcriptStore';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

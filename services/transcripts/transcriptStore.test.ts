@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { createRedisTranscriptStore } from '../redis';
 import { dumpKeys } from '../redis/testing/dumpKeys';
-import { openDatabase } from '../sqlite/openDatabase';
+import { openDatabase } from '../platform/openDatabase';
 import { createTranscriptStore, MAX_LINE_CHARS } from './transcriptStore';
 import type { TranscriptStore } from './transcriptStore';
 

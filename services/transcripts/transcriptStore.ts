@@ -1,6 +1,6 @@
 import type { Clock } from '../../domain/clock';
 import { maskDigitsInText } from '../../domain/mask';
-import type { Db } from '../sqlite/openDatabase';
+import type { Db } from '../platform/openDatabase';
 
 /** One line of a conversation as stored: `text` is masked (no card, ID, phone number or code). */
 export interface TranscriptLine {

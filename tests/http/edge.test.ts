@@ -1,7 +1,7 @@
 import type { Activity } from 'botbuilder';
 import { deflateSync, gzipSync } from 'node:zlib';
 import * as restify from 'restify';
-import { createLogger } from '../../services/log';
+import { createLogger } from '../../services/platform/log';
 import { HttpError, useErrorResponses } from '../../server/httpErrors';
 import { cd, last } from '../support/harness';
 import { ExpectRepliesClient } from '../support/httpClient';

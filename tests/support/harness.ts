@@ -8,7 +8,7 @@ import { startHandoffRelay, type HandoffRelay } from '../../bot/handoffRelay';
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from './redis';
 import type { Recognizer } from '../../domain/recognizer';
-import { createLogger, type LogLevel } from '../../services/log';
+import { createLogger, type LogLevel } from '../../services/platform/log';
 import { SmsError, type SmsGateway, type SmsMessage } from '../../services/sms/types';
 import { createBot } from '../../server/createBot';
 import { createServices, type Services } from '../../server/createServices';

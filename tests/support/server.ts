@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config';
-import { createLogger } from '../../services/log';
+import { createLogger } from '../../services/platform/log';
 import type { RebindBot } from '../../bot/RebindBot';
 import { createBot } from '../../server/createBot';
 import { createServices, type ServiceOverrides, type Services } from '../../server/createServices';

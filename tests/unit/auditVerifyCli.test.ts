@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deriveKeys } from '../../server/secrets';
 import { createAuditLog } from '../../services/audit';
-import { openDatabase } from '../../services/sqlite/openDatabase';
+import { openDatabase } from '../../services/platform/openDatabase';
 
 const root = join(__dirname, '..', '..');
 const secret = 'ab'.repeat(32);

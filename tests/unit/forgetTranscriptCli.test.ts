@@ -8,7 +8,7 @@ import { conversationHash } from '../../services/analytics';
 import { createAuditLog } from '../../services/audit';
 import { asyncQueue, createRedisHandoffQueue, createSqliteHandoffQueue, type HandoffQueue } from '../../services/handoff';
 import { createRedisAuditLog, createRedisTranscriptStore } from '../../services/redis';
-import { openDatabase } from '../../services/sqlite/openDatabase';
+import { openDatabase } from '../../services/platform/openDatabase';
 import { createTranscriptStore, type TranscriptStore } from '../../services/transcripts';
 import { freePort, testRedisUrl, uniquePrefix } from '../support/redis';
 

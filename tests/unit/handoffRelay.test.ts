@@ -1,7 +1,7 @@
 import { startHandoffRelay } from '../../bot/handoffRelay';
 import type { ChartEvent } from '../../dialogs/types';
 import { asyncQueue, createSqliteHandoffQueue } from '../../services/handoff';
-import { openDatabase } from '../../services/sqlite/openDatabase';
+import { openDatabase } from '../../services/platform/openDatabase';
 
 const CONTEXT = { passed: { identity: false, oldCode: false, newCode: false } };
 

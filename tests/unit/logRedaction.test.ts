@@ -6,7 +6,7 @@ import { createBot } from '../../server/createBot';
 import { startServer } from '../../server/createServer';
 import { createServices } from '../../server/createServices';
 import { turnLogMiddleware } from '../../server/turnLog';
-import { createLogger, type LogLevel } from '../../services/log';
+import { createLogger, type LogLevel } from '../../services/platform/log';
 import { readOutbox } from '../../services/sms';
 import { driveTo } from '../support/drive';
 import { FRESH, ZHANG } from '../support/demo';

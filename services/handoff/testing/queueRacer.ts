@@ -8,7 +8,7 @@
  *            prints { won: string[], lost: { [ticket]: reason } }
  *   enqueue: enqueues conversations c0…c<count-1>; prints { tickets: [ticket, created][] }
  */
-import { openDatabase } from '../../sqlite/openDatabase';
+import { openDatabase } from '../../platform/openDatabase';
 import { createSqliteHandoffQueue } from '../handoffQueue';
 
 /** Spins for about 0.2 ms; a timer would be far coarser. */

@@ -8,8 +8,8 @@
  * pino JSON-encodes every string, so CR/LF in customer text cannot start a line of its own.
  */
 import pino, { type DestinationStream, type LevelWithSilent } from 'pino';
-import { maskCard, maskDigitsInText, maskId, maskPhone } from '../domain/mask';
-import { findDigitRuns } from '../domain/validation';
+import { maskCard, maskDigitsInText, maskId, maskPhone } from '../../domain/mask';
+import { findDigitRuns } from '../../domain/validation';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 

@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from './client';
+import { StoreUnavailableError } from './redisClient';
 
 /**
  * Replies that mean "Redis is there but cannot serve now" (loading a snapshot, a read-only replica after a

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { Logger } from '../log';
+import type { Logger } from './log';
 import { COMPARE_AND_DELETE, luaScript } from './luaScript';
 import { storeCall } from './storeCall';
 

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { startRedisServer, uniquePrefix, type RedisProcess } from '../../tests/support/redis';
-import { connectRedis, createRedisStorage, StoreUnavailableError, whenReady } from './index';
+import { createRedisStorage } from '../redis';
+import { connectRedis, StoreUnavailableError, whenReady } from './redisClient';
 
 let server: RedisProcess;
 beforeAll(async () => {

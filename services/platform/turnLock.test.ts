@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { createRedisTurnLock, localTurnLock, LockTimeoutError } from './index';
+import { createRedisTurnLock, localTurnLock, LockTimeoutError } from './turnLock';
 
 // No timing is asserted: the tests check order (who was inside when) and outcomes. Waits are only
 // there to give a wrong implementation the chance to overlap.

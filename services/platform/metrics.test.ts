@@ -1,5 +1,5 @@
 import type { AuditLog, AuditRecord } from '../audit';
-import { createMetrics, statePath } from './index';
+import { createMetrics, statePath } from './metrics';
 
 test.each([
   ['idle', 'idle'],
