@@ -30,7 +30,6 @@ import {
   createRedisFaqFeedback,
   createRedisNoticeSender,
   createRedisOtpService,
-  createRedisStorage,
   createRedisTranscriptStore,
   createRedisTurnLock,
   localTurnLock,
@@ -40,7 +39,8 @@ import {
 } from '../services/redis';
 import type { SmsGateway } from '../services/sms/types';
 import type { Db } from '../services/platform/openDatabase';
-import { createSqliteStorage } from '../services/storage';
+import { createRedisStorage } from '../services/storage/redis';
+import { createSqliteStorage } from '../services/storage/sqlite';
 import { createTranscriptStore, type TranscriptStore } from '../services/transcripts';
 import type { Keys } from './secrets';
 

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { startRedisServer, uniquePrefix, type RedisProcess } from '../../tests/support/redis';
-import { createRedisStorage } from '../redis';
+import { createRedisStorage } from '../storage/redis';
 import { connectRedis, StoreUnavailableError, whenReady } from './redisClient';
 
 let server: RedisProcess;

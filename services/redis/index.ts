@@ -1,7 +1,5 @@
 export { connectRedis, StoreUnavailableError, whenReady } from '../platform/redisClient';
 export { storeCall } from '../platform/storeCall';
-export { createRedisStorage, RedisStorage } from './redisStorage';
-export type { RedisStorageOptions } from './redisStorage';
 export { createRedisOtpService } from './redisOtp';
 export type { RedisOtpServiceOptions } from './redisOtp';
 export { createRedisAttemptLimiter, limitKey } from './redisLimiter';

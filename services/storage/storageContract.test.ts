@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Storage } from 'botbuilder';
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { createRedisStorage } from '../redis';
 import { openDatabase } from '../platform/openDatabase';
 import type { Db } from '../platform/openDatabase';
-import { createSqliteStorage } from './index';
+import { createRedisStorage } from './redis';
+import { createSqliteStorage } from './sqlite';
 
 const KEY = 'conversations/emulator/abc';
 const CARD = '6222021234567890128';
@@ -181,28 +178,5 @@ describe.each(backends)('%s', (_name, open) => {
     await s.write({});
     expect(await s.read([])).toEqual({});
     await s.delete([]);
-  });
-});
-
-describe('SqliteStorage on a file', () => {
-  it('keeps state when a file database is reopened', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rebind-state-'));
-    const file = join(dir, 'state.sqlite');
-    const key = randomBytes(32);
-    try {
-      const first = openDatabase(file);
-      await createSqliteStorage({ db: first, encryptionKey: key }).write({ [KEY]: state });
-      const eTag = (await createSqliteStorage({ db: first, encryptionKey: key }).read([KEY]))[KEY].eTag;
-      first.close();
-
-      const again = openDatabase(file);
-      const storage = createSqliteStorage({ db: again, encryptionKey: key });
-      const item = (await storage.read([KEY]))[KEY];
-      expect(item).toEqual({ ...state, eTag });
-      await storage.write({ [KEY]: { ...item, version: 2 } }); // the stored eTag still guards writes
-      again.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });

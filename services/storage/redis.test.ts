@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { openDatabase } from '../platform/openDatabase';
-import { createSqliteStorage } from '../storage';
-import { createRedisStorage } from './index';
-import { dumpKeys } from './testing/dumpKeys';
+import { createRedisStorage } from './redis';
+import { createSqliteStorage } from './sqlite';
+import { dumpKeys } from '../redis/testing/dumpKeys';
 
-// The Storage contract (eTags, batches, encryption) runs on Redis in services/storage/sqliteStorage.test.ts.
+// The Storage contract (eTags, batches, encryption) runs on Redis in storageContract.test.ts.
 // Here: what only Redis has — several instances, the key layout, the shared value format.
 
 const KEY = 'emulator/conversations/abc';

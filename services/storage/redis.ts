@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Storage, StoreItems } from 'botbuilder';
 import type Redis from 'ioredis';
 import type { Clock } from '../../domain/clock';
-import { decodeStoredValue, encodeStoredValue } from '../storage/sqliteStorage';
+import { decodeStoredValue, encodeStoredValue } from './storedValue';
 import { execAll } from '../platform/execAll';
 import { luaScript } from '../platform/luaScript';
 import { storeCall } from '../platform/storeCall';
