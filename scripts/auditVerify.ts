@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { deriveKeys, loadMasterSecret } from '../server/secrets';
 import { verifySqliteAudit, type AuditVerification } from '../services/audit';
-import { connectRedis, createRedisAuditLog, whenReady } from '../services/redis';
+import { createRedisAuditLog } from '../services/redis';
+import { connectRedis, whenReady } from '../services/platform/redisClient';
 import { openDatabase } from '../services/platform/openDatabase';
 
 /** Something stopped the check itself (exit 2), as opposed to a log found tampered (exit 1). */

@@ -17,13 +17,8 @@ import { deriveKeys, loadMasterSecret } from '../server/secrets';
 import { createAuditLog } from '../services/audit';
 import { asyncQueue, createRedisHandoffQueue, createSqliteHandoffQueue } from '../services/handoff';
 import { createLogger } from '../services/platform/log';
-import {
-  connectRedis,
-  createRedisAuditLog,
-  createRedisTranscriptStore,
-  StoreUnavailableError,
-  whenReady,
-} from '../services/redis';
+import { createRedisAuditLog, createRedisTranscriptStore } from '../services/redis';
+import { connectRedis, StoreUnavailableError, whenReady } from '../services/platform/redisClient';
 import { openDatabase } from '../services/platform/openDatabase';
 import { conversationIdFrom, createTranscriptStore, forgetConversation, type Forgotten } from '../services/transcripts';
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { computeFunnel, createRedisFunnelLog, createSqliteFunnelLog, formatFunnel, type FunnelEvent } from '../services/analytics';
-import { connectRedis, whenReady } from '../services/redis';
+import { connectRedis, whenReady } from '../services/platform/redisClient';
 import { openDatabase } from '../services/platform/openDatabase';
 
 async function readEvents(config: Config): Promise<{ from: string; events: FunnelEvent[] }> {

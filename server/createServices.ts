@@ -17,7 +17,8 @@ import {
   type HandoffQueue,
 } from '../services/handoff';
 import { startRetentionJob, type RetentionJob, type TranscriptStore } from '../services/transcripts';
-import { createTurnClients, type AttemptLimiter, type RateLimits, type TurnClients } from '../services/limits';
+import { type AttemptLimiter, type RateLimits } from '../services/limits';
+import { createTurnClients, type TurnClients } from '../services/limits/turnClient';
 import type { Logger } from '../services/platform/log';
 import type { NoticeSender } from '../services/notify';
 import type { OtpService } from '../services/otp/types';
@@ -39,7 +40,7 @@ import type { Recognizer } from '../domain/recognizer';
 import type { Locale } from '../domain/locale';
 import { deriveKeys, loadMasterSecret, type Keys } from './secrets';
 import { createRedisStores, createSqliteStores } from './stores';
-import type { TurnLock } from '../services/redis';
+import type { TurnLock } from '../services/platform/turnLock';
 
 export interface Services {
   config: Config;

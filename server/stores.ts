@@ -10,33 +10,25 @@ import {
   createSqliteHandoffQueue,
   type HandoffQueue,
 } from '../services/handoff';
-import {
-  asyncLimiter,
-  createRedisRateLimits,
-  createSqliteAttemptLimiter,
-  createSqliteRateLimits,
-  rateRulesFrom,
-  type AttemptLimiter,
-  type RateLimits,
-} from '../services/limits';
+import { type AttemptLimiter, type RateLimits } from '../services/limits';
+import { rateRulesFrom } from '../services/limits/rateRules';
+import { createRedisRateLimits } from '../services/limits/redis';
+import { asyncLimiter, createSqliteAttemptLimiter, createSqliteRateLimits } from '../services/limits/sqlite';
 import type { Logger } from '../services/platform/log';
 import { createNoticeSender, type NoticeSender } from '../services/notify';
 import { createOtpService } from '../services/otp';
 import type { OtpService } from '../services/otp/types';
 import {
-  connectRedis,
-  createRedisAttemptLimiter,
   createRedisAuditLog,
   createRedisFaqFeedback,
   createRedisNoticeSender,
   createRedisOtpService,
   createRedisTranscriptStore,
-  createRedisTurnLock,
-  localTurnLock,
-  storeCall,
-  whenReady,
-  type TurnLock,
 } from '../services/redis';
+import { createRedisAttemptLimiter } from '../services/limits/redis';
+import { connectRedis, whenReady } from '../services/platform/redisClient';
+import { storeCall } from '../services/platform/storeCall';
+import { createRedisTurnLock, localTurnLock, type TurnLock } from '../services/platform/turnLock';
 import type { SmsGateway } from '../services/sms/types';
 import type { Db } from '../services/platform/openDatabase';
 import { createRedisStorage } from '../services/storage/redis';

@@ -1,5 +1,6 @@
 import type { TurnContext } from 'botbuilder';
-import { LockTimeoutError, StoreUnavailableError } from '../services/redis';
+import { StoreUnavailableError } from '../services/platform/redisClient';
+import { LockTimeoutError } from '../services/platform/turnLock';
 import type { Services } from './createServices';
 
 /**

@@ -63,3 +63,14 @@ export const RATE_LIMIT_DEFAULTS: Record<RateAction, string> = {
   identity: 'conversation:6/1h,user:6/1h,ip:30/1h,card:10/1d',
   codes: 'conversation:8/1h,user:8/1h,ip:40/1h,card:12/1d',
 };
+
+export type RateRuleSet = Record<RateAction, RateRule[]>;
+
+/** The three settings, parsed (the config has already checked them). */
+export function rateRulesFrom(settings: Record<RateAction, string>): RateRuleSet {
+  return {
+    messages: parseRateRules(settings.messages, 'messages'),
+    identity: parseRateRules(settings.identity, 'identity'),
+    codes: parseRateRules(settings.codes, 'codes'),
+  };
+}

@@ -1,6 +1,6 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Clock } from '../../domain/clock';
-import { createSqliteAttemptLimiter } from '../limits';
+import { createSqliteAttemptLimiter } from '../limits/sqlite';
 import type { Db } from '../platform/openDatabase';
 import type { IssueResult, OtpService, VerifyResult } from './types';
 import type { OtpBinding } from '../../domain/otpBinding';

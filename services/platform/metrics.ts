@@ -3,7 +3,8 @@ import type { AuditLog } from '../audit';
 import type { HandoffReason } from '../../domain/handoffReason';
 import type { Outcome } from '../../domain/outcome';
 import type { OtpPurpose } from '../../domain/otpBinding';
-import { SCOPES_OF, type RateAction, type RateLimits } from '../limits';
+import { type RateLimits } from '../limits';
+import { SCOPES_OF, type RateAction } from '../limits/rateRules';
 
 /**
  * What the metrics read from a turn (the bot's `TurnInfo` fits). Labels come only from fixed

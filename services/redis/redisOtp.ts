@@ -4,7 +4,7 @@ import type { OtpServiceOptions } from '../otp/otpService';
 import type { IssueResult, OtpService, VerifyResult } from '../otp/types';
 import type { OtpBinding } from '../../domain/otpBinding';
 import { luaScript } from '../platform/luaScript';
-import { createRedisAttemptLimiter, LIMIT_GC_MARGIN_MS, LIMITER_LUA, limitKey } from './redisLimiter';
+import { createRedisAttemptLimiter, LIMIT_GC_MARGIN_MS, LIMITER_LUA, limitKey } from '../limits/redis';
 import { storeCall } from '../platform/storeCall';
 
 export type RedisOtpServiceOptions = Omit<OtpServiceOptions, 'db'> & { redis: Redis; prefix: string };

@@ -1,8 +1,11 @@
 import type Redis from 'ioredis';
 import type { Clock } from '../../domain/clock';
-import type { AttemptLimiter, FailResult } from '../limits';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { LUA_COMMON, luaScript } from '../platform/luaScript';
 import { storeCall } from '../platform/storeCall';
+import type { AttemptLimiter, FailResult, RateLimits } from './index';
+import { createRateLimits } from './rateLimits';
+import type { RateRuleSet } from './rateRules';
 
 export interface RedisAttemptLimiterOptions {
   redis: Redis;
@@ -112,4 +115,20 @@ export function createRedisAttemptLimiter({
       await storeCall('limiter reset', () => redis.del(keyOf(key)));
     },
   };
+}
+
+/** In Redis, under `${prefix}rl_<action>_<scope>:`, shared by every instance (an atomic Lua increment). */
+export function createRedisRateLimits(rules: RateRuleSet, secret: Buffer, redis: Redis, prefix: string): RateLimits {
+  return createRateLimits({
+    rules,
+    secret,
+    make: (keyPrefix, rule) =>
+      new RateLimiterRedis({
+        storeClient: redis,
+        keyPrefix: `${prefix}${keyPrefix}`,
+        points: rule.points,
+        duration: rule.windowSeconds,
+      }),
+    call: storeCall,
+  });
 }

@@ -2,13 +2,11 @@ import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { dumpKeys } from '../redis/testing/dumpKeys';
 import { openDatabase, type Db } from '../platform/openDatabase';
-import {
-  createMemoryRateLimits,
-  createRedisRateLimits,
-  createSqliteRateLimits,
-  rateRulesFrom,
-  type RateLimits,
-} from './index';
+import { type RateLimits } from './index';
+import { createMemoryRateLimits } from './memory';
+import { rateRulesFrom } from './rateRules';
+import { createRedisRateLimits } from './redis';
+import { createSqliteRateLimits } from './sqlite';
 
 const SECRET = Buffer.alloc(32, 7);
 
@@ -148,34 +146,4 @@ describe.each(stores.filter(([name]) => name !== 'memory'))('rate limits in a sh
     for (const secret of ['6222020212345678901', '203.0.113.9', 'user-42']) expect(stored).not.toContain(secret);
     expect(stored.length).toBeGreaterThan(0);
   });
-});
-
-test('SQLite: expired counts are swept as limits are used, with no timer left behind', async () => {
-  const db: Db = openDatabase(':memory:');
-  try {
-    const limits = await createSqliteRateLimits(settings({ codes: 'conversation:5/1s' }), SECRET, db);
-    await limits.consume('codes', { conversation: 'old' });
-    const rows = () => (db.prepare('SELECT COUNT(*) AS n FROM rl_codes_conversation').get() as { n: number }).n;
-    expect(rows()).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    for (let i = 0; i < 499; i++) await limits.consume('codes', { conversation: 'busy' });
-    // The 500th consume swept the expired row of 'old'; 'busy' is live.
-    expect(rows()).toBe(1);
-  } finally {
-    db.close();
-  }
-});
-
-test('SQLite: message counts stay in memory (a turn pays no commit for them); checks and codes are in the database', async () => {
-  const db: Db = openDatabase(':memory:');
-  try {
-    const all = { messages: 'conversation:5/1m', identity: 'card:5/1h', codes: 'card:5/1h' };
-    await createSqliteRateLimits(settings(all), SECRET, db);
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as Array<{ name: string }>)
-      .map((t) => t.name)
-      .sort();
-    expect(tables).toEqual(['rl_codes_card', 'rl_identity_card']);
-  } finally {
-    db.close();
-  }
 });

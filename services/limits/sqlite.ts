@@ -1,7 +1,11 @@
+import type { Statement } from 'better-sqlite3';
+import { RateLimiterSQLite } from 'rate-limiter-flexible';
 import type { Clock } from '../../domain/clock';
 import type { Db } from '../platform/openDatabase';
-
-export type FailResult = { locked: true; until: number } | { locked: false; attemptsLeft: number };
+import type { AttemptLimiter, FailResult, RateLimits } from './index';
+import { memoryLimiter } from './memory';
+import { createRateLimits } from './rateLimits';
+import type { RateRuleSet } from './rateRules';
 
 /** The SQLite limiter: synchronous, so it can take part in a caller's transaction (the OTP service's). */
 export interface SqliteAttemptLimiter {
@@ -11,13 +15,6 @@ export interface SqliteAttemptLimiter {
   fail(key: string): FailResult;
   /** Forgets the key's failures (and any lock), e.g. after a success. */
   reset(key: string): void;
-}
-
-/** Failed attempts counted per key, whatever stores them (SQLite on one machine, Redis for several). */
-export interface AttemptLimiter {
-  lockedUntil(key: string): Promise<number | undefined>;
-  fail(key: string): Promise<FailResult>;
-  reset(key: string): Promise<void>;
 }
 
 /** The SQLite limiter behind the asynchronous port. */
@@ -116,4 +113,49 @@ export function createSqliteAttemptLimiter({
       deleteRow.run(scope, key);
     },
   };
+}
+
+/**
+ * One machine. Identity checks and code sends are counted in rebind.sqlite (one table per action
+ * and scope), so a restart does not reset a card's daily allowance. Messages, counted on every turn
+ * in windows of minutes, are counted in memory: a restart forgets a flood's count, and no turn pays
+ * two SQLite commits for it. Expired rows are swept every few hundred consumes, in the caller's
+ * turn: no timer outlives the database (the library's own sweep timer would fire on a closed one).
+ */
+export async function createSqliteRateLimits(rules: RateRuleSet, secret: Buffer, db: Db): Promise<RateLimits> {
+  const ready: Promise<void>[] = [];
+  // The sweep of each table in SQLite, prepared once.
+  const sweeps = new Map<string, Statement<[number]>>();
+  const limits = createRateLimits({
+    rules,
+    secret,
+    make: (keyPrefix, rule, action) => {
+      if (action === 'messages') return memoryLimiter(keyPrefix, rule);
+      let limiter!: RateLimiterSQLite;
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          limiter = new RateLimiterSQLite(
+            {
+              storeClient: db,
+              storeType: 'better-sqlite3',
+              tableName: keyPrefix,
+              points: rule.points,
+              duration: rule.windowSeconds,
+              clearExpiredByTimeout: false,
+            },
+            (err?: Error) => {
+              if (err) return reject(err);
+              // The library's table is there now: key, points, expire (ms since the epoch).
+              sweeps.set(keyPrefix, db.prepare<[number]>(`DELETE FROM ${keyPrefix} WHERE expire < ?`));
+              resolve();
+            },
+          );
+        }),
+      );
+      return limiter;
+    },
+    sweep: (prefix) => void sweeps.get(prefix)?.run(Date.now()),
+  });
+  await Promise.all(ready);
+  return limits;
 }

@@ -1,8 +1,8 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { createRedisAttemptLimiter, limitKey } from './index';
+import { createRedisAttemptLimiter, limitKey } from './redis';
 
-// The limiter contract runs on Redis in services/limits/attemptLimiter.test.ts. Here: the keys.
+// The limiter contract runs on Redis in attemptLimiterContract.test.ts. Here: the keys.
 
 const MIN = 60_000;
 let redis: Redis;

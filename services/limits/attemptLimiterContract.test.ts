@@ -1,9 +1,9 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { createRedisAttemptLimiter } from '../redis';
+import { createRedisAttemptLimiter } from './redis';
 import { openDatabase } from '../platform/openDatabase';
 import type { Db } from '../platform/openDatabase';
-import { asyncLimiter, createSqliteAttemptLimiter } from './index';
+import { asyncLimiter, createSqliteAttemptLimiter } from './sqlite';
 import type { AttemptLimiter } from './index';
 
 const MIN = 60_000;
