@@ -21,7 +21,7 @@ import { type AttemptLimiter, type RateLimits } from '../services/limits';
 import { createTurnClients, type TurnClients } from '../services/limits/turnClient';
 import type { Logger } from '../services/platform/log';
 import type { NoticeSender } from '../services/notify';
-import type { OtpService } from '../services/otp/types';
+import type { OtpService } from '../services/otp';
 import { createSmsGateway } from '../services/sms';
 import type { SmsGateway } from '../services/sms/types';
 import { openDatabase, type Db } from '../services/platform/openDatabase';

@@ -16,15 +16,15 @@ import { createRedisRateLimits } from '../services/limits/redis';
 import { asyncLimiter, createSqliteAttemptLimiter, createSqliteRateLimits } from '../services/limits/sqlite';
 import type { Logger } from '../services/platform/log';
 import { createNoticeSender, type NoticeSender } from '../services/notify';
-import { createOtpService } from '../services/otp';
-import type { OtpService } from '../services/otp/types';
+import { createSqliteOtpService } from '../services/otp/sqlite';
+import type { OtpService } from '../services/otp';
 import {
   createRedisAuditLog,
   createRedisFaqFeedback,
   createRedisNoticeSender,
-  createRedisOtpService,
   createRedisTranscriptStore,
 } from '../services/redis';
+import { createRedisOtpService } from '../services/otp/redis';
 import { createRedisAttemptLimiter } from '../services/limits/redis';
 import { connectRedis, whenReady } from '../services/platform/redisClient';
 import { storeCall } from '../services/platform/storeCall';
@@ -88,7 +88,7 @@ const rateRules = (config: Config) =>
 export async function createSqliteStores({ config, keys, db, sms, clock, agentsOnline, random }: StoreDeps): Promise<Stores> {
   return {
     storage: createSqliteStorage({ db, encryptionKey: keys.state, clock }),
-    otp: createOtpService({ db, secret: keys.otp, clock, ...(random ? { random } : {}), ...otpSettings(config) }),
+    otp: createSqliteOtpService({ db, secret: keys.otp, clock, ...(random ? { random } : {}), ...otpSettings(config) }),
     notices: createNoticeSender({ db, sms, clock }),
     identityLimiter: asyncLimiter(
       createSqliteAttemptLimiter({

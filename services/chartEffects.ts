@@ -29,7 +29,7 @@ import type { AttemptLimiter, RateLimits } from './limits';
 import type { TurnClient } from './limits/turnClient';
 import { maskCard, maskPhone } from '../domain/mask';
 import type { NoticeSender } from './notify';
-import type { OtpService } from './otp/types';
+import type { OtpService } from './otp';
 import type { SmsGateway } from './sms/types';
 
 export type Render = (locale: Locale, key: string, params?: Record<string, string | number>) => string;

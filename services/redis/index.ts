@@ -1,5 +1,5 @@
-export { createRedisOtpService } from './redisOtp';
-export type { RedisOtpServiceOptions } from './redisOtp';
+export { createRedisOtpService } from '../otp/redis';
+export type { RedisOtpServiceOptions } from '../otp/redis';
 export { createRedisNoticeSender } from './redisNotices';
 export type { RedisNoticeSenderOptions } from './redisNotices';
 export { createRedisAuditLog } from './redisAudit';

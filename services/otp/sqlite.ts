@@ -1,70 +1,9 @@
-import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Clock } from '../../domain/clock';
+import type { OtpBinding } from '../../domain/otpBinding';
 import { createSqliteAttemptLimiter } from '../limits/sqlite';
 import type { Db } from '../platform/openDatabase';
-import type { IssueResult, OtpService, VerifyResult } from './types';
-import type { OtpBinding } from '../../domain/otpBinding';
-
-export interface OtpServiceOptions {
-  db: Db;
-  /** Key for every hash the service stores (codes, phones, cards). Keep it out of the database; 32+ random bytes. */
-  secret: Buffer;
-  clock?: Clock;
-  /** Uniform integer in [0, n). Must be a CSPRNG outside tests. */
-  random?: (n: number) => number;
-  ttlSeconds?: number;
-  /** Wrong codes per card before the card is locked for code entry. */
-  maxAttempts?: number;
-  lockMinutes?: number;
-  resendCooldownSeconds?: number;
-  maxPerHourPerNumber?: number;
-  maxPerDayPerNumber?: number;
-  newId?: () => string;
-}
-
-const CODE_SPACE = 1_000_000;
-const CODE_LENGTH = 6;
-const HOUR_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * HOUR_MS;
-/** Scope of the attempt limiter that counts wrong codes per card. */
-export const OTP_LIMIT_SCOPE = 'otp';
-
-/** HMAC-SHA256 of `value` under `secret`, hex. The only form in which phones and cards are stored. */
-export function keyedHash(secret: Buffer, value: string): string {
-  return createHmac('sha256', secret).update(value, 'utf8').digest('hex');
-}
-
-/** Cards and numbers are hashed after dropping spaces and hyphens, so "6222 0200…" and "62220200…" are one card. */
-function normalise(value: string): string {
-  return value.replace(/[\s-]/g, '');
-}
-
-/**
- * The keyed hashes the service stores instead of cards, numbers, bindings and codes. Exported so every
- * implementation (SQLite, Redis) stores the same values and compares them the same way.
- */
-export function otpHashes(secret: Buffer) {
-  const hashCard = (card: string): string => keyedHash(secret, `card|${normalise(card)}`);
-  const hashPhone = (phone: string): string => keyedHash(secret, `phone|${normalise(phone)}`);
-  /** JSON keeps the fields apart even when a conversation id contains '|' (Direct Line ids often do). */
-  const bindingKey = (b: OtpBinding): string =>
-    keyedHash(secret, `binding|${JSON.stringify([b.conversationId, b.purpose, normalise(b.phone), b.generation])}`);
-  const bindingHash = (key: string): string => keyedHash(secret, `bindingHash|${key}`);
-  const codeHash = (key: string, code: string): string => keyedHash(secret, `${key}|${code}`);
-  const sameHash = (a: string, b: string): boolean => {
-    const x = Buffer.from(a, 'hex');
-    const y = Buffer.from(b, 'hex');
-    return x.length === y.length && timingSafeEqual(x, y);
-  };
-  return { hashCard, hashPhone, bindingKey, bindingHash, codeHash, sameHash };
-}
-
-/** A fresh code from `random` (uniform in [0, 1 000 000)), zero-padded to 6 digits; refuses an out-of-range draw. */
-export function drawCode(random: (n: number) => number): string {
-  const n = random(CODE_SPACE);
-  if (!Number.isInteger(n) || n < 0 || n >= CODE_SPACE) throw new RangeError(`random(${CODE_SPACE}) returned ${n}`);
-  return String(n).padStart(CODE_LENGTH, '0');
-}
+import type { IssueResult, OtpService, VerifyResult } from './index';
+import { drawCode, otpHashes } from './otpHashes';
+import { DAY_MS, HOUR_MS, OTP_LIMIT_SCOPE, otpSettings, type OtpOptions } from './otpSettings';
 
 /** Creates the service's tables if needed. Idempotent. */
 export function migrateOtp(db: Db): void {
@@ -101,67 +40,10 @@ interface CodeRow {
   expires_at: number;
 }
 
-function positive(name: string, value: number, integer: boolean): void {
-  if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new RangeError(`${name} must be a positive ${integer ? 'integer' : 'number'}`);
-  }
-}
+export type SqliteOtpServiceOptions = OtpOptions & { db: Db };
 
-/** The defaults every implementation uses. */
-export const OTP_DEFAULTS = {
-  ttlSeconds: 300,
-  maxAttempts: 5,
-  lockMinutes: 30,
-  resendCooldownSeconds: 60,
-  maxPerHourPerNumber: 5,
-  maxPerDayPerNumber: 10,
-} as const;
-
-/** The options every implementation takes, defaults filled in and checked, times in ms. */
-export interface OtpSettings {
-  secret: Buffer;
-  clock: Clock;
-  random: (n: number) => number;
-  newId: () => string;
-  ttlMs: number;
-  cooldownMs: number;
-  lockMs: number;
-  maxAttempts: number;
-  maxPerHourPerNumber: number;
-  maxPerDayPerNumber: number;
-}
-
-/** Fills in the defaults and throws a RangeError for options no implementation accepts. */
-export function otpSettings(options: Omit<OtpServiceOptions, 'db'>): OtpSettings {
-  const o = { ...OTP_DEFAULTS, ...definedOnly(options) };
-  if (!Buffer.isBuffer(o.secret) || o.secret.length === 0) throw new RangeError('secret must be a non-empty Buffer');
-  positive('ttlSeconds', o.ttlSeconds, false);
-  positive('lockMinutes', o.lockMinutes, false);
-  positive('maxPerHourPerNumber', o.maxPerHourPerNumber, true);
-  positive('maxPerDayPerNumber', o.maxPerDayPerNumber, true);
-  if (!Number.isFinite(o.resendCooldownSeconds) || o.resendCooldownSeconds < 0) {
-    throw new RangeError('resendCooldownSeconds must be >= 0');
-  }
-  return {
-    secret: o.secret,
-    clock: o.clock ?? Date.now,
-    random: o.random ?? ((n) => randomInt(n)),
-    newId: o.newId ?? (() => randomUUID()),
-    ttlMs: o.ttlSeconds * 1000,
-    cooldownMs: o.resendCooldownSeconds * 1000,
-    lockMs: o.lockMinutes * 60_000,
-    maxAttempts: o.maxAttempts,
-    maxPerHourPerNumber: o.maxPerHourPerNumber,
-    maxPerDayPerNumber: o.maxPerDayPerNumber,
-  };
-}
-
-/** `{ a: undefined }` does not override a default (as with destructuring defaults). */
-function definedOnly<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-export function createOtpService({ db, ...options }: OtpServiceOptions): OtpService {
+/** Codes on SQLite (tables otp_codes and otp_sends of rebind.sqlite); every call is one IMMEDIATE transaction. */
+export function createSqliteOtpService({ db, ...options }: SqliteOtpServiceOptions): OtpService {
   const { secret, clock, random, newId, ttlMs, cooldownMs, lockMs, maxAttempts, maxPerHourPerNumber, maxPerDayPerNumber } =
     otpSettings(options);
 

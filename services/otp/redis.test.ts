@@ -1,11 +1,11 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import type { OtpService } from '../otp';
+import type { OtpService } from './index';
 import type { OtpBinding } from '../../domain/otpBinding';
-import { createRedisOtpService } from './index';
-import { dumpKeys } from './testing/dumpKeys';
+import { createRedisOtpService } from './redis';
+import { dumpKeys } from '../redis/testing/dumpKeys';
 
-// The OTP contract runs on Redis in services/otp/otpService.test.ts. Here: several instances at once,
+// The OTP contract runs on Redis in otpContract.test.ts. Here: several instances at once,
 // and what the keys look like.
 
 const T0 = Date.UTC(2024, 5, 1, 8, 0, 0);

@@ -1,16 +1,14 @@
 import type Redis from 'ioredis';
-import { drawCode, keyedHash, OTP_LIMIT_SCOPE, otpHashes, otpSettings } from '../otp/otpService';
-import type { OtpServiceOptions } from '../otp/otpService';
-import type { IssueResult, OtpService, VerifyResult } from '../otp/types';
 import type { OtpBinding } from '../../domain/otpBinding';
-import { luaScript } from '../platform/luaScript';
 import { createRedisAttemptLimiter, LIMIT_GC_MARGIN_MS, LIMITER_LUA, limitKey } from '../limits/redis';
+import { luaScript } from '../platform/luaScript';
 import { storeCall } from '../platform/storeCall';
+import type { IssueResult, OtpService, VerifyResult } from './index';
+import { drawCode, keyedHash, otpHashes } from './otpHashes';
+import { DAY_MS, HOUR_MS, OTP_LIMIT_SCOPE, otpSettings, type OtpOptions } from './otpSettings';
 
-export type RedisOtpServiceOptions = Omit<OtpServiceOptions, 'db'> & { redis: Redis; prefix: string };
+export type RedisOtpServiceOptions = OtpOptions & { redis: Redis; prefix: string };
 
-const HOUR_MS = 60 * 60 * 1000;
-const DAY_MS = 24 * HOUR_MS;
 /** Extra life of every key past the moment it stops mattering: TTLs collect garbage, the clock decides. */
 const GC_MARGIN_MS = DAY_MS;
 
@@ -141,7 +139,7 @@ function refusal(tag: string, at: unknown): IssueResult | undefined {
 }
 
 /**
- * The OTP service on Redis, shared by every instance: the same results as `createOtpService` (SQLite) for
+ * The OTP service on Redis, shared by every instance: the same results as `createSqliteOtpService` for
  * the same calls — hashes, binding, generations, voiding, cooldown, caps with the latest retryAt, revoke,
  * single use, per-card lockout. Issue and verify are each one Lua script (see the key layout above).
  */

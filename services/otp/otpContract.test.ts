@@ -1,11 +1,12 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { createRedisOtpService } from '../redis';
+import { createRedisOtpService } from './redis';
 import { dumpKeys } from '../redis/testing/dumpKeys';
 import { openDatabase } from '../platform/openDatabase';
 import type { Db } from '../platform/openDatabase';
-import { createOtpService } from './index';
-import type { IssueResult, OtpService, OtpServiceOptions } from './index';
+import type { IssueResult, OtpService } from './index';
+import type { OtpOptions } from './otpSettings';
+import { createSqliteOtpService } from './sqlite';
 import type { OtpBinding } from '../../domain/otpBinding';
 
 const SEC = 1000;
@@ -29,7 +30,7 @@ const binding = (over: Partial<OtpBinding> = {}): OtpBinding => ({
 
 /** One test's store, whatever holds it: every service made by `make` shares it. */
 interface Store {
-  make(options: Omit<OtpServiceOptions, 'db'>): OtpService;
+  make(options: OtpOptions): OtpService;
   /** Everything stored, as JSON (what someone reading the database or Redis sees). */
   dump(): Promise<string>;
   /** A name the dump shows for stored codes, and one for the card's attempt limit. */
@@ -50,7 +51,7 @@ const stores: Array<[string, () => Store]> = [
     () => {
       const db = openDatabase(':memory:');
       return {
-        make: (options) => createOtpService({ db, ...options }),
+        make: (options) => createSqliteOtpService({ db, ...options }),
         dump: async () => dump(db),
         names: { codes: 'otp_codes', limits: 'attempt_limits' },
         close: () => db.close(),
