@@ -10,8 +10,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { deriveKeys, loadMasterSecret } from '../server/secrets';
-import { verifySqliteAudit, type AuditVerification } from '../services/audit';
-import { createRedisAuditLog } from '../services/redis';
+import type { AuditVerification } from '../services/audit/auditChain';
+import { verifySqliteAudit } from '../services/audit/sqlite';
+import { createRedisAuditLog } from '../services/audit/redis';
 import { connectRedis, whenReady } from '../services/platform/redisClient';
 import { openDatabase } from '../services/platform/openDatabase';
 

@@ -14,10 +14,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { deriveKeys, loadMasterSecret } from '../server/secrets';
-import { createAuditLog } from '../services/audit';
+import { createSqliteAuditLog } from '../services/audit/sqlite';
 import { asyncQueue, createRedisHandoffQueue, createSqliteHandoffQueue } from '../services/handoff';
 import { createLogger } from '../services/platform/log';
-import { createRedisAuditLog, createRedisTranscriptStore } from '../services/redis';
+import { createRedisTranscriptStore } from '../services/redis';
+import { createRedisAuditLog } from '../services/audit/redis';
 import { connectRedis, StoreUnavailableError, whenReady } from '../services/platform/redisClient';
 import { openDatabase } from '../services/platform/openDatabase';
 import { conversationIdFrom, createTranscriptStore, forgetConversation, type Forgotten } from '../services/transcripts';
@@ -75,7 +76,7 @@ async function forget(config: Config, conversationId: string): Promise<Forgotten
       {
         transcripts: createTranscriptStore({ db }),
         queue: asyncQueue(createSqliteHandoffQueue({ db })),
-        audit: createAuditLog({ db, key }),
+        audit: createSqliteAuditLog({ db, key }),
       },
       conversationId,
       by,

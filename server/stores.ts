@@ -1,7 +1,8 @@
 import type { Storage } from 'botbuilder';
 import type { Config } from '../config';
 import { createRedisFunnelLog, createSqliteFunnelLog, type FunnelLog } from '../services/analytics';
-import { createAuditLog, type AuditLog } from '../services/audit';
+import { type AuditLog } from '../services/audit';
+import { createSqliteAuditLog } from '../services/audit/sqlite';
 import type { Clock } from '../domain/clock';
 import { createFaqFeedback, type FaqFeedback } from '../services/feedback';
 import {
@@ -18,12 +19,8 @@ import type { Logger } from '../services/platform/log';
 import { createNoticeSender, type NoticeSender } from '../services/notify';
 import { createSqliteOtpService } from '../services/otp/sqlite';
 import type { OtpService } from '../services/otp';
-import {
-  createRedisAuditLog,
-  createRedisFaqFeedback,
-  createRedisNoticeSender,
-  createRedisTranscriptStore,
-} from '../services/redis';
+import { createRedisFaqFeedback, createRedisNoticeSender, createRedisTranscriptStore } from '../services/redis';
+import { createRedisAuditLog } from '../services/audit/redis';
 import { createRedisOtpService } from '../services/otp/redis';
 import { createRedisAttemptLimiter } from '../services/limits/redis';
 import { connectRedis, whenReady } from '../services/platform/redisClient';
@@ -104,7 +101,7 @@ export async function createSqliteStores({ config, keys, db, sms, clock, agentsO
       createSqliteHandoffQueue({ db, clock, averageHandleMinutes: config.HANDOFF_AVERAGE_MINUTES, agentsOnline }),
     ),
     transcripts: createTranscriptStore({ db, clock }),
-    audit: createAuditLog({ db, key: keys.audit, clock }),
+    audit: createSqliteAuditLog({ db, key: keys.audit, clock }),
     feedback: createFaqFeedback({ db, clock }),
     funnel: createSqliteFunnelLog({ db }),
     turnLock: localTurnLock,

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AuditRecord } from './auditLog';
+import type { AuditRecord } from './index';
 
 /**
  * The hash chain that makes the audit log tamper-evident. Pure: the stores (SQLite, Redis) keep the

@@ -2,7 +2,6 @@ export { createRedisOtpService } from '../otp/redis';
 export type { RedisOtpServiceOptions } from '../otp/redis';
 export { createRedisNoticeSender } from './redisNotices';
 export type { RedisNoticeSenderOptions } from './redisNotices';
-export { createRedisAuditLog } from './redisAudit';
 export { createRedisFaqFeedback } from './redisFeedback';
 export { createRedisTranscriptStore } from './redisTranscripts';
 export type { RedisTranscriptStoreOptions } from './redisTranscripts';

@@ -1,8 +1,10 @@
 import { conversationHash } from '../analytics';
-import { createAuditLog, type AuditLog } from '../audit';
+import { type AuditLog } from '../audit';
+import { createSqliteAuditLog } from '../audit/sqlite';
 import { asyncQueue, createSqliteHandoffQueue, type HandoffQueue } from '../handoff';
 import { redisQueuesForTests } from '../handoff/testing/redisQueues';
-import { createRedisAuditLog, createRedisTranscriptStore } from '../redis';
+import { createRedisTranscriptStore } from '../redis';
+import { createRedisAuditLog } from '../audit/redis';
 import { dumpKeys } from '../redis/testing/dumpKeys';
 import { openDatabase } from '../platform/openDatabase';
 import { conversationIdFrom, forgetConversation } from './forgetConversation';
@@ -30,7 +32,7 @@ const backends: Array<[string, () => Stores]> = [
       return {
         transcripts: createTranscriptStore({ db }),
         queue: asyncQueue(createSqliteHandoffQueue({ db })),
-        audit: createAuditLog({ db, key: KEY }),
+        audit: createSqliteAuditLog({ db, key: KEY }),
         raw: async () => JSON.stringify([dump('transcript_lines'), dump('handoff_tickets')]),
       };
     },

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deriveKeys } from '../../server/secrets';
-import { createAuditLog } from '../../services/audit';
+import { createSqliteAuditLog } from '../../services/audit/sqlite';
 import { openDatabase } from '../../services/platform/openDatabase';
 
 const root = join(__dirname, '..', '..');
@@ -36,7 +36,7 @@ describe('npm run audit:verify', () => {
 
   it('says OK on an intact log (exit 0), TAMPERED once a record is edited (exit 1)', async () => {
     const db = openDatabase(join(dataDir, 'rebind.sqlite'));
-    const audit = createAuditLog({ db, key: deriveKeys(Buffer.from(secret, 'hex')).audit, clock: () => 1000 });
+    const audit = createSqliteAuditLog({ db, key: deriveKeys(Buffer.from(secret, 'hex')).audit, clock: () => 1000 });
     await audit.record('identity.passed', 'conv-a', { card: '6222****0001' });
     await audit.record('code.sent', 'conv-a', { phone: '138****8000' });
     await audit.record('change.committed', 'conv-a', { changeId: 'c1' });

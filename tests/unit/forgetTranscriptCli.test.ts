@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { deriveKeys } from '../../server/secrets';
 import { conversationHash } from '../../services/analytics';
-import { createAuditLog } from '../../services/audit';
+import { createSqliteAuditLog } from '../../services/audit/sqlite';
 import { asyncQueue, createRedisHandoffQueue, createSqliteHandoffQueue, type HandoffQueue } from '../../services/handoff';
-import { createRedisAuditLog, createRedisTranscriptStore } from '../../services/redis';
+import { createRedisTranscriptStore } from '../../services/redis';
+import { createRedisAuditLog } from '../../services/audit/redis';
 import { openDatabase } from '../../services/platform/openDatabase';
 import { createTranscriptStore, type TranscriptStore } from '../../services/transcripts';
 import { freePort, testRedisUrl, uniquePrefix } from '../support/redis';
@@ -65,7 +66,7 @@ describe('npm run transcripts:forget (SQLite)', () => {
     const db = openDatabase(join(dataDir, 'rebind.sqlite'));
     const transcripts = createTranscriptStore({ db });
     const queue = asyncQueue(createSqliteHandoffQueue({ db }));
-    const audit = createAuditLog({ db, key: auditKey });
+    const audit = createSqliteAuditLog({ db, key: auditKey });
     const tickets = await arrange(transcripts, queue);
 
     const result = await forgetCli([MINE], env());

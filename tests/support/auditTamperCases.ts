@@ -1,6 +1,6 @@
-import { recordMac } from './auditChain';
-import type { AuditRecord } from './auditLog';
-import type { AuditVerification } from './auditChain';
+import { recordMac } from '../../services/audit/auditChain';
+import type { AuditRecord } from '../../services/audit';
+import type { AuditVerification } from '../../services/audit/auditChain';
 
 /**
  * Test support (imported by the SQLite and Redis audit tests only): what someone with write access to

@@ -1,59 +1,14 @@
 import type { Clock } from '../../domain/clock';
 import type { Db } from '../platform/openDatabase';
 import { GENESIS_MAC, makeHead, recordMac, verifyChain, type AuditVerification } from './auditChain';
-
-/** Decisions worth proving later. Stable names: reports and audits read them. */
-export type AuditType =
-  | 'identity.passed'
-  | 'identity.failed'
-  | 'identity.locked'
-  | 'identity.abnormal'
-  | 'identity.limited'
-  | 'code.sent'
-  | 'code.sendFailed'
-  | 'code.refused'
-  | 'code.verified'
-  | 'code.failed'
-  | 'code.locked'
-  | 'change.committed'
-  | 'change.conflict'
-  | 'notice.sent'
-  | 'notice.failed'
-  | 'handoff.requested'
-  | 'handoff.afterHours'
-  | 'handoff.left'
-  | 'handoff.callbackRequested'
-  | 'handoff.claimed'
-  | 'handoff.closed'
-  | 'handoff.returned'
-  | 'handoff.rated'
-  /** A conversation's transcript deleted on request; keyed by the conversation's hash, not its id. */
-  | 'transcript.forgotten'
-  /** The first message over RATE_LIMIT_MESSAGES in a window (the customer was told to slow down). */
-  | 'limit.reached';
-
-export interface AuditRecord {
-  id: number;
-  at: number;
-  type: AuditType;
-  conversationId: string;
-  /** Masked values only: the callers pass masked card/phone/ID forms. */
-  data: Record<string, string | number | boolean>;
-}
-
-export interface AuditLog {
-  record(type: AuditType, conversationId: string, data?: AuditRecord['data']): Promise<void>;
-  list(filter?: { conversationId?: string }): Promise<AuditRecord[]>;
-  /** Re-computes the hash chain and the head: detects an edited, inserted, removed or moved record. */
-  verify(): Promise<AuditVerification>;
-}
+import type { AuditLog, AuditRecord, AuditType } from './index';
 
 /**
  * The tables: `audit_log` (one row per record, `mac` its link in the chain) and `audit_head` (one row:
  * how many records there are and the last MAC, MACed). Triggers refuse to update or delete a chained
  * record, so only someone editing the file by hand can, and `verify()` catches that.
  * Returns true when this call created the head: the log was not chained before (a new database, or
- * one from before the chain existed, whose records `createAuditLog` then chains).
+ * one from before the chain existed, whose records `createSqliteAuditLog` then chains).
  */
 export function migrateAudit(db: Db): boolean {
   const migrate = () => {
@@ -156,7 +111,7 @@ export function verifySqliteAudit(db: Db, key: Buffer): AuditVerification {
  * IMMEDIATE transaction, so the chain stays linear when several processes share the file.
  * `key` is the audit key from server/secrets.ts (`keys.audit`).
  */
-export function createAuditLog({ db, key, clock = Date.now }: { db: Db; key: Buffer; clock?: Clock }): AuditLog {
+export function createSqliteAuditLog({ db, key, clock = Date.now }: { db: Db; key: Buffer; clock?: Clock }): AuditLog {
   // Old records are chained only in the transaction that creates the head, never later: a head
   // removed by hand is tampering, for verify() to report, not a reason to chain again.
   db.transaction(() => {

@@ -1,14 +1,6 @@
 import type Redis from 'ioredis';
-import {
-  GENESIS_MAC,
-  makeHead,
-  recordMac,
-  verifyChain,
-  type AuditLog,
-  type AuditRecord,
-  type AuditVerification,
-  type ChainedRecord,
-} from '../audit';
+import { GENESIS_MAC, makeHead, recordMac, verifyChain, type AuditVerification, type ChainedRecord } from './auditChain';
+import type { AuditLog, AuditRecord } from './index';
 import type { Clock } from '../../domain/clock';
 import { execAll } from '../platform/execAll';
 import { luaScript } from '../platform/luaScript';
