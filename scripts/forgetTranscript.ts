@@ -17,11 +17,12 @@ import { deriveKeys, loadMasterSecret } from '../server/secrets';
 import { createSqliteAuditLog } from '../services/audit/sqlite';
 import { asyncQueue, createRedisHandoffQueue, createSqliteHandoffQueue } from '../services/handoff';
 import { createLogger } from '../services/platform/log';
-import { createRedisTranscriptStore } from '../services/redis';
+import { createRedisTranscriptStore } from '../services/transcripts/redis';
 import { createRedisAuditLog } from '../services/audit/redis';
 import { connectRedis, StoreUnavailableError, whenReady } from '../services/platform/redisClient';
 import { openDatabase } from '../services/platform/openDatabase';
-import { conversationIdFrom, createTranscriptStore, forgetConversation, type Forgotten } from '../services/transcripts';
+import { conversationIdFrom, forgetConversation, type Forgotten } from '../services/transcripts/forgetConversation';
+import { createSqliteTranscriptStore } from '../services/transcripts/sqlite';
 
 const USAGE = 'usage: npm run transcripts:forget -- <conversationId>   (e.g. webchat/3kd9Zq|0001)';
 
@@ -74,7 +75,7 @@ async function forget(config: Config, conversationId: string): Promise<Forgotten
   try {
     return await forgetConversation(
       {
-        transcripts: createTranscriptStore({ db }),
+        transcripts: createSqliteTranscriptStore({ db }),
         queue: asyncQueue(createSqliteHandoffQueue({ db })),
         audit: createSqliteAuditLog({ db, key }),
       },

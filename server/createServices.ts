@@ -16,7 +16,8 @@ import {
   type AgentPresence,
   type HandoffQueue,
 } from '../services/handoff';
-import { startRetentionJob, type RetentionJob, type TranscriptStore } from '../services/transcripts';
+import { type TranscriptStore } from '../services/transcripts';
+import { startRetentionJob, type RetentionJob } from '../services/transcripts/retentionJob';
 import { type AttemptLimiter, type RateLimits } from '../services/limits';
 import { createTurnClients, type TurnClients } from '../services/limits/turnClient';
 import type { Logger } from '../services/platform/log';

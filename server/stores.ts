@@ -19,7 +19,8 @@ import type { Logger } from '../services/platform/log';
 import { createNoticeSender, type NoticeSender } from '../services/notify';
 import { createSqliteOtpService } from '../services/otp/sqlite';
 import type { OtpService } from '../services/otp';
-import { createRedisFaqFeedback, createRedisNoticeSender, createRedisTranscriptStore } from '../services/redis';
+import { createRedisFaqFeedback, createRedisNoticeSender } from '../services/redis';
+import { createRedisTranscriptStore } from '../services/transcripts/redis';
 import { createRedisAuditLog } from '../services/audit/redis';
 import { createRedisOtpService } from '../services/otp/redis';
 import { createRedisAttemptLimiter } from '../services/limits/redis';
@@ -30,7 +31,8 @@ import type { SmsGateway } from '../services/sms/types';
 import type { Db } from '../services/platform/openDatabase';
 import { createRedisStorage } from '../services/storage/redis';
 import { createSqliteStorage } from '../services/storage/sqlite';
-import { createTranscriptStore, type TranscriptStore } from '../services/transcripts';
+import { type TranscriptStore } from '../services/transcripts';
+import { createSqliteTranscriptStore } from '../services/transcripts/sqlite';
 import type { Keys } from './secrets';
 
 /** Everything the bot keeps that several instances must share: one implementation per STORAGE. */
@@ -100,7 +102,7 @@ export async function createSqliteStores({ config, keys, db, sms, clock, agentsO
     queue: asyncQueue(
       createSqliteHandoffQueue({ db, clock, averageHandleMinutes: config.HANDOFF_AVERAGE_MINUTES, agentsOnline }),
     ),
-    transcripts: createTranscriptStore({ db, clock }),
+    transcripts: createSqliteTranscriptStore({ db, clock }),
     audit: createSqliteAuditLog({ db, key: keys.audit, clock }),
     feedback: createFaqFeedback({ db, clock }),
     funnel: createSqliteFunnelLog({ db }),

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type * as restify from 'restify';
 import { QueueError, type Agent, type QueueErrorCode, type QueueEvent } from '../../services/handoff';
-import { conversationIdFrom, forgetConversation } from '../../services/transcripts';
+import { conversationIdFrom, forgetConversation } from '../../services/transcripts/forgetConversation';
 import type { Services } from '../createServices';
 import type { ErrorShape } from '../httpErrors';
 import { queryParam } from '../requestTarget';

@@ -3,5 +3,3 @@ export type { RedisOtpServiceOptions } from '../otp/redis';
 export { createRedisNoticeSender } from './redisNotices';
 export type { RedisNoticeSenderOptions } from './redisNotices';
 export { createRedisFaqFeedback } from './redisFeedback';
-export { createRedisTranscriptStore } from './redisTranscripts';
-export type { RedisTranscriptStoreOptions } from './redisTranscripts';

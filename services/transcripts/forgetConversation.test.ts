@@ -3,12 +3,13 @@ import { type AuditLog } from '../audit';
 import { createSqliteAuditLog } from '../audit/sqlite';
 import { asyncQueue, createSqliteHandoffQueue, type HandoffQueue } from '../handoff';
 import { redisQueuesForTests } from '../handoff/testing/redisQueues';
-import { createRedisTranscriptStore } from '../redis';
+import { createRedisTranscriptStore } from './redis';
 import { createRedisAuditLog } from '../audit/redis';
 import { dumpKeys } from '../redis/testing/dumpKeys';
 import { openDatabase } from '../platform/openDatabase';
 import { conversationIdFrom, forgetConversation } from './forgetConversation';
-import { createTranscriptStore, type TranscriptStore } from './transcriptStore';
+import { createSqliteTranscriptStore } from './sqlite';
+import type { TranscriptStore } from './index';
 
 const KEY = Buffer.alloc(32, 7);
 const MINE = 'webchat/3kd9Zq|0001';
@@ -30,7 +31,7 @@ const backends: Array<[string, () => Stores]> = [
       const db = openDatabase(':memory:');
       const dump = (table: string) => db.prepare(`SELECT * FROM ${table}`).all();
       return {
-        transcripts: createTranscriptStore({ db }),
+        transcripts: createSqliteTranscriptStore({ db }),
         queue: asyncQueue(createSqliteHandoffQueue({ db })),
         audit: createSqliteAuditLog({ db, key: KEY }),
         raw: async () => JSON.stringify([dump('transcript_lines'), dump('handoff_tickets')]),

@@ -2,7 +2,7 @@ import { conversationStorageKey } from '../storage/conversationKey';
 import { conversationHash } from '../analytics/funnelLog';
 import type { AuditLog } from '../audit';
 import type { HandoffQueue } from '../handoff';
-import type { TranscriptStore } from './transcriptStore';
+import type { TranscriptStore } from './index';
 
 /** Who asked for the deletion: an agent in the console (on the customer's behalf), or an operator's CLI. */
 export type ForgetRequestedBy = { via: 'console'; agentId: string } | { via: 'cli' };

@@ -1,7 +1,7 @@
 import type { Clock } from '../../domain/clock';
 import type { HandoffQueue } from '../handoff';
 import type { Logger } from '../platform/log';
-import type { TranscriptStore } from './transcriptStore';
+import type { TranscriptStore } from './index';
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
 

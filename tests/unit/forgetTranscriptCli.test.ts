@@ -7,10 +7,11 @@ import { deriveKeys } from '../../server/secrets';
 import { conversationHash } from '../../services/analytics';
 import { createSqliteAuditLog } from '../../services/audit/sqlite';
 import { asyncQueue, createRedisHandoffQueue, createSqliteHandoffQueue, type HandoffQueue } from '../../services/handoff';
-import { createRedisTranscriptStore } from '../../services/redis';
+import { createRedisTranscriptStore } from '../../services/transcripts/redis';
 import { createRedisAuditLog } from '../../services/audit/redis';
 import { openDatabase } from '../../services/platform/openDatabase';
-import { createTranscriptStore, type TranscriptStore } from '../../services/transcripts';
+import { type TranscriptStore } from '../../services/transcripts';
+import { createSqliteTranscriptStore } from '../../services/transcripts/sqlite';
 import { freePort, testRedisUrl, uniquePrefix } from '../support/redis';
 
 const root = join(__dirname, '..', '..');
@@ -64,7 +65,7 @@ describe('npm run transcripts:forget (SQLite)', () => {
 
   it('deletes the lines and ticket copies of one conversation, audited, and says how many (exit 0)', async () => {
     const db = openDatabase(join(dataDir, 'rebind.sqlite'));
-    const transcripts = createTranscriptStore({ db });
+    const transcripts = createSqliteTranscriptStore({ db });
     const queue = asyncQueue(createSqliteHandoffQueue({ db }));
     const audit = createSqliteAuditLog({ db, key: auditKey });
     const tickets = await arrange(transcripts, queue);

@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Clock } from '../../domain/clock';
-import { checkCutoff, maskLineText, type TranscriptLine, type TranscriptStore } from '../transcripts';
+import { checkCutoff, maskLineText, type TranscriptLine, type TranscriptStore } from './index';
 import { execAll } from '../platform/execAll';
 import { luaScript } from '../platform/luaScript';
 import { storeCall } from '../platform/storeCall';

@@ -1,8 +1,8 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { createRedisTranscriptStore } from './index';
+import { createRedisTranscriptStore } from './redis';
 
-// The transcript contract runs on Redis in services/transcripts/transcriptStore.test.ts. Here: the cap
+// The transcript contract runs on Redis in transcriptStoreContract.test.ts. Here: the cap
 // on lines, the expiry, and how the retention purge works on lists.
 
 const DAY = 24 * 3600_000;

@@ -1,10 +1,10 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { createRedisTranscriptStore } from '../redis';
+import { createRedisTranscriptStore } from './redis';
 import { dumpKeys } from '../redis/testing/dumpKeys';
 import { openDatabase } from '../platform/openDatabase';
-import { createTranscriptStore, MAX_LINE_CHARS } from './transcriptStore';
-import type { TranscriptStore } from './transcriptStore';
+import { createSqliteTranscriptStore } from './sqlite';
+import { MAX_LINE_CHARS, type TranscriptStore } from './index';
 
 let redis: Redis;
 beforeAll(() => {
@@ -22,7 +22,7 @@ const stores: Array<[string, Open]> = [
     (clock) => {
       const db = openDatabase(':memory:');
       return {
-        s: createTranscriptStore({ db, clock }),
+        s: createSqliteTranscriptStore({ db, clock }),
         raw: async () => JSON.stringify(db.prepare('SELECT * FROM transcript_lines').all()),
       };
     },
