@@ -4,7 +4,9 @@ import { createRedisFunnelLog, createSqliteFunnelLog, type FunnelLog } from '../
 import { type AuditLog } from '../services/audit';
 import { createSqliteAuditLog } from '../services/audit/sqlite';
 import type { Clock } from '../domain/clock';
-import { createFaqFeedback, type FaqFeedback } from '../services/feedback';
+import type { FaqFeedback } from '../services/feedback';
+import { createRedisFaqFeedback } from '../services/feedback/redis';
+import { createSqliteFaqFeedback } from '../services/feedback/sqlite';
 import {
   asyncQueue,
   createRedisHandoffQueue,
@@ -19,7 +21,7 @@ import type { Logger } from '../services/platform/log';
 import { createNoticeSender, type NoticeSender } from '../services/notify';
 import { createSqliteOtpService } from '../services/otp/sqlite';
 import type { OtpService } from '../services/otp';
-import { createRedisFaqFeedback, createRedisNoticeSender } from '../services/redis';
+import { createRedisNoticeSender } from '../services/redis';
 import { createRedisTranscriptStore } from '../services/transcripts/redis';
 import { createRedisAuditLog } from '../services/audit/redis';
 import { createRedisOtpService } from '../services/otp/redis';
@@ -104,7 +106,7 @@ export async function createSqliteStores({ config, keys, db, sms, clock, agentsO
     ),
     transcripts: createSqliteTranscriptStore({ db, clock }),
     audit: createSqliteAuditLog({ db, key: keys.audit, clock }),
-    feedback: createFaqFeedback({ db, clock }),
+    feedback: createSqliteFaqFeedback({ db, clock }),
     funnel: createSqliteFunnelLog({ db }),
     turnLock: localTurnLock,
     // The local bus calls listeners as each change is made.

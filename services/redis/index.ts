@@ -2,4 +2,3 @@ export { createRedisOtpService } from '../otp/redis';
 export type { RedisOtpServiceOptions } from '../otp/redis';
 export { createRedisNoticeSender } from './redisNotices';
 export type { RedisNoticeSenderOptions } from './redisNotices';
-export { createRedisFaqFeedback } from './redisFeedback';

@@ -1,9 +1,9 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { createFaqFeedback, type FaqFeedback } from '../feedback';
 import { openDatabase } from '../platform/openDatabase';
-import { createRedisFaqFeedback } from './index';
-import { dumpKeys } from './testing/dumpKeys';
+import type { FaqFeedback } from './index';
+import { createRedisFaqFeedback } from './redis';
+import { createSqliteFaqFeedback } from './sqlite';
 
 let redis: Redis;
 beforeAll(() => {
@@ -12,7 +12,7 @@ beforeAll(() => {
 afterAll(() => redis.disconnect());
 
 const stores: Array<[string, () => FaqFeedback]> = [
-  ['SQLite', () => createFaqFeedback({ db: openDatabase(':memory:') })],
+  ['SQLite', () => createSqliteFaqFeedback({ db: openDatabase(':memory:') })],
   ['Redis', () => createRedisFaqFeedback({ redis, prefix: uniquePrefix('feedback') })],
 ];
 
@@ -31,19 +31,4 @@ describe.each(stores)('FAQ feedback (%s)', (_name, open) => {
       { faqId: 'limits', helpful: 2, notHelpful: 1 },
     ]);
   });
-});
-
-test('Redis keeps counts only: no conversation id, not even hashed', async () => {
-  const prefix = uniquePrefix('feedback');
-  const feedback = createRedisFaqFeedback({ redis, prefix });
-  await Promise.all(
-    Array.from({ length: 20 }, (_, i) =>
-      feedback.record({ faqId: 'limits', helpful: i % 4 !== 0, conversationId: 'conv-secret-1' }),
-    ),
-  );
-  expect(await feedback.summary()).toEqual([{ faqId: 'limits', helpful: 15, notHelpful: 5 }]);
-  expect(JSON.parse(await dumpKeys(redis, prefix))).toEqual([
-    [`${prefix}feedback:helpful`, { limits: '15' }],
-    [`${prefix}feedback:notHelpful`, { limits: '5' }],
-  ]);
 });

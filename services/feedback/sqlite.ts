@@ -1,15 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Clock } from '../../domain/clock';
 import type { Db } from '../platform/openDatabase';
+import type { FaqFeedback } from './index';
 
-export interface FaqFeedback {
-  record(entry: { faqId: string; helpful: boolean; conversationId: string }): Promise<void>;
-  /** Helpful / not helpful counts per topic. */
-  summary(): Promise<Array<{ faqId: string; helpful: number; notHelpful: number }>>;
-}
-
-/** "Was this helpful?" answers, per knowledge-base topic. Conversations are kept only as a hash. */
-export function createFaqFeedback({ db, clock = Date.now }: { db: Db; clock?: Clock }): FaqFeedback {
+/** "Was this helpful?" answers, per knowledge-base topic, in SQLite (table faq_feedback). Conversations are kept only as a hash. */
+export function createSqliteFaqFeedback({ db, clock = Date.now }: { db: Db; clock?: Clock }): FaqFeedback {
   db.exec(`CREATE TABLE IF NOT EXISTS faq_feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     at INTEGER NOT NULL,

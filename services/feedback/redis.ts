@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Clock } from '../../domain/clock';
-import type { FaqFeedback } from '../feedback';
+import type { FaqFeedback } from './index';
 import { execAll } from '../platform/execAll';
 import { storeCall } from '../platform/storeCall';
 
