@@ -21,7 +21,7 @@ import { startRetentionJob, type RetentionJob } from '../services/transcripts/re
 import { type AttemptLimiter, type RateLimits } from '../services/limits';
 import { createTurnClients, type TurnClients } from '../services/limits/turnClient';
 import type { Logger } from '../services/platform/log';
-import type { NoticeSender } from '../services/notify';
+import type { NoticeSender } from '../services/notices';
 import type { OtpService } from '../services/otp';
 import { createSmsGateway } from '../services/sms';
 import type { SmsGateway } from '../services/sms/types';

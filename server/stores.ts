@@ -18,10 +18,11 @@ import { rateRulesFrom } from '../services/limits/rateRules';
 import { createRedisRateLimits } from '../services/limits/redis';
 import { asyncLimiter, createSqliteAttemptLimiter, createSqliteRateLimits } from '../services/limits/sqlite';
 import type { Logger } from '../services/platform/log';
-import { createNoticeSender, type NoticeSender } from '../services/notify';
+import type { NoticeSender } from '../services/notices';
+import { createRedisNoticeSender } from '../services/notices/redis';
+import { createSqliteNoticeSender } from '../services/notices/sqlite';
 import { createSqliteOtpService } from '../services/otp/sqlite';
 import type { OtpService } from '../services/otp';
-import { createRedisNoticeSender } from '../services/redis';
 import { createRedisTranscriptStore } from '../services/transcripts/redis';
 import { createRedisAuditLog } from '../services/audit/redis';
 import { createRedisOtpService } from '../services/otp/redis';
@@ -90,7 +91,7 @@ export async function createSqliteStores({ config, keys, db, sms, clock, agentsO
   return {
     storage: createSqliteStorage({ db, encryptionKey: keys.state, clock }),
     otp: createSqliteOtpService({ db, secret: keys.otp, clock, ...(random ? { random } : {}), ...otpSettings(config) }),
-    notices: createNoticeSender({ db, sms, clock }),
+    notices: createSqliteNoticeSender({ db, sms, clock }),
     identityLimiter: asyncLimiter(
       createSqliteAttemptLimiter({
         db,

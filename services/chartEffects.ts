@@ -28,7 +28,7 @@ import type { TranscriptStore } from './transcripts';
 import type { AttemptLimiter, RateLimits } from './limits';
 import type { TurnClient } from './limits/turnClient';
 import { maskCard, maskPhone } from '../domain/mask';
-import type { NoticeSender } from './notify';
+import type { NoticeSender } from './notices';
 import type { OtpService } from './otp';
 import type { SmsGateway } from './sms/types';
 

@@ -1,9 +1,10 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { createNoticeSender, type NoticeSender } from '../notify';
 import { SmsError, type SmsGateway, type SmsMessage } from '../sms/types';
 import { openDatabase } from '../platform/openDatabase';
-import { createRedisNoticeSender } from './index';
+import type { NoticeSender } from './index';
+import { createRedisNoticeSender } from './redis';
+import { createSqliteNoticeSender } from './sqlite';
 
 let redis: Redis;
 beforeAll(() => {
@@ -32,7 +33,7 @@ const stores: Array<[string, Open]> = [
     'SQLite',
     (sms) => {
       const db = openDatabase(':memory:');
-      return () => createNoticeSender({ db, sms });
+      return () => createSqliteNoticeSender({ db, sms });
     },
   ],
   [
@@ -73,28 +74,4 @@ describe.each(stores)('notice sender (%s)', (_name, open) => {
     expect(results.sort()).toEqual([false, true]);
     expect(sent).toHaveLength(1);
   });
-});
-
-test('Redis: the claim is one key under the prefix, collected after a month', async () => {
-  const prefix = uniquePrefix('notices');
-  const { sms } = gateway();
-  await createRedisNoticeSender({ redis, prefix, sms, clock: () => 42 }).sendOnce('change-1', message);
-  expect(await redis.get(`${prefix}notice:change-1`)).toMatch(/^42:[0-9a-f]{16}$/);
-  const ttl = await redis.pttl(`${prefix}notice:change-1`);
-  expect(ttl).toBeGreaterThan(29 * 24 * 3600_000);
-});
-
-test('Redis: a failed send releases only its own claim', async () => {
-  const prefix = uniquePrefix('notices');
-  const key = `${prefix}notice:change-1`;
-  // The gateway is slow to fail; meanwhile the claim is replaced (as if it had lapsed and been retaken).
-  const sms: SmsGateway = {
-    async send() {
-      await redis.set(key, 'someone-else');
-      throw new SmsError('gateway down');
-    },
-  };
-  const notices = createRedisNoticeSender({ redis, prefix, sms });
-  await expect(notices.sendOnce('change-1', message)).rejects.toThrow('gateway down');
-  expect(await redis.get(key)).toBe('someone-else');
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Clock } from '../../domain/clock';
-import type { NoticeSender } from '../notify';
+import type { NoticeSender } from './index';
 import type { SmsGateway } from '../sms/types';
 import { COMPARE_AND_DELETE } from '../platform/luaScript';
 import { storeCall } from '../platform/storeCall';
@@ -21,7 +21,7 @@ export interface RedisNoticeSenderOptions {
 /** KEYS: the notice key. ARGV: the claim's token. Releases the claim only if it is still ours. */
 
 /**
- * Sends a message once per key across every instance, like `createNoticeSender` (SQLite): the claim is
+ * Sends a message once per key across every instance, like `createSqliteNoticeSender`: the claim is
  * `SET <prefix>notice:<key> NX`, so of two instances reaching the same change only one sends. If the
  * gateway fails the claim is released (compare-and-delete on a token of our own) so a retry can send.
  */

@@ -1,17 +1,10 @@
 import type { Clock } from '../../domain/clock';
-import type { SmsGateway, SmsMessage } from '../sms/types';
+import type { SmsGateway } from '../sms/types';
 import type { Db } from '../platform/openDatabase';
+import type { NoticeSender } from './index';
 
-export interface NoticeSender {
-  /**
-   * Sends a message once per key: a retried turn that reaches the same change again sends nothing.
-   * Resolves true when this call sent it. If the gateway fails, the key is released so a retry can
-   * send it, and the error is rethrown.
-   */
-  sendOnce(key: string, message: SmsMessage): Promise<boolean>;
-}
-
-export function createNoticeSender({ db, sms, clock = Date.now }: { db: Db; sms: SmsGateway; clock?: Clock }): NoticeSender {
+/** Notices claimed in SQLite (table sent_notices): a key, once claimed, is kept. */
+export function createSqliteNoticeSender({ db, sms, clock = Date.now }: { db: Db; sms: SmsGateway; clock?: Clock }): NoticeSender {
   db.exec('CREATE TABLE IF NOT EXISTS sent_notices (key TEXT PRIMARY KEY, at INTEGER NOT NULL)');
   const claim = db.prepare('INSERT OR IGNORE INTO sent_notices (key, at) VALUES (?, ?)');
   const release = db.prepare('DELETE FROM sent_notices WHERE key = ?');

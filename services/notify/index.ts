@@ -1,2 +1,0 @@
-export { createNoticeSender } from './noticeSender';
-export type { NoticeSender } from './noticeSender';
