@@ -8,7 +8,9 @@ import { config as loadDotenv } from 'dotenv';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config';
-import { computeFunnel, createRedisFunnelLog, createSqliteFunnelLog, formatFunnel, type FunnelEvent } from '../services/analytics';
+import { computeFunnel, formatFunnel, type FunnelEvent } from '../services/funnel/funnel';
+import { createRedisFunnelLog } from '../services/funnel/redis';
+import { createSqliteFunnelLog } from '../services/funnel/sqlite';
 import { connectRedis, whenReady } from '../services/platform/redisClient';
 import { openDatabase } from '../services/platform/openDatabase';
 

@@ -1,6 +1,7 @@
 import { changePhoneMachine } from '../dialogs/changePhoneMachine';
 import { RebindBot } from '../bot/RebindBot';
-import { conversationHash, funnelStep } from '../services/analytics';
+import { conversationHash } from '../services/funnel';
+import { funnelStep } from '../services/funnel/funnel';
 import { createChartActors } from '../services/chartEffects';
 import type { Services } from './createServices';
 

@@ -35,7 +35,7 @@ import {
   trainingSet,
 } from '../services/understanding';
 import type { FaqFeedback } from '../services/feedback';
-import type { FunnelLog } from '../services/analytics';
+import type { FunnelLog } from '../services/funnel';
 import { createMetrics, type Metrics } from '../services/platform/metrics';
 import type { Recognizer } from '../domain/recognizer';
 import type { Locale } from '../domain/locale';

@@ -1,6 +1,8 @@
 import type { Storage } from 'botbuilder';
 import type { Config } from '../config';
-import { createRedisFunnelLog, createSqliteFunnelLog, type FunnelLog } from '../services/analytics';
+import { type FunnelLog } from '../services/funnel';
+import { createRedisFunnelLog } from '../services/funnel/redis';
+import { createSqliteFunnelLog } from '../services/funnel/sqlite';
 import { type AuditLog } from '../services/audit';
 import { createSqliteAuditLog } from '../services/audit/sqlite';
 import type { Clock } from '../domain/clock';

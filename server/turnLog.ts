@@ -1,6 +1,6 @@
 import type { Activity, Middleware, TurnContext } from 'botbuilder';
 import { conversationKey } from '../bot/RebindBot';
-import { conversationHash } from '../services/analytics';
+import { conversationHash } from '../services/funnel';
 import type { Logger } from '../services/platform/log';
 
 /**

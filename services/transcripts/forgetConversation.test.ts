@@ -1,4 +1,4 @@
-import { conversationHash } from '../analytics';
+import { conversationHash } from '../funnel';
 import { type AuditLog } from '../audit';
 import { createSqliteAuditLog } from '../audit/sqlite';
 import { asyncQueue, createSqliteHandoffQueue, type HandoffQueue } from '../handoff';

@@ -1,5 +1,5 @@
 import { conversationStorageKey } from '../storage/conversationKey';
-import { conversationHash } from '../analytics/funnelLog';
+import { conversationHash } from '../funnel';
 import type { AuditLog } from '../audit';
 import type { HandoffQueue } from '../handoff';
 import type { TranscriptStore } from './index';

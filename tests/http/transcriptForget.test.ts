@@ -1,4 +1,4 @@
-import { conversationHash } from '../../services/analytics';
+import { conversationHash } from '../../services/funnel';
 import { startTestServer, type TestServer } from '../support/server';
 
 jest.setTimeout(60_000);

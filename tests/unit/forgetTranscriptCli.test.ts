@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { deriveKeys } from '../../server/secrets';
-import { conversationHash } from '../../services/analytics';
+import { conversationHash } from '../../services/funnel';
 import { createSqliteAuditLog } from '../../services/audit/sqlite';
 import { asyncQueue, createRedisHandoffQueue, createSqliteHandoffQueue, type HandoffQueue } from '../../services/handoff';
 import { createRedisTranscriptStore } from '../../services/transcripts/redis';

@@ -2,7 +2,7 @@ import { createHarness, type Harness } from '../../tests/support/harness';
 import { driveTo } from '../../tests/support/drive';
 import { cd, last } from '../../tests/support/harness';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { computeFunnel } from './index';
+import { computeFunnel } from './funnel';
 
 const stores: Array<[string, () => Record<string, string>]> = [
   ['SQLite', () => ({})],

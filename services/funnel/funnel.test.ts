@@ -1,4 +1,4 @@
-import { computeFunnel, formatFunnel, funnelStep, FUNNEL_STEPS, type FunnelStep } from './index';
+import { computeFunnel, formatFunnel, funnelStep, FUNNEL_STEPS, type FunnelStep } from './funnel';
 
 /** Events of one conversation, one a second, in the order given. */
 const journey = (conversation: string, steps: FunnelStep[], from = 0) =>

@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import { storeCall } from '../platform/storeCall';
 import type { FunnelEvent } from './funnel';
-import type { FunnelLog } from './funnelLog';
+import type { FunnelLog } from './index';
 
 /** Funnel events on Redis: one list, `${prefix}funnel`, of JSON `{conversation, step, at}`, appended. */
 export function createRedisFunnelLog({ redis, prefix }: { redis: Redis; prefix: string }): FunnelLog {

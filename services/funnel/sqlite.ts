@@ -1,18 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { Db } from '../platform/openDatabase';
-import type { FunnelEvent, FunnelStep } from './funnel';
-
-/** Where funnel events are kept: one per turn that shows a step, keyed by a conversation hash. */
-export interface FunnelLog {
-  record(conversationHash: string, step: FunnelStep, at: number): Promise<void>;
-  /** Every event, in the order recorded. */
-  all(): Promise<FunnelEvent[]>;
-}
-
-/** The conversation as the funnel (and the logs) know it: 12 hex digits of a SHA-256, not reversible. */
-export function conversationHash(conversationKey: string): string {
-  return createHash('sha256').update(conversationKey).digest('hex').slice(0, 12);
-}
+import type { FunnelEvent } from './funnel';
+import type { FunnelLog } from './index';
 
 /** Funnel events in SQLite (table `funnel_events` of rebind.sqlite). Append-only. */
 export function createSqliteFunnelLog({ db }: { db: Db }): FunnelLog {

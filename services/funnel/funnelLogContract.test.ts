@@ -1,8 +1,9 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { openDatabase } from '../platform/openDatabase';
-import { dumpKeys } from '../redis/testing/dumpKeys';
-import { conversationHash, createRedisFunnelLog, createSqliteFunnelLog, type FunnelLog } from './index';
+import { conversationHash, type FunnelLog } from './index';
+import { createRedisFunnelLog } from './redis';
+import { createSqliteFunnelLog } from './sqlite';
 
 let redis: Redis;
 beforeAll(() => {
@@ -30,22 +31,6 @@ describe.each(stores)('funnel log (%s)', (_name, open) => {
       { conversation: 'aaa', step: 'handedOff', at: 1500 },
     ]);
   });
-});
-
-test('SQLite: table funnel_events, opened twice on one file without harm', async () => {
-  const db = openDatabase(':memory:');
-  await createSqliteFunnelLog({ db }).record('aaa', 'started', 1);
-  expect(await createSqliteFunnelLog({ db }).all()).toHaveLength(1);
-  expect(db.prepare('SELECT conversation, step, at FROM funnel_events').all()).toEqual([{ conversation: 'aaa', step: 'started', at: 1 }]);
-});
-
-test('Redis: one list under ${prefix}funnel, holding hashes, not conversation ids', async () => {
-  const prefix = uniquePrefix('funnel');
-  const hash = conversationHash('rebind/webchat/conv-secret-1');
-  await createRedisFunnelLog({ redis, prefix }).record(hash, 'started', 5);
-  const dump = await dumpKeys(redis, prefix);
-  expect(JSON.parse(dump)).toEqual([[`${prefix}funnel`, [JSON.stringify({ conversation: hash, step: 'started', at: 5 })]]]);
-  expect(dump).not.toContain('conv-secret-1');
 });
 
 test('conversationHash: 12 hex digits, stable, not the id', () => {
