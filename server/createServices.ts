@@ -7,15 +7,14 @@ import enUS from '../content/en-US.json';
 import type { AuditLog } from '../services/audit';
 import { createResilientBank, createSqliteBankCore, loadSeed, type BankCore, type SqliteBankCore } from '../services/bank';
 import type { Clock } from '../domain/clock';
+import { type HandoffQueue } from '../services/handoff';
+import { parseAgentHours, type AgentHours } from '../services/handoff/agentHours';
 import {
   createAgentPresence,
-  parseAgentHours,
   parseAgentTokens,
   type AgentDirectory,
-  type AgentHours,
   type AgentPresence,
-  type HandoffQueue,
-} from '../services/handoff';
+} from '../services/handoff/agents';
 import { type TranscriptStore } from '../services/transcripts';
 import { startRetentionJob, type RetentionJob } from '../services/transcripts/retentionJob';
 import { type AttemptLimiter, type RateLimits } from '../services/limits';

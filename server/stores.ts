@@ -9,12 +9,9 @@ import type { Clock } from '../domain/clock';
 import type { FaqFeedback } from '../services/feedback';
 import { createRedisFaqFeedback } from '../services/feedback/redis';
 import { createSqliteFaqFeedback } from '../services/feedback/sqlite';
-import {
-  asyncQueue,
-  createRedisHandoffQueue,
-  createSqliteHandoffQueue,
-  type HandoffQueue,
-} from '../services/handoff';
+import { type HandoffQueue } from '../services/handoff';
+import { createRedisHandoffQueue } from '../services/handoff/redis';
+import { asyncQueue, createSqliteHandoffQueue } from '../services/handoff/sqlite';
 import { type AttemptLimiter, type RateLimits } from '../services/limits';
 import { rateRulesFrom } from '../services/limits/rateRules';
 import { createRedisRateLimits } from '../services/limits/redis';

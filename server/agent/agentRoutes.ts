@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type * as restify from 'restify';
-import { QueueError, type Agent, type QueueErrorCode, type QueueEvent } from '../../services/handoff';
+import { QueueError, type QueueErrorCode, type QueueEvent } from '../../services/handoff';
+import type { Agent } from '../../services/handoff/agents';
 import { conversationIdFrom, forgetConversation } from '../../services/transcripts/forgetConversation';
 import type { Services } from '../createServices';
 import type { ErrorShape } from '../httpErrors';

@@ -1,4 +1,5 @@
-import type { AgentPresence, Callback, HandoffQueue, QueueEvent, Ticket } from '../../services/handoff';
+import type { Callback, HandoffQueue, QueueEvent, Ticket } from '../../services/handoff';
+import type { AgentPresence } from '../../services/handoff/agents';
 
 /** A waiting ticket as the console lists it: with its place in the queue. */
 export type WaitingTicket = Ticket & { position: number; waitMinutes: number };

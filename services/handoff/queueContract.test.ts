@@ -12,17 +12,16 @@ import Redis from 'ioredis';
 import type { MaskedSummary } from '../../domain/maskedSummary';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { openDatabase } from '../platform/openDatabase';
+import { asyncQueue, createSqliteHandoffQueue } from './sqlite';
 import {
-  asyncQueue,
-  createLocalEventBus,
-  createSqliteHandoffQueue,
   QueueError,
   type HandoffQueue,
   type QueueErrorCode,
   type QueueEvent,
-} from './handoffQueue';
-import { createRedisHandoffQueue, type RedisHandoffQueue } from './redisQueue';
-import { textsIn } from './testing/textsIn';
+} from './index';
+import { createLocalEventBus } from './localEventBus';
+import { createRedisHandoffQueue, type RedisHandoffQueue } from './redis';
+import { textsIn } from '../../tests/support/textsIn';
 
 const T0 = Date.UTC(2026, 10, 28, 2, 0, 0);
 const MIN = 60_000;

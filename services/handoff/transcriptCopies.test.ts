@@ -5,8 +5,10 @@
 import type { MaskedSummary } from '../../domain/maskedSummary';
 import { dumpKeys } from '../redis/testing/dumpKeys';
 import { openDatabase } from '../platform/openDatabase';
-import { asyncQueue, createSqliteHandoffQueue, type HandoffQueue, type TranscriptLine } from './handoffQueue';
-import { redisQueuesForTests } from './testing/redisQueues';
+import { asyncQueue, createSqliteHandoffQueue } from './sqlite';
+import type { HandoffQueue } from './index';
+import type { TranscriptLine } from '../transcripts';
+import { redisQueuesForTests } from '../../tests/support/redisQueues';
 
 const DAY = 24 * 3600_000;
 const T0 = Date.UTC(2026, 0, 5, 2, 0, 0);

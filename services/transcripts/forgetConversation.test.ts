@@ -1,8 +1,9 @@
 import { conversationHash } from '../funnel';
 import { type AuditLog } from '../audit';
 import { createSqliteAuditLog } from '../audit/sqlite';
-import { asyncQueue, createSqliteHandoffQueue, type HandoffQueue } from '../handoff';
-import { redisQueuesForTests } from '../handoff/testing/redisQueues';
+import { type HandoffQueue } from '../handoff';
+import { asyncQueue, createSqliteHandoffQueue } from '../handoff/sqlite';
+import { redisQueuesForTests } from '../../tests/support/redisQueues';
 import { createRedisTranscriptStore } from './redis';
 import { createRedisAuditLog } from '../audit/redis';
 import { dumpKeys } from '../redis/testing/dumpKeys';

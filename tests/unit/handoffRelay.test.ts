@@ -1,6 +1,6 @@
 import { startHandoffRelay } from '../../bot/handoffRelay';
 import type { ChartEvent } from '../../dialogs/types';
-import { asyncQueue, createSqliteHandoffQueue } from '../../services/handoff';
+import { asyncQueue, createSqliteHandoffQueue } from '../../services/handoff/sqlite';
 import { openDatabase } from '../../services/platform/openDatabase';
 
 const CONTEXT = { passed: { identity: false, oldCode: false, newCode: false } };

@@ -9,253 +9,61 @@
  * Synchronous, like better-sqlite3 underneath: every change runs in one IMMEDIATE transaction, and
  * its events are published after the commit, in order.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Clock } from '../../domain/clock';
-import { createLogger } from '../platform/log';
-import { maskDigitsInText } from '../../domain/mask';
-import type { Db } from '../platform/openDatabase';
 import type { HandoffReason } from '../../domain/handoffReason';
 import type { Locale } from '../../domain/locale';
+import { maskDigitsInText } from '../../domain/mask';
 import type { MaskedSummary } from '../../domain/maskedSummary';
-
-/** Tickets a customer can read out on the phone: no 0/O/1/I. */
-const ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
-export function newTicket(bytes: (n: number) => Buffer = randomBytes): string {
-  let out = '';
-  for (const b of bytes(8)) out += ALPHABET[b % ALPHABET.length];
-  return `H${out}`;
-}
-
-export type TicketStatus = 'waiting' | 'withAgent' | 'closed' | 'returned' | 'cancelled';
-
-/** One line of the conversation an agent sees. `text` is always masked. */
-export interface TranscriptLine {
-  at: number;
-  from: 'customer' | 'bot' | 'agent';
-  text: string;
-}
-
-export interface Ticket {
-  ticket: string;
-  conversationId: string;
-  reason: HandoffReason;
-  locale: Locale;
-  context: MaskedSummary;
-  transcript: TranscriptLine[];
-  requestedAt: number;
-  status: TicketStatus;
-  /** Who claimed it (kept after it is closed or handed back). */
-  agentId?: string;
-  claimedAt?: number;
-  /** When it ended: closed, handed back or cancelled. */
-  closedAt?: number;
-  /** The agent's note on close (masked). */
-  resolution?: string;
-  /** The customer's rating afterwards, 1–5. */
-  rating?: number;
-}
-
-export interface Callback {
-  id: string;
-  conversationId: string;
-  locale: Locale;
-  reason: HandoffReason;
-  context: MaskedSummary;
-  /** The customer's words for when to call (masked). */
-  preferredTime: string;
-  requestedAt: number;
-  status: 'open' | 'done';
-  doneBy?: string;
-  doneAt?: number;
-}
-
-/** A waiting ticket's place in the queue. */
-export interface WaitingPosition {
-  ticket: string;
-  conversationId: string;
-  position: number;
-  waitMinutes: number;
-}
-
-export type QueueEvent =
-  | { type: 'queued'; ticket: Ticket }
-  | { type: 'claimed'; ticket: Ticket }
-  /** A line was added; with whose conversation it is and who holds it (none while it waits). */
-  | { type: 'message'; ticket: string; conversationId: string; agentId?: string; line: TranscriptLine }
-  | { type: 'closed'; ticket: Ticket }
-  | { type: 'returned'; ticket: Ticket }
-  | { type: 'cancelled'; ticket: Ticket }
-  /** Every waiting ticket's new place, after the queue changed (possibly an empty list). */
-  | { type: 'moved'; waiting: WaitingPosition[] }
-  /** A callback was requested (status open) or completed (status done). */
-  | { type: 'callback'; callback: Callback };
-
-/** About one event as delivered. */
-export interface QueueEventMeta {
-  /**
-   * Unique per event, across processes: a listener that hears the same event through several paths
-   * (every bot instance hears every event on a shared bus) acts on it once.
-   */
-  id: string;
-}
-
-export type QueueListener = (event: QueueEvent, meta: QueueEventMeta) => void;
+import type { Db } from '../platform/openDatabase';
+import type { TranscriptLine } from '../transcripts';
+import {
+  QueueError,
+  type Callback,
+  type CallbackRequest,
+  type CancelResult,
+  type ClaimResult,
+  type Enqueued,
+  type EnqueueInput,
+  type HandoffQueue,
+  type QueueEvent,
+  type QueueListener,
+  type Ticket,
+  type TicketStatus,
+  type WaitingPosition,
+} from './index';
+import { createLocalEventBus, type QueueEventBus } from './localEventBus';
+import { maskLine, remaskSummary } from './masking';
+import { newTicket } from './ticket';
 
 /**
- * Where the SQLite queue's events go; the bus gives each published event its id. (The Redis queue
- * does not use a bus: its scripts publish the events with the change, see `redisQueue.ts`.)
+ * The SQLite queue: the port's operations, synchronous like better-sqlite3 underneath, so each runs
+ * in one IMMEDIATE transaction (see `HandoffQueue` in index.ts for what each does; refusals throw
+ * QueueError). The app uses it through `asyncQueue`.
  */
-export interface QueueEventBus {
-  publish(event: QueueEvent): void;
-  subscribe(listener: QueueListener): () => void;
-}
-
-/**
- * Listeners in this process, called synchronously in subscription order. A listener that throws
- * does not stop the others or undo the change (it is committed): the error goes to `onListenerError`.
- * Event ids are a random prefix (unique per bus) and a counter.
- */
-export function createLocalEventBus({
-  onListenerError = (error: unknown, event: QueueEvent) =>
-    createLogger().error('handoff queue listener failed', { event: event.type, error: String(error) }),
-  newEventId = eventIds(),
-}: {
-  onListenerError?: (error: unknown, event: QueueEvent) => void;
-  newEventId?: () => string;
-} = {}): QueueEventBus {
-  const listeners = new Set<QueueListener>();
-  return {
-    publish(event) {
-      // One frozen meta for every listener: none can change the id the others see.
-      const meta: QueueEventMeta = Object.freeze({ id: newEventId() });
-      for (const listener of [...listeners]) {
-        try {
-          listener(event, meta);
-        } catch (error) {
-          onListenerError(error, event);
-        }
-      }
-    },
-    subscribe(listener) {
-      // A wrapper, so the same function subscribed twice is two subscriptions, each undone on its own.
-      const entry: QueueListener = (event, meta) => listener(event, meta);
-      listeners.add(entry);
-      return () => {
-        listeners.delete(entry);
-      };
-    },
-  };
-}
-
-/** `<random>-1`, `<random>-2`, …: the random part keeps two processes' ids apart. */
-function eventIds(): () => string {
-  const base = randomBytes(8).toString('hex');
-  let n = 0;
-  return () => `${base}-${++n}`;
-}
-
-export type QueueErrorCode =
-  /** No ticket with that id. */
-  | 'unknownTicket'
-  /** The ticket is closed, handed back or cancelled. */
-  | 'ticketEnded'
-  /** The ticket is still waiting: nobody holds it yet. */
-  | 'notClaimed'
-  /** Another agent holds the ticket. */
-  | 'notHolder'
-  | 'unknownCallback'
-  | 'callbackDone';
-
-/** A queue operation refused; `code` says why. Nothing was changed. */
-export class QueueError extends Error {
-  override readonly name = 'QueueError';
-  readonly code: QueueErrorCode;
-  /** The ticket or callback id concerned. */
-  readonly id: string;
-
-  constructor(code: QueueErrorCode, id: string, options?: { cause?: unknown }) {
-    super(`handoff queue: ${code} (${id})`, options);
-    this.code = code;
-    this.id = id;
-  }
-}
-
-export interface EnqueueInput {
-  conversationId: string;
-  reason: HandoffReason;
-  locale: Locale;
-  context: MaskedSummary;
-  /** The conversation so far, for the agent. Masked again before it is stored. */
-  transcript?: TranscriptLine[];
-}
-
-export interface Enqueued {
-  ticket: string;
-  /** `withAgent` when the conversation was already with a person (position and wait are then 0). */
-  status: 'waiting' | 'withAgent';
-  position: number;
-  waitMinutes: number;
-  /** False when the conversation already had an open ticket and that one is returned. */
-  created: boolean;
-}
-
-export type ClaimResult =
-  | { ok: true; ticket: Ticket }
-  | { ok: false; reason: 'taken' | 'notWaiting' | 'unknown' };
-
-export type CancelResult = { ok: true; ticket: Ticket } | { ok: false; reason: 'notWaiting' | 'unknown' };
-
-export interface CallbackRequest {
-  conversationId: string;
-  locale: Locale;
-  reason: HandoffReason;
-  context: MaskedSummary;
-  preferredTime: string;
-}
-
-/** The SQLite queue: synchronous, like better-sqlite3 underneath. The app uses it through `HandoffQueue`. */
 export interface SqliteHandoffQueue {
-  /** Queues the conversation, or returns its open (waiting or withAgent) ticket. */
   enqueue(input: EnqueueInput): Enqueued;
-  /** 1-based place among waiting tickets; undefined when the ticket is not waiting. */
   position(ticket: string): { position: number; waitMinutes: number } | undefined;
-  /** Every waiting ticket's place, in queue order (what `moved` carries). */
   positions(): WaitingPosition[];
   waiting(): Ticket[];
-  /** The agent's `withAgent` tickets, oldest claim first. */
   ofAgent(agentId: string): Ticket[];
   get(ticket: string): Ticket | undefined;
-  /** The conversation's waiting or withAgent ticket. */
   openFor(conversationId: string): Ticket | undefined;
-  /** Atomic: of agents racing for one ticket exactly one wins. The holder claiming again gets ok. */
   claim(ticket: string, agentId: string): ClaimResult;
-  /** Appends a (masked) line; throws QueueError for unknown or ended tickets. `at` defaults to now. */
   addLine(ticket: string, line: { from: TranscriptLine['from']; text: string; at?: number }): TranscriptLine;
-  /** Only the holder; throws QueueError otherwise. */
   close(ticket: string, agentId: string, resolution: string): Ticket;
-  /** Back to the bot. Only the holder; throws QueueError otherwise. */
   handBack(ticket: string, agentId: string): Ticket;
-  /** The customer stops waiting; only a waiting ticket (a claim may have won the race). */
   cancel(ticket: string): CancelResult;
-  /** Records a callback, or returns the conversation's open one. */
   requestCallback(input: CallbackRequest): Callback;
-  /** Open callbacks, oldest first. */
   callbacks(): Callback[];
-  /** Throws QueueError for an unknown or already completed callback. */
   completeCallback(id: string, agentId: string): Callback;
-  /** The customer's rating of an ended ticket (1–5); the first one counts. False if not recorded. */
   rate(ticket: string, stars: number): boolean;
-  /**
-   * Retention: blanks the transcript copy (to []) of every ticket that ended (closed, returned,
-   * cancelled) before `cutoffMs`; the rest of the ticket stays. Returns how many tickets were blanked.
-   */
   purgeTranscriptsBefore(cutoffMs: number): number;
-  /** Deletion on request: blanks the transcript copy of every ticket of the conversation, open or not. */
   forgetTranscripts(conversationId: string): number;
   on(listener: QueueListener): () => void;
 }
 
-export interface HandoffQueueOptions {
+export interface SqliteHandoffQueueOptions {
   db: Db;
   clock?: Clock;
   newTicket?: () => string;
@@ -381,21 +189,6 @@ function toCallback(r: CallbackRow): Callback {
   return c;
 }
 
-/** The summary's free-text fields masked again: already-masked values come out unchanged. */
-export function remaskSummary(context: MaskedSummary): MaskedSummary {
-  const out: MaskedSummary = { ...context };
-  for (const field of ['card', 'idNumber', 'oldPhone', 'newPhone'] as const) {
-    const value = out[field];
-    if (value !== undefined) out[field] = maskDigitsInText(value);
-  }
-  return out;
-}
-
-/** A transcript line with every number in its text masked (both queues store only this). */
-export function maskLine(line: TranscriptLine): TranscriptLine {
-  return { at: line.at, from: line.from, text: maskDigitsInText(line.text) };
-}
-
 export function createSqliteHandoffQueue({
   db,
   clock = Date.now,
@@ -404,7 +197,7 @@ export function createSqliteHandoffQueue({
   averageHandleMinutes = 5,
   agentsOnline = () => 1,
   events = createLocalEventBus(),
-}: HandoffQueueOptions): SqliteHandoffQueue {
+}: SqliteHandoffQueueOptions): SqliteHandoffQueue {
   if (!(averageHandleMinutes > 0) || !Number.isFinite(averageHandleMinutes)) {
     throw new RangeError('averageHandleMinutes must be a positive number');
   }
@@ -652,16 +445,6 @@ export function createSqliteHandoffQueue({
     on: (listener) => events.subscribe(listener),
   };
 }
-
-type Async<T> = {
-  [K in keyof T]: T[K] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : T[K];
-};
-
-/**
- * The queue as the app uses it, whatever stores it (SQLite on one machine, Redis for several):
- * every operation is asynchronous, refusals reject with QueueError, and `on` subscribes to events.
- */
-export type HandoffQueue = Omit<Async<SqliteHandoffQueue>, 'on'> & Pick<SqliteHandoffQueue, 'on'>;
 
 /** The SQLite queue behind the asynchronous port. */
 export function asyncQueue(queue: SqliteHandoffQueue): HandoffQueue {

@@ -33,10 +33,7 @@ import { whenReady } from '../platform/redisClient';
 import { luaScript, type LuaScript } from '../platform/luaScript';
 import { storeCall } from '../platform/storeCall';
 import {
-  maskLine,
-  newTicket as randomTicket,
   QueueError,
-  remaskSummary,
   type Callback,
   type CancelResult,
   type ClaimResult,
@@ -48,7 +45,9 @@ import {
   type QueueListener,
   type Ticket,
   type WaitingPosition,
-} from './handoffQueue';
+} from './index';
+import { maskLine, remaskSummary } from './masking';
+import { newTicket as randomTicket } from './ticket';
 
 export interface RedisHandoffQueueOptions {
   /** Runs the scripts. */

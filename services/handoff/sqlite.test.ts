@@ -4,16 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MaskedSummary } from '../../domain/maskedSummary';
 import { openDatabase, type Db } from '../platform/openDatabase';
-import {
-  createSqliteHandoffQueue,
-  createLocalEventBus,
-  QueueError,
-  type SqliteHandoffQueue,
-  type HandoffQueueOptions,
-  type QueueErrorCode,
-  type QueueEvent,
-} from './handoffQueue';
-import { textsIn } from './testing/textsIn';
+import { createSqliteHandoffQueue, type SqliteHandoffQueue, type SqliteHandoffQueueOptions } from './sqlite';
+import { QueueError, type QueueErrorCode, type QueueEvent } from './index';
+import { createLocalEventBus } from './localEventBus';
+import { textsIn } from '../../tests/support/textsIn';
 
 const T0 = Date.UTC(2026, 10, 28, 2, 0, 0);
 const MIN = 60_000;
@@ -25,7 +19,7 @@ const CONTEXT: MaskedSummary = {
 };
 const CALLBACK = { locale: 'en-US', reason: 'complaint', context: CONTEXT, preferredTime: 'after 6pm' } as const;
 
-function setup(options: Partial<HandoffQueueOptions> = {}, db: Db = openDatabase(':memory:')) {
+function setup(options: Partial<SqliteHandoffQueueOptions> = {}, db: Db = openDatabase(':memory:')) {
   let now = T0;
   let tickets = 0;
   let ids = 0;
@@ -307,7 +301,7 @@ describe('handoff queue: claiming', () => {
 
 /** Starts two racer processes on `file`, lets them go at once, and returns their results. */
 async function race(file: string, mode: 'claim' | 'enqueue', count: number): Promise<unknown[]> {
-  const racer = join(__dirname, 'testing', 'queueRacer.ts');
+  const racer = join(__dirname, '..', '..', 'tests', 'support', 'queueRacer.ts');
   const racers: Array<[string, 'asc' | 'desc']> = [
     ['agentA', 'asc'],
     ['agentB', 'desc'],

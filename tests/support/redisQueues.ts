@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../../tests/support/redis';
-import { createRedisHandoffQueue, type RedisHandoffQueue, type RedisHandoffQueueOptions } from '../redisQueue';
+import { testRedisUrl, uniquePrefix } from './redis';
+import { createRedisHandoffQueue, type RedisHandoffQueue, type RedisHandoffQueueOptions } from '../../services/handoff/redis';
 
 /**
  * Redis handoff queues on the test Redis for one test file: each on a prefix of its own, shut down

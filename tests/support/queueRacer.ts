@@ -8,8 +8,8 @@
  *            prints { won: string[], lost: { [ticket]: reason } }
  *   enqueue: enqueues conversations c0…c<count-1>; prints { tickets: [ticket, created][] }
  */
-import { openDatabase } from '../../platform/openDatabase';
-import { createSqliteHandoffQueue } from '../handoffQueue';
+import { openDatabase } from '../../services/platform/openDatabase';
+import { createSqliteHandoffQueue } from '../../services/handoff/sqlite';
 
 /** Spins for about 0.2 ms; a timer would be far coarser. */
 function pause(): void {
