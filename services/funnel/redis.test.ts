@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { dumpKeys } from '../redis/testing/dumpKeys';
+import { dumpKeys } from '../../tests/support/dumpKeys';
 import { conversationHash } from './index';
 import { createRedisFunnelLog } from './redis';
 

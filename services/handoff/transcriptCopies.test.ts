@@ -3,7 +3,7 @@
  * the cutoff, deletion on request those of one conversation. The tickets themselves stay.
  */
 import type { MaskedSummary } from '../../domain/maskedSummary';
-import { dumpKeys } from '../redis/testing/dumpKeys';
+import { dumpKeys } from '../../tests/support/dumpKeys';
 import { openDatabase } from '../platform/openDatabase';
 import { asyncQueue, createSqliteHandoffQueue } from './sqlite';
 import type { HandoffQueue } from './index';

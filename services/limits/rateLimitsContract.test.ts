@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { dumpKeys } from '../redis/testing/dumpKeys';
+import { dumpKeys } from '../../tests/support/dumpKeys';
 import { openDatabase, type Db } from '../platform/openDatabase';
 import { type RateLimits } from './index';
 import { createMemoryRateLimits } from './memory';

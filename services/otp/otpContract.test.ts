@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { createRedisOtpService } from './redis';
-import { dumpKeys } from '../redis/testing/dumpKeys';
+import { dumpKeys } from '../../tests/support/dumpKeys';
 import { openDatabase } from '../platform/openDatabase';
 import type { Db } from '../platform/openDatabase';
 import type { IssueResult, OtpService } from './index';

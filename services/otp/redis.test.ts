@@ -3,7 +3,7 @@ import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import type { OtpService } from './index';
 import type { OtpBinding } from '../../domain/otpBinding';
 import { createRedisOtpService } from './redis';
-import { dumpKeys } from '../redis/testing/dumpKeys';
+import { dumpKeys } from '../../tests/support/dumpKeys';
 
 // The OTP contract runs on Redis in otpContract.test.ts. Here: several instances at once,
 // and what the keys look like.

@@ -4,7 +4,7 @@ import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { openDatabase } from '../platform/openDatabase';
 import { createRedisStorage } from './redis';
 import { createSqliteStorage } from './sqlite';
-import { dumpKeys } from '../redis/testing/dumpKeys';
+import { dumpKeys } from '../../tests/support/dumpKeys';
 
 // The Storage contract (eTags, batches, encryption) runs on Redis in storageContract.test.ts.
 // Here: what only Redis has — several instances, the key layout, the shared value format.

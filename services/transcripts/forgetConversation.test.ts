@@ -6,7 +6,7 @@ import { asyncQueue, createSqliteHandoffQueue } from '../handoff/sqlite';
 import { redisQueuesForTests } from '../../tests/support/redisQueues';
 import { createRedisTranscriptStore } from './redis';
 import { createRedisAuditLog } from '../audit/redis';
-import { dumpKeys } from '../redis/testing/dumpKeys';
+import { dumpKeys } from '../../tests/support/dumpKeys';
 import { openDatabase } from '../platform/openDatabase';
 import { conversationIdFrom, forgetConversation } from './forgetConversation';
 import { createSqliteTranscriptStore } from './sqlite';

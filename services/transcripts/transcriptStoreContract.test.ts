@@ -1,7 +1,7 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { createRedisTranscriptStore } from './redis';
-import { dumpKeys } from '../redis/testing/dumpKeys';
+import { dumpKeys } from '../../tests/support/dumpKeys';
 import { openDatabase } from '../platform/openDatabase';
 import { createSqliteTranscriptStore } from './sqlite';
 import { MAX_LINE_CHARS, type TranscriptStore } from './index';
