@@ -5,8 +5,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createSqliteBankCore, loadSeed } from '../services/bank';
-import type { BankSeed } from '../services/bank/types';
+import { loadSeed } from '../services/bank/loadSeed';
+import { createSqliteBankCore } from '../services/bank/sqlite';
+import type { BankSeed } from '../services/bank';
 import { openDatabase } from '../services/platform/openDatabase';
 import { luhnValid } from '../domain/validation/cardNumber';
 import { residentIdCheckChar } from '../domain/validation/idNumber';

@@ -21,7 +21,7 @@ import type {
 } from '../dialogs/types';
 import type { Locale } from '../domain/locale';
 import type { AuditLog } from './audit';
-import type { BankCore } from './bank/types';
+import type { BankCore } from './bank';
 import type { Clock } from '../domain/clock';
 import { QueueError, type HandoffQueue } from './handoff';
 import type { AgentHours } from './handoff/agentHours';

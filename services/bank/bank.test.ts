@@ -3,8 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../platform/openDatabase';
 import type { Db } from '../platform/openDatabase';
-import { createSqliteBankCore, loadSeed, SeedError } from './index';
-import type { BankSeed, ChangeRequest, SqliteBankCore } from './index';
+import { loadSeed, SeedError } from './loadSeed';
+import { createSqliteBankCore } from './sqlite';
+import type { BankSeed, ChangeRequest } from './index';
+import type { SqliteBankCore } from './sqlite';
 
 const DEMO = join(__dirname, '../../data/demo-bank.json');
 

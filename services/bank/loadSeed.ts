@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import type { BankSeed } from './types';
+import type { BankSeed } from './index';
 
 /** A seed file that cannot be read, is not JSON, or does not have the `BankSeed` shape. */
 export class SeedError extends Error {

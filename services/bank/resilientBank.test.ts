@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { openDatabase } from '../platform/openDatabase';
-import { BankUnavailableError, createResilientBank, createSqliteBankCore, loadSeed } from './index';
-import type { BankCore, BreakerState, ChangeRequest, IdentityResult, SqliteBankCore } from './index';
+import { loadSeed } from './loadSeed';
+import { BankUnavailableError, createResilientBank } from './resilientBank';
+import { createSqliteBankCore } from './sqlite';
+import type { BankCore, ChangeRequest, IdentityResult } from './index';
+import type { BreakerState } from './resilientBank';
+import type { SqliteBankCore } from './sqlite';
 
 const DEMO = join(__dirname, '../../data/demo-bank.json');
 const ZHANG = {

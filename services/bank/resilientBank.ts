@@ -9,7 +9,7 @@ import {
   TimeoutStrategy,
   wrap,
 } from 'cockatiel';
-import type { BankCore } from './types';
+import type { BankCore } from './index';
 
 /** Why a bank call did not give an answer. */
 export type BankUnavailableReason = 'circuitOpen' | 'timeout' | 'failed';

@@ -12,7 +12,7 @@ import type {
   CustomerStatus,
   IdentityClaim,
   IdentityResult,
-} from './types';
+} from './index';
 
 /** One row of the bank's own audit trail. `data` never holds a full card or phone number. */
 export interface AuditRow {
