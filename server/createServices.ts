@@ -25,8 +25,8 @@ import { createTurnClients, type TurnClients } from '../services/limits/turnClie
 import type { Logger } from '../services/platform/log';
 import type { NoticeSender } from '../services/notices';
 import type { OtpService } from '../services/otp';
-import { createSmsGateway } from '../services/sms';
-import type { SmsGateway } from '../services/sms/types';
+import { createSmsGateway } from '../services/sms/createSmsGateway';
+import type { SmsGateway } from '../services/sms';
 import { openDatabase, type Db } from '../services/platform/openDatabase';
 import {
   buttonLabelsFrom,

@@ -29,7 +29,7 @@ import { createRedisAttemptLimiter } from '../services/limits/redis';
 import { connectRedis, whenReady } from '../services/platform/redisClient';
 import { storeCall } from '../services/platform/storeCall';
 import { createRedisTurnLock, localTurnLock, type TurnLock } from '../services/platform/turnLock';
-import type { SmsGateway } from '../services/sms/types';
+import type { SmsGateway } from '../services/sms';
 import type { Db } from '../services/platform/openDatabase';
 import { createRedisStorage } from '../services/storage/redis';
 import { createSqliteStorage } from '../services/storage/sqlite';

@@ -32,7 +32,7 @@ import type { TurnClient } from './limits/turnClient';
 import { maskCard, maskPhone } from '../domain/mask';
 import type { NoticeSender } from './notices';
 import type { OtpService } from './otp';
-import type { SmsGateway } from './sms/types';
+import type { SmsGateway } from './sms';
 
 export type Render = (locale: Locale, key: string, params?: Record<string, string | number>) => string;
 

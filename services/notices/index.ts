@@ -5,7 +5,7 @@
  * Adapters: `sqlite.ts` (one machine), `redis.ts` (several instances: one claim per key across them);
  * `noticeSenderContract.test.ts` runs both.
  */
-import type { SmsMessage } from '../sms/types';
+import type { SmsMessage } from '../sms';
 
 export interface NoticeSender {
   /**

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { SmsError, type SmsGateway, type SmsMessage } from '../sms/types';
+import { SmsError, type SmsGateway, type SmsMessage } from '../sms';
 import { openDatabase } from '../platform/openDatabase';
 import type { NoticeSender } from './index';
 import { createRedisNoticeSender } from './redis';

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { SmsError, type SmsGateway, type SmsMessage } from '../sms/types';
+import { SmsError, type SmsGateway, type SmsMessage } from '../sms';
 import { createRedisNoticeSender } from './redis';
 
 // The notice contract runs on Redis in noticeSenderContract.test.ts. Here: the claim's key.

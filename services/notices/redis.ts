@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Clock } from '../../domain/clock';
 import type { NoticeSender } from './index';
-import type { SmsGateway } from '../sms/types';
+import type { SmsGateway } from '../sms';
 import { COMPARE_AND_DELETE } from '../platform/luaScript';
 import { storeCall } from '../platform/storeCall';
 

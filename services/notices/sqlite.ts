@@ -1,5 +1,5 @@
 import type { Clock } from '../../domain/clock';
-import type { SmsGateway } from '../sms/types';
+import type { SmsGateway } from '../sms';
 import type { Db } from '../platform/openDatabase';
 import type { NoticeSender } from './index';
 

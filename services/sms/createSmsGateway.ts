@@ -1,9 +1,9 @@
 import type { Clock } from '../../domain/clock';
-import { createConsoleSms } from './consoleSms';
-import { createHttpSms } from './httpSms';
-import { createOutboxSms } from './outboxSms';
+import { createConsoleSms } from './console';
+import { createHttpSms } from './http';
+import { createOutboxSms } from './outbox';
 import { createRetryingSms, type SmsBackoff } from './retryingSms';
-import type { SmsGateway } from './types';
+import type { SmsGateway } from './index';
 
 export type SmsProvider = 'outbox' | 'console' | 'http';
 

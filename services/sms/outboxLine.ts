@@ -1,5 +1,5 @@
-import type { SmsMessage } from './types';
-import { SmsError } from './types';
+import type { SmsMessage } from './index';
+import { SmsError } from './index';
 
 /** One message as the outbox file and the console show it. */
 export interface OutboxEntry {

@@ -1,5 +1,6 @@
 import { ConstantBackoff, type IRetryBackoffContext } from 'cockatiel';
-import { createRetryingSms, defaultSmsBackoff, SmsError, type SmsGateway, type SmsMessage } from './index';
+import { SmsError, type SmsGateway, type SmsMessage } from './index';
+import { createRetryingSms, defaultSmsBackoff } from './retryingSms';
 
 const MESSAGE: SmsMessage = { to: '+8613800138000', text: '验证码 123456' };
 

@@ -1,6 +1,6 @@
 import { ExponentialBackoff, handleType, retry, type IBackoffFactory, type IRetryBackoffContext } from 'cockatiel';
-import type { SmsGateway } from './types';
-import { SmsError } from './types';
+import type { SmsGateway } from './index';
+import { SmsError } from './index';
 
 export type SmsBackoff = IBackoffFactory<IRetryBackoffContext<unknown>>;
 

@@ -1,7 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createConsoleSms, createOutboxSms, createSmsGateway, readOutbox, SmsError } from './index';
+import { SmsError } from './index';
+import { createConsoleSms } from './console';
+import { createSmsGateway } from './createSmsGateway';
+import { createOutboxSms, readOutbox } from './outbox';
 
 const AT = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
 const clock = () => AT;

@@ -7,7 +7,7 @@ import { FRESH, ZHANG } from '../support/demo';
 import { spawnBot, type ChildBot } from '../support/childBot';
 import { cd, last } from '../support/harness';
 import { ExpectRepliesClient } from '../support/httpClient';
-import type { OutboxEntry } from '../../services/sms';
+import type { OutboxEntry } from '../../services/sms/outboxLine';
 import { codeIn, isNotice, startFakeGateway, type FakeGateway } from './support';
 
 /*

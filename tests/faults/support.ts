@@ -2,8 +2,8 @@ import { createCatalog } from '../../content';
 import { ConstantBackoff } from 'cockatiel';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRetryingSms } from '../../services/sms';
-import type { OutboxEntry } from '../../services/sms';
+import { createRetryingSms } from '../../services/sms/retryingSms';
+import type { OutboxEntry } from '../../services/sms/outboxLine';
 import type { Harness } from '../support/harness';
 
 /**

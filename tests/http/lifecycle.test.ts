@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SmsGateway, SmsMessage } from '../../services/sms/types';
+import type { SmsGateway, SmsMessage } from '../../services/sms';
 import { ExpectRepliesClient } from '../support/httpClient';
 import { ZHANG } from '../support/demo';
 import { cd, last } from '../support/harness';

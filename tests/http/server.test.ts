@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { readOutbox } from '../../services/sms';
+import { readOutbox } from '../../services/sms/outbox';
 import { ExpectRepliesClient } from '../support/httpClient';
 import { ALICE, FRESH, ZHANG } from '../support/demo';
 import { cd, last } from '../support/harness';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Activity } from 'botbuilder';
-import { readOutbox } from '../../services/sms';
+import { readOutbox } from '../../services/sms/outbox';
 import { lastCodeInOutbox, startFakeChannel, type FakeChannel } from '../support/channel';
 import { FRESH, ZHANG } from '../support/demo';
 import { cd, TEST_AGENT_TOKENS, TEST_AGENTS } from '../support/harness';

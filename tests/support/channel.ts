@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import type { Activity } from 'botbuilder';
-import { readOutbox } from '../../services/sms';
+import { readOutbox } from '../../services/sms/outbox';
 
 /** A channel's own endpoint (the Emulator's `serviceUrl`): what the bot posts there, in order. */
 export interface FakeChannel {

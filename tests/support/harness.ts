@@ -9,7 +9,7 @@ import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from './redis';
 import type { Recognizer } from '../../domain/recognizer';
 import { createLogger, type LogLevel } from '../../services/platform/log';
-import { SmsError, type SmsGateway, type SmsMessage } from '../../services/sms/types';
+import { SmsError, type SmsGateway, type SmsMessage } from '../../services/sms';
 import { createBot } from '../../server/createBot';
 import { createServices, type Services } from '../../server/createServices';
 import { createTurnErrorHandler } from '../../server/turnErrorHandler';

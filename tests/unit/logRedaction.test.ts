@@ -7,7 +7,7 @@ import { startServer } from '../../server/createServer';
 import { createServices } from '../../server/createServices';
 import { turnLogMiddleware } from '../../server/turnLog';
 import { createLogger, type LogLevel } from '../../services/platform/log';
-import { readOutbox } from '../../services/sms';
+import { readOutbox } from '../../services/sms/outbox';
 import { driveTo } from '../support/drive';
 import { FRESH, ZHANG } from '../support/demo';
 import { cd, createHarness, last, NLU_CACHE, TEST_SECRET } from '../support/harness';

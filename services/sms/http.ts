@@ -1,7 +1,7 @@
 import type { Clock } from '../../domain/clock';
 import { outboxLine } from './outboxLine';
-import type { SmsGateway } from './types';
-import { SmsError } from './types';
+import type { SmsGateway } from './index';
+import { SmsError } from './index';
 
 export interface HttpSmsOptions {
   /** The gateway's endpoint; each message is POSTed to it as one outbox line's JSON. */

@@ -1,7 +1,7 @@
 import type { Clock } from '../../domain/clock';
 import { outboxLine } from './outboxLine';
-import type { SmsGateway } from './types';
-import { SmsError } from './types';
+import type { SmsGateway } from './index';
+import { SmsError } from './index';
 
 export interface ConsoleSmsOptions {
   write?: (line: string) => void;

@@ -4,8 +4,8 @@ import { dirname } from 'node:path';
 import type { Clock } from '../../domain/clock';
 import type { OutboxEntry } from './outboxLine';
 import { outboxLine } from './outboxLine';
-import type { SmsGateway } from './types';
-import { SmsError } from './types';
+import type { SmsGateway } from './index';
+import { SmsError } from './index';
 
 export interface OutboxSmsOptions {
   /** A JSON Lines file; created, with its directory, on the first message. */

@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConstantBackoff } from 'cockatiel';
-import { createHttpSms, createSmsGateway, SmsError } from './index';
+import { SmsError } from './index';
+import { createSmsGateway } from './createSmsGateway';
+import { createHttpSms } from './http';
 
 const AT = Date.UTC(2024, 0, 2, 3, 4, 5, 678);
 const clock = () => AT;
