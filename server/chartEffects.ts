@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { fromPromise } from 'xstate';
+import { changePhoneMachine, type ChangePhoneMachine } from '../dialogs/changePhoneMachine';
 import type {
   ChangeBindingInput,
   ChangeBindingOutput,
@@ -20,19 +21,20 @@ import type {
   VerifyCodeOutput,
 } from '../dialogs/types';
 import type { Locale } from '../domain/locale';
-import type { AuditLog } from './audit';
-import type { BankCore } from './bank';
+import type { AuditLog } from '../services/audit';
+import type { BankCore } from '../services/bank';
+import type { FaqFeedback } from '../services/feedback';
 import type { Clock } from '../domain/clock';
-import { QueueError, type HandoffQueue } from './handoff';
-import type { AgentHours } from './handoff/agentHours';
-import { newTicket } from './handoff/ticket';
-import type { TranscriptStore } from './transcripts';
-import type { AttemptLimiter, RateLimits } from './limits';
-import type { TurnClient } from './limits/turnClient';
+import { QueueError, type HandoffQueue } from '../services/handoff';
+import type { AgentHours } from '../services/handoff/agentHours';
+import { newTicket } from '../services/handoff/ticket';
+import type { TranscriptStore } from '../services/transcripts';
+import type { AttemptLimiter, RateLimits } from '../services/limits';
+import type { TurnClient } from '../services/limits/turnClient';
 import { maskCard, maskPhone } from '../domain/mask';
-import type { NoticeSender } from './notices';
-import type { OtpService } from './otp';
-import type { SmsGateway } from './sms';
+import type { NoticeSender } from '../services/notices';
+import type { OtpService } from '../services/otp';
+import type { SmsGateway } from '../services/sms';
 
 export type Render = (locale: Locale, key: string, params?: Record<string, string | number>) => string;
 
@@ -349,4 +351,28 @@ export function createChartActors(deps: ChartEffectDeps) {
     leaveQueue,
     requestCallback,
   };
+}
+
+/**
+ * The chart with its real effects: the one place where the chart (dialogs/) meets the services. The
+ * effects it invokes are the actors above; the courtesies it fires and forgets (feedback, ratings)
+ * never hold up or break the customer's turn.
+ */
+export function createChartMachine(deps: ChartEffectDeps & { feedback: FaqFeedback }): ChangePhoneMachine {
+  const { audit, feedback, handoff } = deps;
+  const warn = deps.warn ?? (() => undefined);
+  return changePhoneMachine.provide({
+    actors: createChartActors(deps),
+    actions: {
+      recordFeedback: (_, params: { faqId: string; helpful: boolean; conversationId: string }) => {
+        feedback.record(params).catch((error: unknown) => warn('feedback not recorded', { error: String(error) }));
+      },
+      recordRating: (_, params: { ticket: string; stars: number; conversationId: string }) => {
+        Promise.all([
+          handoff.queue.rate(params.ticket, params.stars),
+          audit.record('handoff.rated', params.conversationId, { ticket: params.ticket, stars: params.stars }),
+        ]).catch((error: unknown) => warn('rating not recorded', { error: String(error) }));
+      },
+    },
+  });
 }
