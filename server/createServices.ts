@@ -5,12 +5,12 @@ import { createCatalog, localeFrom } from '../content';
 import zhCN from '../content/zh-CN.json';
 import enUS from '../content/en-US.json';
 import type { AuditLog } from '../services/audit';
-import { type BankCore } from '../services/bank';
+import type { BankCore } from '../services/bank';
 import { loadSeed } from '../services/bank/loadSeed';
 import { createResilientBank } from '../services/bank/resilientBank';
 import { createSqliteBankCore, type SqliteBankCore } from '../services/bank/sqlite';
 import type { Clock } from '../domain/clock';
-import { type HandoffQueue } from '../services/handoff';
+import type { HandoffQueue } from '../services/handoff';
 import { parseAgentHours, type AgentHours } from '../services/handoff/agentHours';
 import {
   createAgentPresence,
@@ -18,9 +18,9 @@ import {
   type AgentDirectory,
   type AgentPresence,
 } from '../services/handoff/agents';
-import { type TranscriptStore } from '../services/transcripts';
+import type { TranscriptStore } from '../services/transcripts';
 import { startRetentionJob, type RetentionJob } from '../services/transcripts/retentionJob';
-import { type AttemptLimiter, type RateLimits } from '../services/limits';
+import type { AttemptLimiter, RateLimits } from '../services/limits';
 import { createTurnClients, type TurnClients } from '../services/limits/turnClient';
 import type { Logger } from '../services/platform/log';
 import type { NoticeSender } from '../services/notices';

@@ -1,6 +1,5 @@
-import { createHarness, type Harness } from '../../tests/support/harness';
+import { createHarness, type Harness, cd, last } from '../../tests/support/harness';
 import { driveTo } from '../../tests/support/drive';
-import { cd, last } from '../../tests/support/harness';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { computeFunnel } from './funnel';
 

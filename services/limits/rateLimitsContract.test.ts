@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
 import { dumpKeys } from '../../tests/support/dumpKeys';
 import { openDatabase, type Db } from '../platform/openDatabase';
-import { type RateLimits } from './index';
+import type { RateLimits } from './index';
 import { createMemoryRateLimits } from './memory';
 import { rateRulesFrom } from './rateRules';
 import { createRedisRateLimits } from './redis';

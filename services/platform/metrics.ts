@@ -3,7 +3,7 @@ import type { AuditLog } from '../audit';
 import type { HandoffReason } from '../../domain/handoffReason';
 import type { Outcome } from '../../domain/outcome';
 import type { OtpPurpose } from '../../domain/otpBinding';
-import { type RateLimits } from '../limits';
+import type { RateLimits } from '../limits';
 import { SCOPES_OF, type RateAction } from '../limits/rateRules';
 
 /**

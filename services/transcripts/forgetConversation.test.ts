@@ -1,7 +1,7 @@
 import { conversationHash } from '../funnel';
-import { type AuditLog } from '../audit';
+import type { AuditLog } from '../audit';
 import { createSqliteAuditLog } from '../audit/sqlite';
-import { type HandoffQueue } from '../handoff';
+import type { HandoffQueue } from '../handoff';
 import { asyncQueue, createSqliteHandoffQueue } from '../handoff/sqlite';
 import { redisQueuesForTests } from '../../tests/support/redisQueues';
 import { createRedisTranscriptStore } from './redis';

@@ -6,13 +6,13 @@ import Redis from 'ioredis';
 import { deriveKeys } from '../../server/secrets';
 import { conversationHash } from '../../services/funnel';
 import { createSqliteAuditLog } from '../../services/audit/sqlite';
-import { type HandoffQueue } from '../../services/handoff';
+import type { HandoffQueue } from '../../services/handoff';
 import { createRedisHandoffQueue } from '../../services/handoff/redis';
 import { asyncQueue, createSqliteHandoffQueue } from '../../services/handoff/sqlite';
 import { createRedisTranscriptStore } from '../../services/transcripts/redis';
 import { createRedisAuditLog } from '../../services/audit/redis';
 import { openDatabase } from '../../services/platform/openDatabase';
-import { type TranscriptStore } from '../../services/transcripts';
+import type { TranscriptStore } from '../../services/transcripts';
 import { createSqliteTranscriptStore } from '../../services/transcripts/sqlite';
 import { freePort, testRedisUrl, uniquePrefix } from '../support/redis';
 
