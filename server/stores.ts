@@ -11,7 +11,7 @@ import type { FunnelLog } from '../services/funnel';
 import { createRedisFunnelLog } from '../services/funnel/redis';
 import { createSqliteFunnelLog } from '../services/funnel/sqlite';
 import type { HandoffQueue } from '../services/handoff';
-import { createRedisHandoffQueue } from '../services/handoff/redis';
+import { createRedisDeliveryClaims, createRedisHandoffQueue } from '../services/handoff/redis';
 import { asyncQueue, createSqliteHandoffQueue } from '../services/handoff/sqlite';
 import type { AttemptLimiter, RateLimits } from '../services/limits';
 import { rateRulesFrom } from '../services/limits/rateRules';
@@ -26,7 +26,6 @@ import { createSqliteOtpService } from '../services/otp/sqlite';
 import type { Logger } from '../services/platform/log';
 import type { Db } from '../services/platform/openDatabase';
 import { connectRedis, whenReady } from '../services/platform/redisClient';
-import { storeCall } from '../services/platform/storeCall';
 import { createRedisTurnLock, localTurnLock, type TurnLock } from '../services/platform/turnLock';
 import type { SmsGateway } from '../services/sms';
 import { createRedisStorage } from '../services/storage/redis';
@@ -188,10 +187,7 @@ export async function createRedisStores({
     funnel: createRedisFunnelLog({ redis, prefix }),
     turnLock: createRedisTurnLock({ redis, prefix, logger }),
     queueHeard: () => queue.heard(),
-    async claimDelivery(eventId) {
-      const claimed = await storeCall('relay claim', () => redis.set(`${prefix}relay:${eventId}`, '1', 'PX', 10 * 60_000, 'NX'));
-      return claimed === 'OK';
-    },
+    claimDelivery: createRedisDeliveryClaims({ redis, prefix }),
     close() {
       void queue.shutdown().finally(() => {
         subscriber.disconnect();

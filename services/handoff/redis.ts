@@ -347,6 +347,15 @@ const LUA = Object.fromEntries(
   Object.entries(SCRIPTS).map(([name, body]) => [name, luaScript(`${PRELUDE}\n${body}`)]),
 ) as Record<ScriptName, LuaScript>;
 
+/**
+ * Every instance hears every queue event (see above); the one that claims an event delivers it to the
+ * customer: `SET <prefix>relay:<eventId> NX`, kept ten minutes. Resolves true for the one claim that won.
+ */
+export function createRedisDeliveryClaims({ redis, prefix }: { redis: Redis; prefix: string }) {
+  return async (eventId: string): Promise<boolean> =>
+    (await storeCall('relay claim', () => redis.set(`${prefix}relay:${eventId}`, '1', 'PX', 10 * 60_000, 'NX'))) === 'OK';
+}
+
 /** A time as stored: JSON number text, copied into tickets verbatim, so it must be a finite number. */
 function stamp(ms: number): string {
   if (!Number.isFinite(ms)) throw new RangeError(`handoff queue: not a time: ${String(ms)}`);
