@@ -1,6 +1,6 @@
-import Redis from 'ioredis';
-import { tamperCases, type Tamperer } from '../../tests/support/auditTamperCases';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import type Redis from 'ioredis';
+import { fiveRecords, tamperCases, type Tamperer } from '../../tests/support/auditTamperCases';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { openDatabase, type Db } from '../platform/openDatabase';
 import type { AuditLog, AuditRecord } from './index';
 import { createRedisAuditLog } from './redis';
@@ -9,11 +9,7 @@ import { createSqliteAuditLog } from './sqlite';
 // The audit log's contract, run on every adapter: the records, their ids, one chain across instances,
 // and what verify() says about a log someone with write access to the store (not the key) changed.
 
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 const key = Buffer.alloc(32, 1);
 
@@ -23,15 +19,6 @@ interface Store {
   /** Rewrites the store behind the logs' backs. */
   tamperer(): Tamperer;
   close(): void;
-}
-
-/** Five records, ids 1–5, at 100–104. */
-async function fiveRecords(audit: AuditLog): Promise<void> {
-  await audit.record('identity.passed', 'conv-a', { card: '6222****0001' });
-  await audit.record('code.sent', 'conv-a', { phone: '138****8000', purpose: 'old' });
-  await audit.record('code.verified', 'conv-a', { attempts: 1 });
-  await audit.record('code.sent', 'conv-b', { phone: '139****9000', purpose: 'new' });
-  await audit.record('change.committed', 'conv-a', { changeId: 'c1', phone: '139****9000' });
 }
 
 /** Someone editing rebind.sqlite by hand: first the append-only triggers go. */

@@ -1,16 +1,12 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { fiveRecords } from '../../tests/support/auditTamperCases';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import type { AuditLog } from './index';
 import { createRedisAuditLog } from './redis';
 
 // The audit contract (records, chain, tampering) runs on Redis in auditContract.test.ts. Here: what only
 // Redis has — a consistent snapshot under concurrent writes, and the per-conversation copies.
 
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 const key = Buffer.alloc(32, 1);
 
@@ -23,16 +19,8 @@ describe('hash-chained audit log (Redis)', () => {
     audit = createRedisAuditLog({ redis, prefix, key, clock: () => now++ });
   });
 
-  async function fiveRecords(): Promise<void> {
-    await audit.record('identity.passed', 'conv-a', { card: '6222****0001' });
-    await audit.record('code.sent', 'conv-a', { phone: '138****8000', purpose: 'old' });
-    await audit.record('code.verified', 'conv-a', { attempts: 1 });
-    await audit.record('code.sent', 'conv-b', { phone: '139****9000', purpose: 'new' });
-    await audit.record('change.committed', 'conv-a', { changeId: 'c1', phone: '139****9000' });
-  }
-
   it('verifies a consistent snapshot while new conversations are recorded', async () => {
-    await fiveRecords();
+    await fiveRecords(audit);
     const writes = Array.from({ length: 20 }, (_, i) => audit.record('code.sent', `conv-new-${i}`, { i }));
     const checks = Array.from({ length: 5 }, () => audit.verify());
     await Promise.all(writes);
@@ -41,7 +29,7 @@ describe('hash-chained audit log (Redis)', () => {
   });
 
   it('spots a line that is no record any more', async () => {
-    await fiveRecords();
+    await fiveRecords(audit);
     await redis.lset(`${prefix}audit:all`, 1, 'not json');
     expect(await audit.verify()).toMatchObject({ ok: false, records: 5 });
   });
@@ -52,7 +40,7 @@ describe('hash-chained audit log (Redis)', () => {
     ['inserted', (line: string) => redis.rpush(`${prefix}audit:conversation:conv-c`, line), 2],
     // The copies list({ conversationId }) reads must match the chained log too.
   ] as const)('detects a conversation list %s', async (problem, tamper, at) => {
-    await fiveRecords();
+    await fiveRecords(audit);
     const [, second] = await redis.lrange(`${prefix}audit:all`, 0, 1);
     await tamper(second!);
     expect(await audit.verify()).toEqual({ ok: false, records: 5, problem, at });

@@ -1,3 +1,4 @@
+import { fiveRecords } from '../../tests/support/auditTamperCases';
 import { openDatabase, type Db } from '../platform/openDatabase';
 import type { AuditLog } from './index';
 import { createSqliteAuditLog, verifySqliteAudit } from './sqlite';
@@ -6,15 +7,6 @@ import { createSqliteAuditLog, verifySqliteAudit } from './sqlite';
 // SQLite has — triggers, a file shared by processes, the upgrade of a log from before the chain.
 
 const key = Buffer.alloc(32, 1);
-
-/** Five records, ids 1–5, at 100–104. */
-async function fiveRecords(audit: AuditLog): Promise<void> {
-  await audit.record('identity.passed', 'conv-a', { card: '6222****0001' });
-  await audit.record('code.sent', 'conv-a', { phone: '138****8000', purpose: 'old' });
-  await audit.record('code.verified', 'conv-a', { attempts: 1 });
-  await audit.record('code.sent', 'conv-b', { phone: '139****9000', purpose: 'new' });
-  await audit.record('change.committed', 'conv-a', { changeId: 'c1', phone: '139****9000' });
-}
 
 describe('hash-chained audit log (SQLite)', () => {
   let db: Db;

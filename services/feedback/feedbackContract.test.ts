@@ -1,15 +1,10 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { openDatabase } from '../platform/openDatabase';
 import type { FaqFeedback } from './index';
 import { createRedisFaqFeedback } from './redis';
 import { createSqliteFaqFeedback } from './sqlite';
 
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 const stores: Array<[string, () => FaqFeedback]> = [
   ['SQLite', () => createSqliteFaqFeedback({ db: openDatabase(':memory:') })],

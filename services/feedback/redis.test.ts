@@ -1,15 +1,10 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { dumpKeys } from '../../tests/support/dumpKeys';
 import { createRedisFaqFeedback } from './redis';
 
 // The feedback contract runs on Redis in feedbackContract.test.ts. Here: what Redis keeps.
 
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 test('Redis keeps counts only: no conversation id, not even hashed', async () => {
   const prefix = uniquePrefix('feedback');

@@ -1,15 +1,10 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { openDatabase } from '../platform/openDatabase';
 import { conversationHash, type FunnelLog } from './index';
 import { createRedisFunnelLog } from './redis';
 import { createSqliteFunnelLog } from './sqlite';
 
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 const stores: Array<[string, () => FunnelLog]> = [
   ['SQLite', () => createSqliteFunnelLog({ db: openDatabase(':memory:') })],

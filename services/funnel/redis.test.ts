@@ -1,16 +1,11 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { dumpKeys } from '../../tests/support/dumpKeys';
 import { conversationHash } from './index';
 import { createRedisFunnelLog } from './redis';
 
 // The funnel log's contract runs on Redis in funnelLogContract.test.ts. Here: what Redis keeps.
 
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 test('Redis: one list under ${prefix}funnel, holding hashes, not conversation ids', async () => {
   const prefix = uniquePrefix('funnel');

@@ -1,20 +1,11 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { createRedisDeliveryClaims } from './redis';
 
 // The queue's contract runs on Redis in queueContract.test.ts. Here: the claims that let one instance
 // of several deliver a queue event.
 
-let redis: Redis;
-let other: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-  other = new Redis(testRedisUrl());
-});
-afterAll(() => {
-  redis.disconnect();
-  other.disconnect();
-});
+const redis = redisForTests();
+const other = redisForTests();
 
 test('of instances claiming one event at once, exactly one wins; the claim is relay:<eventId>, kept ten minutes', async () => {
   const prefix = uniquePrefix('relay');

@@ -1,5 +1,5 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import type Redis from 'ioredis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { createRedisAttemptLimiter } from './redis';
 import { openDatabase } from '../platform/openDatabase';
 import type { Db } from '../platform/openDatabase';
@@ -21,11 +21,7 @@ interface Store {
   close(): void;
 }
 
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 // One contract, written against the asynchronous port, for every implementation.
 const stores: Array<[string, () => Store]> = [

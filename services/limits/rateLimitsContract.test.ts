@@ -1,5 +1,5 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import type Redis from 'ioredis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { dumpKeys } from '../../tests/support/dumpKeys';
 import { openDatabase, type Db } from '../platform/openDatabase';
 import type { RateLimits } from './index';
@@ -10,11 +10,7 @@ import { createSqliteRateLimits } from './sqlite';
 
 const SECRET = Buffer.alloc(32, 7);
 
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 interface Store {
   /** Limits on this test's store; every call shares it (like several instances). */

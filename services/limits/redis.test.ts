@@ -1,15 +1,10 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { createRedisAttemptLimiter, limitKey } from './redis';
 
 // The limiter contract runs on Redis in attemptLimiterContract.test.ts. Here: the keys.
 
 const MIN = 60_000;
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 test('failures are kept until a success or a lock; a lock key is collected a day after the lock ends', async () => {
   const prefix = uniquePrefix('limits');

@@ -1,16 +1,11 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { SmsError, type SmsGateway, type SmsMessage } from '../sms';
 import { openDatabase } from '../platform/openDatabase';
 import type { NoticeSender } from './index';
 import { createRedisNoticeSender } from './redis';
 import { createSqliteNoticeSender } from './sqlite';
 
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 /** A gateway that records what it sent and fails while `failing` is set. */
 function gateway() {

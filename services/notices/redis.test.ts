@@ -1,34 +1,16 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
-import { SmsError, type SmsGateway, type SmsMessage } from '../sms';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
+import { SmsError, type SmsGateway } from '../sms';
 import { createRedisNoticeSender } from './redis';
 
 // The notice contract runs on Redis in noticeSenderContract.test.ts. Here: the claim's key.
 
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
-
-/** A gateway that records what it sent and fails while `failing` is set. */
-function gateway() {
-  const sent: SmsMessage[] = [];
-  const sms = {
-    failing: false,
-    async send(message: SmsMessage) {
-      if (sms.failing) throw new SmsError('gateway down');
-      sent.push(message);
-    },
-  };
-  return { sms, sent };
-}
+const redis = redisForTests();
 
 const message = { to: '+8613800138000', text: 'Your number was changed' };
 
 test('Redis: the claim is one key under the prefix, collected after a month', async () => {
   const prefix = uniquePrefix('notices');
-  const { sms } = gateway();
+  const sms: SmsGateway = { send: async () => undefined };
   await createRedisNoticeSender({ redis, prefix, sms, clock: () => 42 }).sendOnce('change-1', message);
   expect(await redis.get(`${prefix}notice:change-1`)).toMatch(/^42:[0-9a-f]{16}$/);
   const ttl = await redis.pttl(`${prefix}notice:change-1`);

@@ -1,5 +1,4 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { createRedisOtpService } from './redis';
 import { dumpKeys } from '../../tests/support/dumpKeys';
 import { openDatabase } from '../platform/openDatabase';
@@ -38,11 +37,7 @@ interface Store {
   close(): void;
 }
 
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 // The whole suite runs on every implementation: the chart cannot tell them apart.
 const stores: Array<[string, () => Store]> = [

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { openDatabase } from '../platform/openDatabase';
 import { createRedisStorage } from './redis';
 import { createSqliteStorage } from './sqlite';
@@ -12,16 +11,8 @@ import { dumpKeys } from '../../tests/support/dumpKeys';
 const KEY = 'emulator/conversations/abc';
 const state = { version: 1, snapshot: { value: 'collectingCard', context: { card: '6222021234567890128' } } };
 
-let redis: Redis;
-let other: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-  other = new Redis(testRedisUrl());
-});
-afterAll(() => {
-  redis.disconnect();
-  other.disconnect();
-});
+const redis = redisForTests();
+const other = redisForTests();
 
 test('another instance (its own connection) reads the state, and the stored eTag still guards its writes', async () => {
   const prefix = uniquePrefix('storage');

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Storage } from 'botbuilder';
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { openDatabase } from '../platform/openDatabase';
 import type { Db } from '../platform/openDatabase';
 import { createRedisStorage } from './redis';
@@ -25,11 +24,7 @@ interface Backend {
   close(): void;
 }
 
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 // The same contract for every implementation of the port: the bot cannot tell them apart.
 const backends: Array<[string, () => Backend]> = [

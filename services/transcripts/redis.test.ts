@@ -1,16 +1,11 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { createRedisTranscriptStore } from './redis';
 
 // The transcript contract runs on Redis in transcriptStoreContract.test.ts. Here: the cap
 // on lines, the expiry, and how the retention purge works on lists.
 
 const DAY = 24 * 3600_000;
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 test('keeps the last 200 lines of a conversation', async () => {
   const prefix = uniquePrefix('transcripts');

@@ -1,16 +1,11 @@
-import Redis from 'ioredis';
-import { testRedisUrl, uniquePrefix } from '../../tests/support/redis';
+import { redisForTests, uniquePrefix } from '../../tests/support/redis';
 import { createRedisTranscriptStore } from './redis';
 import { dumpKeys } from '../../tests/support/dumpKeys';
 import { openDatabase } from '../platform/openDatabase';
 import { createSqliteTranscriptStore } from './sqlite';
 import { MAX_LINE_CHARS, type TranscriptStore } from './index';
 
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(testRedisUrl());
-});
-afterAll(() => redis.disconnect());
+const redis = redisForTests();
 
 /** A fresh store and what it holds, as someone reading the database or Redis would see it. */
 type Open = (clock: () => number) => { s: TranscriptStore; raw(): Promise<string> };

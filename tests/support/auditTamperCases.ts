@@ -1,11 +1,20 @@
 import { recordMac } from '../../services/audit/auditChain';
-import type { AuditRecord } from '../../services/audit';
+import type { AuditLog, AuditRecord } from '../../services/audit';
 import type { AuditVerification } from '../../services/audit/auditChain';
 
-/**
- * Test support (imported by the SQLite and Redis audit tests only): what someone with write access to
- * the store, but not the audit key, can do to the log, and what `verify()` must say about it.
- */
+// Test support for the audit tests (SQLite and Redis): a log to start from, what someone with write
+// access to the store, but not the audit key, can do to it, and what `verify()` must say about it.
+
+/** Five records, ids 1–5 (at 100–104 with the tests' clock). */
+export async function fiveRecords(audit: AuditLog): Promise<void> {
+  await audit.record('identity.passed', 'conv-a', { card: '6222****0001' });
+  await audit.record('code.sent', 'conv-a', { phone: '138****8000', purpose: 'old' });
+  await audit.record('code.verified', 'conv-a', { attempts: 1 });
+  await audit.record('code.sent', 'conv-b', { phone: '139****9000', purpose: 'new' });
+  await audit.record('change.committed', 'conv-a', { changeId: 'c1', phone: '139****9000' });
+}
+
+/** Rewrites a store behind the log's back (each adapter's test brings one). */
 export interface Tamperer {
   /** Changes record `id`'s data in place, leaving its MAC. */
   edit(id: number, data: AuditRecord['data']): Promise<void>;

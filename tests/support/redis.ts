@@ -14,6 +14,16 @@ export function testRedisUrl(): string {
   return url;
 }
 
+/**
+ * A connection to the test Redis for the calling test file, closed after the file's tests. Call it at
+ * the top level of the file: `const redis = redisForTests();`.
+ */
+export function redisForTests(): Redis {
+  const redis = new Redis(testRedisUrl());
+  afterAll(() => redis.disconnect());
+  return redis;
+}
+
 /** A key prefix of its own, so test files sharing one Redis never see each other's keys. */
 export function uniquePrefix(name = 'test'): string {
   return `rebind-test:${name}:${randomBytes(6).toString('hex')}:`;
