@@ -20,7 +20,7 @@ module.exports = {
   globalSetup: '<rootDir>/tests/support/globalSetup.ts',
   globalTeardown: '<rootDir>/tests/support/globalTeardown.ts',
   // After the run: the statechart coverage written by tests/dialogs/chartCoverage.test.ts.
-  reporters: ['default', '<rootDir>/tests/dialogs/chartCoverageReporter.js'],
+  reporters: ['default', '<rootDir>/tests/support/chartCoverageReporter.js'],
   projects: [
     {
       ...base,

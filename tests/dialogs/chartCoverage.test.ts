@@ -1,17 +1,17 @@
 /**
  * Statechart coverage of the change-number chart. Paths are generated from the chart itself
- * (@xstate/graph, with the samples and the serialisation of ./chartCoverageModel), run on the
- * real chart with fake effects, and every state and transition they go through is recorded.
+ * (@xstate/graph, with the samples and the serialisation of tests/support/chartCoverageModel.ts), run
+ * on the real chart with fake effects, and every state and transition they go through is recorded.
  * Fails when a state is never reached, when a path does not go where the graph said, or when
  * transition coverage falls below the floor. The figures go to coverage/chart-coverage.json, and
- * ./chartCoverageReporter.js prints them after the run.
+ * tests/support/chartCoverageReporter.js prints them after the run.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { changePhoneMachine } from '../../dialogs/changePhoneMachine';
 import { CoverageRecorder, coverageReport, type CoverageReport } from '../support/chartCoverage';
 import { createPathRunner, coveringPaths, type ChartGraph } from '../support/chartCoveragePaths';
-import { changePhoneChartModel } from './chartCoverageModel';
+import { changePhoneChartModel } from '../support/chartCoverageModel';
 
 /**
  * The least share of the chart's transitions the generated paths must take, in percent.

@@ -8,7 +8,7 @@ import { spawnBot, type ChildBot } from '../support/childBot';
 import { cd, last } from '../support/harness';
 import { ExpectRepliesClient } from '../support/httpClient';
 import type { OutboxEntry } from '../../services/sms/outboxLine';
-import { codeIn, isNotice, startFakeGateway, type FakeGateway } from './support';
+import { codeIn, isNotice, startFakeGateway, type FakeGateway } from '../support/fakeSmsGateway';
 
 /*
  * The bot is killed (SIGKILL: no shutdown, no state saved) in the middle of a turn, at the moment its

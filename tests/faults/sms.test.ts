@@ -4,7 +4,7 @@ import { FRESH, ZHANG } from '../support/demo';
 import { driveTo } from '../support/drive';
 import { buttons, cd, createHarness, last, type Harness } from '../support/harness';
 import { startTestServer, type TestServer } from '../support/server';
-import { behindRetries, codeIn, isNotice, startFakeGateway, type FakeGateway } from './support';
+import { behindRetries, codeIn, isNotice, startFakeGateway, type FakeGateway } from '../support/fakeSmsGateway';
 
 const count = async (h: { services: { audit: { list(): Promise<Array<{ type: AuditType }>> } } }, type: AuditType) =>
   (await h.services.audit.list()).filter((r) => r.type === type).length;

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createRetryingSms } from '../../services/sms/retryingSms';
 import type { OutboxEntry } from '../../services/sms/outboxLine';
-import type { Harness } from '../support/harness';
+import type { Harness } from './harness';
 
 /**
  * Puts the harness's recording gateway behind the retry policy production uses (the harness injects

@@ -10,7 +10,7 @@ import type { AnyMachineSnapshot } from 'xstate';
 import { changePhoneMachine } from '../../dialogs/changePhoneMachine';
 import type { ChartContext, ChartEvent } from '../../dialogs/types';
 import type { Intent } from '../../domain/intent';
-import type { ChartModel, EffectOutcome } from '../support/chartCoveragePaths';
+import type { ChartModel, EffectOutcome } from './chartCoveragePaths';
 
 const said = (text: string, intent: Intent = 'none'): ChartEvent => ({ type: 'SAID', text, intent });
 
