@@ -1,0 +1,132 @@
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, runAxe } from '../support/browser';
+import { lastCodeInOutbox } from '../support/channel';
+import { FRESH, ZHANG } from '../support/demo';
+import { TEST_AGENT_TOKENS } from '../support/harness';
+import { startTestServer, type TestServer } from '../support/server';
+import { createCatalog } from '../../content';
+
+/**
+ * WCAG 2.1 AA in the browser: axe-core finds nothing on the customer's page (before and with the chat
+ * open, at a code prompt with buttons, after the change) nor on the agent console with a ticket; the
+ * widget can be used with the keyboard alone; the status region read to screen readers does not keep
+ * a countdown once no code is awaited.
+ */
+
+jest.setTimeout(240_000);
+
+const catalog = createCatalog({ strict: true });
+const label = (button: string) => catalog.render('zh-CN', `button.${button}`);
+
+/** Rules the findings below depend on: if axe stopped running one of them, "0 violations" would mean nothing. */
+const RULES_WE_RELY_ON = [
+  'color-contrast',
+  'landmark-no-duplicate-banner',
+  'landmark-unique',
+  'region',
+  'aria-allowed-role',
+  'listitem',
+  'page-has-heading-one',
+  'button-name',
+  'label',
+];
+
+let server: TestServer;
+let browser: Browser;
+beforeAll(async () => {
+  server = await startTestServer({ AGENT_TOKENS: TEST_AGENT_TOKENS });
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.dispose();
+});
+
+const PANEL = '[data-testid="rebind-chat"]';
+const INPUT = `${PANEL} [data-id="webchat-sendbox-input"]`;
+const STATUS = `${PANEL} [data-testid="rebind-status"]`;
+const SUGGESTED = `${PANEL} [role="toolbar"] button`;
+
+/**
+ * Polls an expression until `ok` holds. page.evaluate runs through the DevTools protocol, outside the
+ * page's CSP (page.waitForFunction would eval inside the page, which the CSP refuses).
+ */
+async function until<T>(page: Page, expression: string, ok: (value: T) => boolean, what: string, timeout = 45_000): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const value = (await page.evaluate(expression)) as T;
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+const untilExpecting = (page: Page, wanted: string) =>
+  until<string | null>(page, 'window.RebindWidget.state().expecting ?? null', (v) => v === wanted, `the bot never expected ${wanted}`);
+const untilOutcome = (page: Page, wanted: string) =>
+  until<string | null>(page, `document.querySelector('${PANEL}').getAttribute('data-outcome')`, (v) => v === wanted, `no outcome ${wanted}`);
+const untilPresent = (page: Page, selector: string) =>
+  until<boolean>(page, `document.querySelector(${JSON.stringify(selector)}) !== null`, Boolean, `nothing matches ${selector}`);
+
+/** The status region screen readers hear: its role, liveness and text. */
+const statusRegion = (page: Page) =>
+  page.evaluate(`(() => {
+    const region = document.querySelector('${STATUS}');
+    return { role: region.getAttribute('role'), live: region.getAttribute('aria-live'), text: region.textContent };
+  })()`) as Promise<{ role: string | null; live: string | null; text: string }>;
+
+async function send(page: Page, text: string): Promise<void> {
+  await page.locator(INPUT).fill(text);
+  await page.locator(INPUT).press('Enter');
+}
+
+/** axe-core over the whole page finds nothing; `where` names the state in a failure. */
+async function expectNoViolations(page: Page, where: string): Promise<void> {
+  const { violations, rulesRun } = await runAxe(page);
+  expect({ where, violations }).toEqual({ where, violations: [] });
+  expect(rulesRun).toEqual(expect.arrayContaining(RULES_WE_RELY_ON));
+}
+
+test('the customer\'s page has no axe violations: alone, with the chat open, at a code prompt with buttons, after the change; the status region is emptied when the change is done', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.base);
+  await expectNoViolations(page, 'the page');
+
+  await page.click('[data-testid="rebind-chat-button"]');
+  await untilPresent(page, INPUT);
+  await untilPresent(page, SUGGESTED); // the welcome and its buttons
+  await expectNoViolations(page, 'the chat open');
+
+  await send(page, ZHANG.card);
+  await untilExpecting(page, 'idNumber');
+  await send(page, ZHANG.id);
+  await untilExpecting(page, 'oldPhone');
+  await send(page, ZHANG.national);
+  await untilExpecting(page, 'oldPhoneReachable');
+  await page.locator(SUGGESTED, { hasText: label('yes') }).first().click();
+  await untilExpecting(page, 'otp');
+  await page.locator(SUGGESTED, { hasText: label('resend') }).first().waitFor();
+  // The countdown bar is hidden from screen readers (it changes every second); the status region
+  // carries what it says when the prompt arrives.
+  const atPrompt = await statusRegion(page);
+  expect(atPrompt).toEqual({ role: 'status', live: 'polite', text: await page.locator('[data-testid="otp-countdown"]').textContent() });
+  expect(atPrompt.text).not.toBe('');
+  expect(await page.getAttribute('[data-testid="otp-countdown"]', 'aria-hidden')).toBe('true');
+  await expectNoViolations(page, 'a code prompt with buttons');
+
+  await send(page, lastCodeInOutbox(server.dataDir, ZHANG.phone));
+  await untilExpecting(page, 'newPhone');
+  await send(page, FRESH.national);
+  await untilExpecting(page, 'otp');
+  expect((await statusRegion(page)).text).not.toBe('');
+  await send(page, lastCodeInOutbox(server.dataDir, FRESH.phone));
+  await untilExpecting(page, 'confirm');
+  await page.locator(SUGGESTED, { hasText: label('confirm') }).first().click();
+  await untilOutcome(page, 'phoneChanged');
+  expect(await statusRegion(page)).toEqual({ role: 'status', live: 'polite', text: '' });
+  await expectNoViolations(page, 'after the change');
+  expect(errors).toEqual([]);
+  await page.close();
+});
