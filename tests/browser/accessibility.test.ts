@@ -2,7 +2,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, runAxe } from '../support/browser';
 import { lastCodeInOutbox } from '../support/channel';
 import { FRESH, ZHANG } from '../support/demo';
-import { TEST_AGENT_TOKENS } from '../support/harness';
+import { TEST_AGENT_TOKENS, TEST_AGENTS } from '../support/harness';
 import { startTestServer, type TestServer } from '../support/server';
 import { createCatalog } from '../../content';
 
@@ -129,4 +129,37 @@ test('the customer\'s page has no axe violations: alone, with the chat open, at 
   await expectNoViolations(page, 'after the change');
   expect(errors).toEqual([]);
   await page.close();
+});
+
+test('the agent console has no axe violations: signing in, and signed in with a ticket open', async () => {
+  const errors: string[] = [];
+  const customer = await browser.newPage({ viewport: { width: 1100, height: 800 }, locale: 'zh-CN' });
+  customer.on('pageerror', (e) => errors.push(`customer: ${String(e)}`));
+  await customer.goto(server.base);
+  await customer.click('[data-testid="rebind-chat-button"]');
+  await untilPresent(customer, INPUT);
+  await send(customer, '转人工');
+  await untilPresent(customer, '[data-testid="handoff-status"][data-status="waiting"]');
+  await expectNoViolations(customer, 'the customer waiting for a person');
+
+  const agent = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  agent.on('pageerror', (e) => errors.push(`agent: ${String(e)}`));
+  await agent.goto(`${server.base}/agent`);
+  await expectNoViolations(agent, 'the sign-in form');
+  await agent.fill('[data-testid="agent-token"]', TEST_AGENTS.a01.token);
+  await agent.click('#signin-submit');
+  await agent.waitForSelector('[data-testid="queue-item"]', { timeout: 30_000 });
+  await expectNoViolations(agent, 'the queue');
+  await agent.click('[data-testid="queue-item"] [data-testid="claim"]');
+  await agent.waitForSelector('[data-testid="mine-item"]', { timeout: 30_000 });
+  await agent.waitForSelector('[data-testid="agent-context"] dl');
+  await agent.fill('[data-testid="agent-reply"]', '您好，请问有什么可以帮您？');
+  await agent.click('[data-testid="agent-send"]');
+  await agent.waitForSelector('[data-testid="agent-transcript"] .line--agent:not(.line--pending)', { timeout: 30_000 });
+  // The transcript is a log (read as it grows) holding a list of lines.
+  expect(await agent.evaluate(`document.querySelector('[data-testid="agent-transcript"]').closest('[role="log"]').getAttribute('aria-live')`)).toBe('polite');
+  await expectNoViolations(agent, 'signed in with a ticket open');
+  expect(errors).toEqual([]);
+  await customer.close();
+  await agent.close();
 });
