@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, runAxe } from '../support/browser';
 import { lastCodeInOutbox } from '../support/channel';
-import { FRESH, ZHANG } from '../support/demo';
+import { FRESH, LI, ZHANG } from '../support/demo';
 import { TEST_AGENT_TOKENS, TEST_AGENTS } from '../support/harness';
 import { startTestServer, type TestServer } from '../support/server';
 import { createCatalog } from '../../content';
@@ -162,4 +162,83 @@ test('the agent console has no axe violations: signing in, and signed in with a 
   expect(errors).toEqual([]);
   await customer.close();
   await agent.close();
+});
+
+/** What has the keyboard focus, as far as the test needs to know. */
+interface Focus {
+  testid: string | null;
+  dataId: string | null;
+  inToolbar: boolean;
+  text: string;
+}
+const FOCUS = `(() => {
+  const a = document.activeElement;
+  return { testid: a.getAttribute('data-testid'), dataId: a.getAttribute('data-id'), inToolbar: a.closest('[role="toolbar"]') !== null, text: (a.textContent || '').trim() };
+})()`;
+const focused = (page: Page) => page.evaluate(FOCUS) as Promise<Focus>;
+const inSendBox = (f: Focus) => f.dataId === 'webchat-sendbox-input';
+const onLauncher = (f: Focus) => f.testid === 'rebind-chat-button';
+const untilFocus = (page: Page, ok: (f: Focus) => boolean, what: string) => until<Focus>(page, FOCUS, ok, what, 30_000);
+
+test('keyboard only: Tab to the launcher, open with Space or Enter, type and send, press a suggested action, cancel, close with Escape and land on the launcher', async () => {
+  // Another customer than the first test's (whose number that test changed).
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.base);
+  const launcher = page.locator('[data-testid="rebind-chat-button"]');
+
+  // Tab through the page until the launcher (it comes after the page's own links and buttons).
+  let presses = 0;
+  while (!onLauncher(await focused(page)) && presses < 40) {
+    await page.keyboard.press('Tab');
+    presses += 1;
+  }
+  expect(onLauncher(await focused(page))).toBe(true);
+
+  // Space opens; the send box takes the focus once Web Chat is there; Escape closes, back on the launcher.
+  await page.keyboard.press('Space');
+  await untilFocus(page, inSendBox, 'the send box never got the focus');
+  expect(await launcher.getAttribute('aria-expanded')).toBe('true');
+  await page.keyboard.press('Escape');
+  expect(onLauncher(await focused(page))).toBe(true);
+  expect(await launcher.getAttribute('aria-expanded')).toBe('false');
+  expect(await page.locator(PANEL).isHidden()).toBe(true);
+
+  // Enter opens again, straight into the send box.
+  await page.keyboard.press('Enter');
+  await untilFocus(page, inSendBox, 'the send box did not get the focus again');
+  for (const [text, next] of [
+    ['我想更换银行卡绑定的手机号', 'cardNumber'],
+    [LI.card, 'idNumber'],
+    [LI.id, 'oldPhone'],
+    [LI.national, 'oldPhoneReachable'],
+  ] as const) {
+    await page.keyboard.type(text);
+    await page.keyboard.press('Enter');
+    await untilExpecting(page, next);
+  }
+
+  // The buttons are one Shift+Tab away (a toolbar: arrows move between them); Enter presses one.
+  await untilPresent(page, SUGGESTED);
+  await page.keyboard.press('Shift+Tab');
+  expect((await focused(page)).inToolbar).toBe(true);
+  for (let moves = 0; (await focused(page)).text !== label('yes') && moves < 5; moves += 1) await page.keyboard.press('ArrowRight');
+  expect(await focused(page)).toMatchObject({ inToolbar: true, text: label('yes') });
+  await page.keyboard.press('Enter');
+  await untilExpecting(page, 'otp');
+  expect((await statusRegion(page)).text).not.toBe('');
+
+  // Typing goes on in the send box; cancelling ends the flow and empties the status region.
+  await untilFocus(page, inSendBox, 'after a suggested action the focus is not in the send box');
+  await page.keyboard.type('取消');
+  await page.keyboard.press('Enter');
+  await untilOutcome(page, 'cancelled');
+  expect(await statusRegion(page)).toEqual({ role: 'status', live: 'polite', text: '' });
+
+  await page.keyboard.press('Escape');
+  expect(onLauncher(await focused(page))).toBe(true);
+  expect((await page.evaluate('window.RebindWidget.state()')) as { open: boolean }).toMatchObject({ open: false });
+  expect(errors).toEqual([]);
+  await page.close();
 });
