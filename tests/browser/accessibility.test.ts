@@ -63,6 +63,8 @@ async function until<T>(page: Page, expression: string, ok: (value: T) => boolea
 
 const untilExpecting = (page: Page, wanted: string) =>
   until<string | null>(page, 'window.RebindWidget.state().expecting ?? null', (v) => v === wanted, `the bot never expected ${wanted}`);
+const untilExpectingOneOf = (page: Page, wanted: string[]) =>
+  until<string | null>(page, 'window.RebindWidget.state().expecting ?? null', (v) => v !== null && wanted.includes(v), `the bot never expected any of ${wanted}`);
 const untilOutcome = (page: Page, wanted: string) =>
   until<string | null>(page, `document.querySelector('${PANEL}').getAttribute('data-outcome')`, (v) => v === wanted, `no outcome ${wanted}`);
 const untilPresent = (page: Page, selector: string) =>
@@ -104,9 +106,10 @@ test('the customer\'s page has no axe violations: alone, with the chat open, at 
   await send(page, ZHANG.id);
   await untilExpecting(page, 'oldPhone');
   await send(page, ZHANG.national);
-  await untilExpecting(page, 'oldPhoneReachable');
-  await page.locator(SUGGESTED, { hasText: label('yes') }).first().click();
-  await untilExpecting(page, 'otp');
+  if ((await untilExpectingOneOf(page, ['oldPhoneReachable', 'otp'])) === 'oldPhoneReachable') {
+    await page.locator(SUGGESTED, { hasText: label('yes') }).first().click();
+    await untilExpecting(page, 'otp');
+  }
   await page.locator(SUGGESTED, { hasText: label('resend') }).first().waitFor();
   // The countdown bar is hidden from screen readers (it changes every second); the status region
   // carries what it says when the prompt arrives.
@@ -180,7 +183,22 @@ const inSendBox = (f: Focus) => f.dataId === 'webchat-sendbox-input';
 const onLauncher = (f: Focus) => f.testid === 'rebind-chat-button';
 const untilFocus = (page: Page, ok: (f: Focus) => boolean, what: string) => until<Focus>(page, FOCUS, ok, what, 30_000);
 
-test('keyboard only: Tab to the launcher, open with Space or Enter, type and send, press a suggested action, cancel, close with Escape and land on the launcher', async () => {
+/**
+ * From the send box: Shift+Tab reaches the suggested actions (a toolbar with one tab stop), the arrows
+ * move to the one labelled `wanted`, Enter presses it; the focus goes back to the send box.
+ */
+async function pressSuggestedAction(page: Page, wanted: string): Promise<void> {
+  await untilPresent(page, SUGGESTED);
+  expect(inSendBox(await focused(page))).toBe(true);
+  await page.keyboard.press('Shift+Tab');
+  expect((await focused(page)).inToolbar).toBe(true);
+  for (let moves = 0; (await focused(page)).text !== wanted && moves < 6; moves += 1) await page.keyboard.press('ArrowRight');
+  expect(await focused(page)).toMatchObject({ inToolbar: true, text: wanted });
+  await page.keyboard.press('Enter');
+  await untilFocus(page, inSendBox, 'after a suggested action the focus is not in the send box');
+}
+
+test('keyboard only: Tab to the launcher, open with Space or Enter, press a suggested action, type and send, cancel, close with Escape and land on the launcher', async () => {
   // Another customer than the first test's (whose number that test changed).
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
   const errors: string[] = [];
@@ -205,32 +223,33 @@ test('keyboard only: Tab to the launcher, open with Space or Enter, type and sen
   expect(await launcher.getAttribute('aria-expanded')).toBe('false');
   expect(await page.locator(PANEL).isHidden()).toBe(true);
 
-  // Enter opens again, straight into the send box.
+  // Enter opens again, straight into the send box; a welcome button is pressed from the keyboard.
   await page.keyboard.press('Enter');
   await untilFocus(page, inSendBox, 'the send box did not get the focus again');
+  await pressSuggestedAction(page, label('changePhone'));
+  await untilExpecting(page, 'cardNumber');
+
+  // Typed and sent with Enter, the focus staying in the send box.
   for (const [text, next] of [
-    ['我想更换银行卡绑定的手机号', 'cardNumber'],
     [LI.card, 'idNumber'],
     [LI.id, 'oldPhone'],
-    [LI.national, 'oldPhoneReachable'],
   ] as const) {
+    await untilFocus(page, inSendBox, 'the focus left the send box');
     await page.keyboard.type(text);
     await page.keyboard.press('Enter');
     await untilExpecting(page, next);
   }
-
-  // The buttons are one Shift+Tab away (a toolbar: arrows move between them); Enter presses one.
-  await untilPresent(page, SUGGESTED);
-  await page.keyboard.press('Shift+Tab');
-  expect((await focused(page)).inToolbar).toBe(true);
-  for (let moves = 0; (await focused(page)).text !== label('yes') && moves < 5; moves += 1) await page.keyboard.press('ArrowRight');
-  expect(await focused(page)).toMatchObject({ inToolbar: true, text: label('yes') });
+  await page.keyboard.type(LI.national);
   await page.keyboard.press('Enter');
-  await untilExpecting(page, 'otp');
+  // Whether the current number still gets texts is asked only in some flows: a button again.
+  if ((await untilExpectingOneOf(page, ['oldPhoneReachable', 'otp'])) === 'oldPhoneReachable') {
+    await pressSuggestedAction(page, label('yes'));
+    await untilExpecting(page, 'otp');
+  }
   expect((await statusRegion(page)).text).not.toBe('');
 
-  // Typing goes on in the send box; cancelling ends the flow and empties the status region.
-  await untilFocus(page, inSendBox, 'after a suggested action the focus is not in the send box');
+  // Cancelling ends the flow and empties the status region.
+  await untilFocus(page, inSendBox, 'the focus left the send box');
   await page.keyboard.type('取消');
   await page.keyboard.press('Enter');
   await untilOutcome(page, 'cancelled');
