@@ -4,7 +4,7 @@
  *
  *   npm run bench                         32 customers, 20 s per target after a 5 s warm-up
  *   npm run bench -- --customers 64 --seconds 30 --warmup 5
- *   npm run bench -- --only echo,sqlite   targets: echo, sqlite, redis (redis when one can be had)
+ *   npm run bench -- --only peer,sqlite   targets: echo, peer, sqlite, redis (redis when one can be had)
  *   npm run bench -- --quick              8 customers, 5 s, 2 s warm-up (a smoke run)
  *   npm run bench -- --profile            the bots run under `node --cpu-prof` (bench/profiles/)
  *   npm run bench -- --logs warn          the bots log at that level into bench/logs/ (default: silent)
@@ -34,8 +34,10 @@ import { benchCustomer, preseedBank, writeSeedFile, type BenchCustomer } from '.
 import { cpuMsOf, getStatus, postStatus, REPO, startTarget, type RunningTarget } from './target';
 import { installModel, measureUnderstanding } from './understanding';
 
-type TargetName = 'echo' | 'sqlite' | 'redis';
-const ALL: TargetName[] = ['echo', 'sqlite', 'redis'];
+type TargetName = 'echo' | 'peer' | 'sqlite' | 'redis';
+const ALL: TargetName[] = ['echo', 'peer', 'sqlite', 'redis'];
+/** The SDK's own bots: the echo sample, and the same flow as the samples write it (bench/peerBot.ts). */
+const SDK_BOTS: Record<'echo' | 'peer', string> = { echo: 'bench/echoBot.ts', peer: 'bench/peerBot.ts' };
 
 interface Options {
   customers: number;
@@ -296,10 +298,21 @@ async function main(): Promise<void> {
     }
 
     const echo = figures.find((t) => t.name === 'echo');
+    const peer = figures.find((t) => t.name === 'peer');
     const rows = figures.map((t) => {
       const turnsRatio = echo ? t.turnsPerSecond / echo.turnsPerSecond : Number.NaN;
       const p99Ratio = echo ? t.latencyMs.p99 / echo.latencyMs.p99 : Number.NaN;
-      return { ...t, turnsRatio, p99Ratio, meetsTarget: echo ? turnsRatio >= 0.9 && p99Ratio <= 2 : undefined };
+      const peerTurnsRatio = peer ? t.turnsPerSecond / peer.turnsPerSecond : Number.NaN;
+      const peerP99Ratio = peer ? t.latencyMs.p99 / peer.latencyMs.p99 : Number.NaN;
+      return {
+        ...t,
+        turnsRatio,
+        p99Ratio,
+        peerTurnsRatio,
+        peerP99Ratio,
+        // Rebind's target: at least the peer's turns/s, a p99 no worse, no errors.
+        meetsTarget: peer && t.name !== 'echo' && t.name !== 'peer' ? peerTurnsRatio >= 1 && peerP99Ratio <= 1 && t.errors === 0 : undefined,
+      };
     });
 
     log('\n' + table(rows));
@@ -309,11 +322,11 @@ async function main(): Promise<void> {
           .map((u) => `${u.text.length > 12 ? u.text.slice(0, 10) + '…' : u.text} ${f1(u.recognizeUs + u.detailsUs)}`)
           .join(', '),
     );
-    if (echo) {
-      for (const r of rows.filter((x) => x.name !== 'echo')) {
+    if (peer) {
+      for (const r of rows.filter((x) => x.name === 'sqlite' || x.name === 'redis')) {
         log(
-          `target for ${r.name}: turns/s ${f2(r.turnsRatio)}× echo (≥ 0.90), p99 ${f2(r.p99Ratio)}× echo (≤ 2.00): ` +
-            (r.meetsTarget ? 'met' : 'NOT met'),
+          `target for ${r.name}: turns/s ${f2(r.peerTurnsRatio)}× the peer (≥ 1.00), p99 ${f2(r.peerP99Ratio)}× the peer (≤ 1.00), ` +
+            `${r.errors} errors: ${r.meetsTarget ? 'met' : 'NOT met'}`,
         );
       }
     }
@@ -340,7 +353,7 @@ async function main(): Promise<void> {
       machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
       options: { customers: o.customers, seconds: o.seconds, warmupSeconds: o.warmup, pool: o.pool, profile: o.profile },
       conversation: { turns: TURNS_PER_CONVERSATION, locale: 'zh-CN' },
-      launch: 'node --import tsx <entry> (as npm start runs the bot: tsx, no build), both bots',
+      launch: 'node --import tsx <entry> (as npm start runs the bot: tsx, no build), every bot',
       targets: rows.map(({ profile, ...r }) => ({
         ...r,
         ...(profile ? { profile: { file: profile.file, window: profile.window } } : {}),
@@ -353,7 +366,7 @@ async function main(): Promise<void> {
     const file = join(resultsDir, `${stamp.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
     // latest.* are the figures the README quotes: only a full, unprofiled run with the echo bot.
-    const full = !o.quick && !o.profile && !o.logs && !o.gc && echo !== undefined && figures.some((t) => t.name === 'sqlite');
+    const full = !o.quick && !o.profile && !o.logs && !o.gc && echo !== undefined && peer !== undefined && figures.some((t) => t.name === 'sqlite');
     if (full) {
       writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(out, null, 2) + '\n');
       writeFileSync(
@@ -396,14 +409,18 @@ async function benchTarget(name: TargetName, o: Options, s: TargetSetup): Promis
   const dataDir = join(s.root, name);
   mkdirSync(dataDir, { recursive: true });
   const isEcho = name === 'echo';
-  if (!isEcho) {
+  /** One of the SDK's bots (echo, peer): ready when it answers a turn, its storage counted by /stats. */
+  const sdkEntry = name === 'echo' || name === 'peer' ? SDK_BOTS[name] : undefined;
+  if (sdkEntry === undefined) {
     copyFileSync(join(s.template, 'bank.sqlite'), join(dataDir, 'bank.sqlite'));
     installModel(s.cacheDir, dataDir);
   }
   const outboxPath = join(dataDir, 'sms-outbox.jsonl');
   const env = isEcho
     ? botEnv({ LOG_LEVEL: 'silent' })
-    : botEnv({
+    : name === 'peer'
+      ? botEnv({ BANK_SEED_PATH: s.seedPath, SMS_OUTBOX_PATH: outboxPath })
+      : botEnv({
         DATA_DIR: dataDir,
         BANK_SEED_PATH: s.seedPath,
         SECRET_KEY: randomBytes(32).toString('hex'),
@@ -442,11 +459,11 @@ async function benchTarget(name: TargetName, o: Options, s: TargetSetup): Promis
   const start = async (measured: boolean): Promise<RunningTarget> =>
     startTarget({
       name,
-      entry: isEcho ? 'bench/echoBot.ts' : 'index.ts',
+      entry: sdkEntry ?? 'index.ts',
       port: await freePort(),
       env,
-      // The bot says when it is ready (/healthz); the echo bot is ready when it answers a turn.
-      ready: isEcho
+      // The bot says when it is ready (/healthz); the SDK's bots are ready when they answer a turn.
+      ready: sdkEntry !== undefined
         ? async (base) => (await postStatus(`${base}/api/messages`, join0)) === 200
         : async (base) => (await getStatus(`${base}/healthz`)) === 200,
       ...(measured && o.profile ? { profileDir: runProfileDir } : {}),
@@ -477,7 +494,7 @@ async function benchTarget(name: TargetName, o: Options, s: TargetSetup): Promis
     runLoad({ client, concurrency: o.customers, seconds, tag: `${name}-${tag}`, nextCustomer, codeFor, check: !isEcho });
 
   let measured: LoadResult;
-  let echoStats: { conversations: number; bytes: number } | undefined;
+  let sdkStats: { conversations: number; bytes: number } | undefined;
   let peakRssBytes: number | undefined;
   let cpuMs: number | undefined;
   let clientCpuMs = 0;
@@ -505,9 +522,9 @@ async function benchTarget(name: TargetName, o: Options, s: TargetSetup): Promis
       process.stdout.write(`  warning: the bank ran out of fresh customers (--pool ${o.pool}); raise --pool\n`);
     }
     peakRssBytes = target.peakRss();
-    if (isEcho) {
+    if (sdkEntry !== undefined) {
       const stats = await client.get('/stats');
-      echoStats = JSON.parse(stats.body) as { conversations: number; bytes: number };
+      sdkStats = JSON.parse(stats.body) as { conversations: number; bytes: number };
     }
   } finally {
     client.close();
@@ -517,8 +534,8 @@ async function benchTarget(name: TargetName, o: Options, s: TargetSetup): Promis
 
   let footprint: Footprint | undefined;
   let stored: number;
-  if (isEcho) {
-    stored = echoStats?.conversations ?? 0;
+  if (sdkEntry !== undefined) {
+    stored = sdkStats?.conversations ?? 0;
   } else {
     stored = next; // every customer taken started a conversation, kept in storage
     footprint = name === 'redis' ? await redisFootprint(s.redisUrl ?? '', s.prefix) : sqliteFootprint(dataDir);
@@ -559,9 +576,10 @@ async function benchTarget(name: TargetName, o: Options, s: TargetSetup): Promis
     coldStartMs: target.coldStartMs,
     firstStartMs,
     storedConversations: stored,
-    persistedBytesPerConversation: isEcho ? (echoStats?.bytes ?? 0) / Math.max(1, stored) : (footprint?.totalBytes ?? 0) / Math.max(1, stored),
-    stateBytesPerConversation: isEcho
-      ? (echoStats?.bytes ?? 0) / Math.max(1, stored)
+    persistedBytesPerConversation:
+      sdkEntry !== undefined ? (sdkStats?.bytes ?? 0) / Math.max(1, stored) : (footprint?.totalBytes ?? 0) / Math.max(1, stored),
+    stateBytesPerConversation: sdkEntry !== undefined
+      ? (sdkStats?.bytes ?? 0) / Math.max(1, stored)
       : (footprint?.stateBytes ?? 0) / Math.max(1, footprint?.stateRows ?? 1),
     ...(footprint ? { footprint } : {}),
     ...(profile ? { profile } : {}),
@@ -569,15 +587,17 @@ async function benchTarget(name: TargetName, o: Options, s: TargetSetup): Promis
   };
 }
 
-function table(rows: Array<TargetFigures & { turnsRatio: number; p99Ratio: number }>): string {
-  const head = ['target', 'turns/s', '× echo', 'p50 ms', 'p95 ms', 'p99 ms', 'p99 × echo', 'CPU ms/turn', 'peak RSS', 'bytes/conv', 'state/conv', 'cold start', 'errors'];
+function table(rows: Array<TargetFigures & { turnsRatio: number; p99Ratio: number; peerTurnsRatio: number; peerP99Ratio: number }>): string {
+  const head = ['target', 'turns/s', '× peer', '× echo', 'p50 ms', 'p95 ms', 'p99 ms', 'p99 × peer', 'p99 × echo', 'CPU ms/turn', 'peak RSS', 'bytes/conv', 'state/conv', 'cold start', 'errors'];
   const body = rows.map((r) => [
     r.name,
     f1(r.turnsPerSecond),
+    f2(r.peerTurnsRatio),
     f2(r.turnsRatio),
     f1(r.latencyMs.p50),
     f1(r.latencyMs.p95),
     f1(r.latencyMs.p99),
+    f2(r.peerP99Ratio),
     f2(r.p99Ratio),
     r.cpuMsPerTurn !== undefined ? f2(r.cpuMsPerTurn) : '-',
     r.peakRssBytes !== undefined ? `${(r.peakRssBytes / MB).toFixed(0)} MB` : '-',

@@ -470,16 +470,17 @@
 
   /** The transcript: appends new lines when it can, redraws otherwise; follows the end if it was there. */
   function renderTranscript(t, scrollToEnd) {
-    const box = E.transcript;
+    const box = E.transcriptBox; // the log that scrolls; its list is E.transcript
+    const list = E.transcript;
     const pending = s.pending.get(t.ticket) || [];
     const lines = t.transcript.concat(pending.map((p) => ({ from: 'agent', text: p.text, pending: !p.sent })));
     const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
     const same = s.shown.ticket === t.ticket;
     if (same && !pending.length && !s.shown.pending && lines.length >= s.shown.count && s.shown.count >= 0) {
-      box.append(...lines.slice(s.shown.count).map(lineItem));
+      list.append(...lines.slice(s.shown.count).map(lineItem));
     } else {
       const top = box.scrollTop;
-      box.replaceChildren(...lines.map(lineItem));
+      list.replaceChildren(...lines.map(lineItem));
       if (same) box.scrollTop = top;
     }
     if (!same || atEnd || scrollToEnd) box.scrollTop = box.scrollHeight;

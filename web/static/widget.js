@@ -166,7 +166,8 @@
     e.webchat = el('div', { class: 'rebind-webchat' });
     e.otpBar = el('div', { class: 'rebind-otp', 'data-testid': 'otp-countdown', 'aria-hidden': 'true', hidden: '' });
     e.handoffBar = el('div', { class: 'rebind-handoff', 'data-testid': 'handoff-status', role: 'status', hidden: '' });
-    e.announcer = el('div', { class: 'rebind-sr-only', role: 'status', 'aria-live': 'polite' });
+    // What screen readers hear of the countdown bar (the bar itself changes every second: aria-hidden).
+    e.announcer = el('div', { class: 'rebind-sr-only', 'data-testid': 'rebind-status', role: 'status', 'aria-live': 'polite' });
     e.noticeText = el('p', { class: 'rebind-notice__text' });
     e.retry = el('button', { type: 'button', class: 'rebind-notice__retry', hidden: '' });
     e.notice = el('div', { class: 'rebind-notice', role: 'alert', hidden: '' }, [e.noticeText, e.retry]);
@@ -174,7 +175,10 @@
       id: 'rebind-chat-panel', class: 'rebind-panel', 'data-testid': 'rebind-chat', role: 'dialog',
       'aria-labelledby': 'rebind-chat-title', tabindex: '-1', hidden: '',
     }, [
-      el('header', { class: 'rebind-panel__header' }, [e.title, e.lang, e.close]),
+      // A div, not a <header>: a <header> that is not inside an article, aside, main, nav or region
+      // is a banner landmark (the panel is a dialog, not one of those), and the host page has its
+      // own banner: two banners without names (axe: landmark-no-duplicate-banner, landmark-unique).
+      el('div', { class: 'rebind-panel__header' }, [e.title, e.lang, e.close]),
       el('div', { class: 'rebind-panel__body' }, [e.handoffBar, e.webchat, e.otpBar, e.notice, e.announcer]),
     ]);
     e.root = el('div', { class: 'rebind-widget' }, [e.panel, e.launcher]);
@@ -329,7 +333,12 @@
     w.countdown = active && w.resendAt !== undefined ? Math.max(0, Math.ceil((w.resendAt - Date.now()) / 1000)) : undefined;
     e.otpBar.hidden = !active;
     e.panel.classList.toggle('rebind-panel--otp', active);
-    if (!active) return;
+    if (!active) {
+      // No code is awaited any more (the next question, the change done, cancelled, a person):
+      // nothing is left for a screen reader to find in the status region.
+      if (e.announcer.textContent !== '') e.announcer.textContent = '';
+      return;
+    }
     const s = t();
     const target = s.target[w.otpTarget] || s.target.old;
     const when = w.countdown === undefined ? '' : w.countdown > 0 ? s.wait(w.countdown) : s.ready;
