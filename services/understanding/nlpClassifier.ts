@@ -1,8 +1,7 @@
 import { containerBootstrap } from '@nlpjs/core';
 import type { NlpInstance } from '@nlpjs/nlp';
 import { Nlp } from '@nlpjs/nlp';
-import { LangZh } from '@nlpjs/lang-zh';
-import { LangEn } from '@nlpjs/lang-en-min';
+import { featurizer, FEATURES_VERSION } from './features';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,13 +24,17 @@ export interface Classifier {
 
 const NLP_LANG: Record<Locale, string> = { 'zh-CN': 'zh', 'en-US': 'en' };
 /** Bump when the way the model is built changes, so cached models are rebuilt. */
-const MODEL_FORMAT = 1;
+const MODEL_FORMAT = 2;
 
 async function newNlp(): Promise<NlpInstance> {
   const container = await containerBootstrap();
   container.use(Nlp);
-  container.use(LangZh);
-  container.use(LangEn);
+  // nlp.js's classifier reads our features (features.ts): jieba words, concepts and bigrams.
+  const f = featurizer();
+  for (const language of ['zh', 'en'] as const) {
+    container.register(`normalizer-${language}`, { normalize: (text: string) => text.normalize('NFKC').toLowerCase() }, true);
+    container.register(`tokenizer-${language}`, { tokenize: (text: string) => f.features(language, text) }, true);
+  }
   container.registerConfiguration(
     'nlu-??',
     {
@@ -53,7 +56,7 @@ async function newNlp(): Promise<NlpInstance> {
 
 /** A stable fingerprint of the training data: a cached model is used only for the same data. */
 export function trainingHash(training: TrainingSet): string {
-  const h = createHash('sha256').update(`format:${MODEL_FORMAT}\n`);
+  const h = createHash('sha256').update(`format:${MODEL_FORMAT}.${FEATURES_VERSION}\n`);
   for (const locale of Object.keys(training).sort() as Locale[]) {
     for (const label of Object.keys(training[locale]).sort()) {
       h.update(`${locale}\t${label}\t${JSON.stringify(training[locale][label])}\n`);
@@ -62,10 +65,7 @@ export function trainingHash(training: TrainingSet): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/**
- * nlp.js's Chinese tokeniser prints a line to the console when it first loads its dictionary; our
- * stdout carries JSON log lines only, so that line is held back while the model loads.
- */
+/** nlp.js may print to the console while it trains; our stdout carries JSON log lines only. */
 async function quietly<T>(work: () => Promise<T>): Promise<T> {
   const log = console.log;
   console.log = () => undefined;
@@ -91,7 +91,7 @@ async function train(training: TrainingSet): Promise<string> {
 }
 
 /**
- * nlp.js (neural classifier per language; Chinese and English tokenisers) trained on the content
+ * nlp.js (neural classifier per language) over our features (features.ts), trained on the content
  * files. The trained model is cached in `cacheDir` under the training data's hash, so a start with
  * unchanged data loads it in milliseconds instead of training.
  */
@@ -126,7 +126,7 @@ export async function createNlpClassifier({
   }
   const nlp = await newNlp();
   nlp.import(model);
-  // The first sentence of each language loads its tokeniser: do it now, not in a customer's turn.
+  // The first sentence of each language warms the pipeline: do it now, not in a customer's turn.
   await quietly(async () => {
     await nlp.process('zh', '你好');
     await nlp.process('en', 'hello');

@@ -3,18 +3,22 @@ import type { Intent, Locale } from '../../dialogs/types';
 import { DATA_QUESTIONS, YES_NO_QUESTIONS, type KeywordRecognizer } from './keywordRecognizer';
 import type { Classifier, Ranked } from './nlpClassifier';
 import { normalizeText } from './normalizeText';
+import { inScope, scopeOf } from './scope';
 
-/** Confidence thresholds, set from the evaluation figures (`npm run eval:nlu`). */
+/** Confidence thresholds, set from the evaluation figures (`npm run eval:nlu`; README, Understanding). */
 export interface NluThresholds {
   /** Below this the model's best guess is not taken. */
   accept: number;
-  /** A topic at least this sure is answered outright; below it, close rivals are offered. */
+  /** A topic at least this sure is answered outright, even with no word of the bot's job in it. */
   sure: number;
-  /** A rival topic at least this likely is offered alongside the best one. */
+  /**
+   * "Which topic?" only when the runner-up topic is at least this share of the best one: two topics
+   * nearly tied. Asking costs the customer a turn, so a clear best topic is answered.
+   */
   rival: number;
 }
 
-export const DEFAULT_THRESHOLDS: NluThresholds = { accept: 0.5, sure: 0.7, rival: 0.15 };
+export const DEFAULT_THRESHOLDS: NluThresholds = { accept: 0.5, sure: 0.8, rival: 0.85 };
 
 /** Digits enough for a phone, card or ID number (a 6-digit code is not one). */
 const CARRIES_NUMBER = 7;
@@ -56,12 +60,55 @@ function fromLabel(label: string): Recognition | undefined {
   return MODEL_INTENTS.has(label as Intent) ? { intent: label as Intent } : undefined;
 }
 
+/** Topics about identity checks: one family; between them a best guess beats asking "which?". */
+const IDENTITY_TOPICS = new Set(['identityFailed', 'requiredDocuments', 'whyVerify']);
+/** Intents that need no word of the bot's job: social turns and a person asked for. */
+const SOCIAL = new Set<Intent>(['greeting', 'thanks', 'goodbye']);
+/** Words of a short social turn at most; a longer message has content the greeting does not carry. */
+const SHORT_SOCIAL = 5;
+
+/** "cancel a payment", "取消借款": cancel with another subject is a request about that, not the command. */
+const CANCEL_OBJECT_ZH = /取消(掉|了)?(这笔|那笔|一笔)?(借款|贷款|订单|交易|支付|付款|扣款|转账|还款|分期|自动|预约|挂失|银行卡|信用卡)/;
+const CANCEL_OBJECT_EN =
+  /\b(cancel|stop|block)\b.{0,30}\b(payment|transfer|transaction|order|standing order|direct debit|subscription|card|cards|contactless|purchase|loan|account)s?\b/;
+/** A question about when ("人工几点上班", "are agents online at night"): about hours, not a request. */
+const ASKS_WHEN = /(几点|什么时候|时间|周末|晚上|夜里|节假日|上班|下班|\bwhen\b|\bhours\b|\bopen\b|\bweekends?\b|\bnight\b|\bholidays?\b|\bonline\b)/;
+/** "stop, I need a human": a person asked for beats the stop that opens the sentence. */
+const NEGATED_PERSON = /(不要|不用|不需要|别)(转)?(人工|客服|真人)|\b(no|don't|dont|not)\b.{0,12}\b(human|agent|person)\b/;
+
 /**
- * Understanding in two layers. Keywords decide what must never be guessed: an offered button or
- * topic, an explicit command (cancel, start over, a person, a complaint), a number typed at a
- * question, yes/no at a yes/no question. Everything else goes to the trained model (nlp.js); when
- * it is unsure between topics, the likeliest few are returned as candidates; when it has nothing,
- * the keywords' guess stands.
+ * The task before the topic: asking how, whether or where to change the number is `changePhone`
+ * whatever the phrasing, unless the message names a specific problem (codes not arriving, still
+ * the old number after a change, a failed check …).
+ */
+const CHANGE_ZH = /(换|改|变更|更新|修改|更换|变了|换了|改成|换成|跟换|变动)/;
+const PHONE_ZH = /(手机|电话|号码|手机号|预留号|新号|旧号|换号|改号)/;
+const PROBLEM_ZH =
+  /(验证码|校验码|动态码|收不到|没收到|接收不到|获取不|还是|仍然|依然|怎么还|为什么还|失败|不了|不能改|改不|换不|报错|不可用|不能用|无法|不支持|占用|人脸|身份|冻结|锁|被盗|被别人|别人在用|丢|停机|注销|不用了|不在用|信用卡|妈|爸|老公|老婆|家人|老人|孩子|儿子|女儿|别人|替|代办|短信说|通知|提示|国际|国外|境外|海外|改错|换错|改回|换回|撤销|几张|多张|全部)/;
+const CHANGE_EN = /\b(change|changing|changed|update|updating|updated|switch|replace|new)\b/;
+const PHONE_EN = /\b(phone|mobile|cell|number|sim)\b/;
+const PROBLEM_EN =
+  /\b(code|codes|sms|text|still|lost|stolen|stole|fail|failed|verify|identity|credit card|someone else|taken over|hacked|mom|mum|dad|mother|father|son|daughter|husband|wife|parent|parents|behalf|his|her|him|says|said|notification|alert|wasn'?t me|accepted|rejected|invalid|error|international|foreign|overseas|abroad|back|undo|mistake|wrong|several|multiple|both|all my|each)\b/;
+
+/**
+ * Changed already, yet the old number is still used ("已经改了，验证码还是发到原来的号"): the
+ * updateDelay topic, however the model leans.
+ */
+const ALREADY_CHANGED_ZH =
+  /((已经|早就|早已|已|都|刚|去银行|在银行|柜台|营业厅).{0,8}(换|改|变更|更改|更换|修改|更新)|(改|换|变更|更改|更换|修改|更新)(好|完|过|了))/;
+const STILL_OLD_ZH = /(还是|仍然|依然|仍|还在|总是|老是|一直|总|还)[^，。？！,?!]{0,14}(以前|原来|之前|旧|老|原|过去)/;
+const SENT_TO_OLD_ZH = /(验证码|短信|动态码|校验码).{0,12}(发|到|往).{0,6}(以前|原来|之前|旧|老|原先|停用)/;
+
+/**
+ * Understanding in layers. Keywords decide what must never be guessed: an offered button or topic,
+ * an explicit command (cancel, start over, a person, a complaint), a number typed at a question,
+ * yes/no at a yes/no question. Then, for what customers write freely:
+ *  1. scope first — a message naming nothing of this bot's job (and, without a sure topic, another
+ *     banking subject or nothing at all) is out of scope: `none`, the honest "I can't do that here";
+ *  2. the task before the topic — asking to change the number is `changePhone` unless a specific
+ *     problem is named; "changed already, still the old number" is `updateDelay`;
+ *  3. the trained model (nlp.js over jieba words, concepts and bigrams) for the rest; "which topic?"
+ *     only when two topics are nearly tied, never between the identity topics.
  */
 export function createNluRecognizer({
   classifier,
@@ -80,13 +127,26 @@ export function createNluRecognizer({
       if (kw.source === 'label') return kw;
       const text = normalizeText(input);
       if (text.text === '') return { intent: 'none' };
-      if (COMMANDS.has(kw.intent)) {
-        // "转人工" is a command; "人工几点上班" is a question that happens to name one.
-        if (text.hanCount + text.wordCount <= SHORT_COMMAND) return kw;
-        const [top] = await classify(text.text);
-        return top && top.label.startsWith('faq.') && top.score >= thresholds.sure ? (fromLabel(top.label) ?? kw) : kw;
-      }
       const { expecting } = context;
+      const words = text.hanCount + text.wordCount;
+      const short = words <= SHORT_COMMAND;
+      const aPersonAsked = keywords.recognize(input, { locale: context.locale }).intent === 'handoff' || namesPerson(text.text);
+
+      if (COMMANDS.has(kw.intent)) {
+        // "stop, I need a human": the person, not the stop.
+        if ((kw.intent === 'cancel' || kw.intent === 'restart') && aPersonAsked && !NEGATED_PERSON.test(text.text)) {
+          return { intent: 'handoff' };
+        }
+        // "cancel a payment I made" asks about the payment: not the cancel command.
+        const cancelsSomethingElse = kw.intent === 'cancel' && (CANCEL_OBJECT_ZH.test(text.compact) || CANCEL_OBJECT_EN.test(text.text));
+        // "转人工" is a command; "人工几点上班" is a question that happens to name one.
+        if (short && !cancelsSomethingElse && !ASKS_WHEN.test(text.text)) return kw;
+        const [top] = await classify(text.text);
+        const topicFloor = ASKS_WHEN.test(text.text) ? thresholds.accept : thresholds.sure;
+        if (top && top.label.startsWith('faq.') && top.score >= topicFloor) return fromLabel(top.label) ?? kw;
+        if (!cancelsSomethingElse) return kw;
+        if (expecting === undefined) return { intent: 'none' };
+      }
       const yesNo = expecting !== undefined && YES_NO_QUESTIONS.has(expecting);
       if (expecting === 'otp' && kw.intent === 'resend') return kw;
       if (expecting !== undefined && kw.intent === 'help') return kw;
@@ -98,28 +158,76 @@ export function createNluRecognizer({
         return kw;
       }
 
+      const scope = scopeOf(text);
       const ranked = await classify(text.text);
       const best = ranked[0];
-      const guess = best && best.score >= thresholds.accept ? fromLabel(best.label) : undefined;
-      if (!best || !guess) return kw;
       // A message carrying a card or phone number gives details; it does not ask a question. The
       // chart reads the numbers (e.g. "actually the new number is …" at the confirm step).
-      if (text.digitCount >= CARRIES_NUMBER && (guess.intent === 'faq' || guess.intent === 'help')) {
+      if (text.digitCount >= CARRIES_NUMBER && best && (best.label.startsWith('faq.') || best.label === 'help')) {
         return { intent: 'none' };
+      }
+
+      // The task before the topic.
+      const zh = text.hanCount > 0;
+      const asksChange = zh
+        ? CHANGE_ZH.test(text.compact) && PHONE_ZH.test(text.compact) && !PROBLEM_ZH.test(text.compact)
+        : CHANGE_EN.test(text.text) && PHONE_EN.test(text.text) && !PROBLEM_EN.test(text.text) && !scope.outside;
+      const sureTopic = best !== undefined && best.label.startsWith('faq.') && best.score >= thresholds.sure;
+      if (expecting === undefined && asksChange && !sureTopic) return { intent: 'changePhone' };
+      if (zh && (SENT_TO_OLD_ZH.test(text.compact) || (ALREADY_CHANGED_ZH.test(text.compact) && STILL_OLD_ZH.test(text.compact)))) {
+        return { intent: 'faq', faqId: 'updateDelay' };
+      }
+
+      const guess = best && best.score >= thresholds.accept ? fromLabel(best.label) : undefined;
+      if (!best || !guess) {
+        // Nothing the model is sure of: the keywords' reading if it is in scope, else out of scope.
+        if (kw.intent === 'faq' && !inScope(scope)) return { intent: 'none' };
+        if (SOCIAL.has(kw.intent) && words > SHORT_SOCIAL) return { intent: 'none' };
+        if (kw.intent === 'help' && expecting === undefined && !short) return { intent: 'none' };
+        return kw;
       }
       // Yes and no answer yes/no questions only; elsewhere the words' own meaning ("收不到" at a code
       // prompt: the code did not come) is the better reading.
       if (!yesNo && (guess.intent === 'affirm' || guess.intent === 'deny') && kw.intent !== 'none') return kw;
+      if (expecting !== undefined) return guess.intent === 'faq' ? withRivals(guess, ranked, thresholds) : guess;
 
-      if (guess.intent === 'faq' && best.score < thresholds.sure) {
-        const rivals = ranked
-          .slice(1)
-          .filter((r) => r.label.startsWith('faq.') && r.label !== 'faq.menu' && r.score >= thresholds.rival)
-          .slice(0, 2)
-          .map((r) => r.label.slice(4));
-        if (rivals.length > 0) return { intent: 'faq', faqId: guess.faqId, candidates: [guess.faqId as string, ...rivals] };
+      // Scope first (outside a question): no word of this bot's job → out of scope, unless the
+      // model is sure of a topic in a message that names no other subject ("要收费吗").
+      if (!inScope(scope)) {
+        if (guess.intent === 'handoff' || guess.intent === 'complaint') return guess;
+        if (SOCIAL.has(guess.intent) || guess.intent === 'cancel' || guess.intent === 'restart') {
+          return words <= SHORT_SOCIAL || !scope.outside ? guess : { intent: 'none' };
+        }
+        // Another subject named: out of scope, unless it only touches a topic the model is sure of.
+        if (scope.outside && !(scope.softOnly && best.score >= thresholds.sure)) return { intent: 'none' };
+        if (best.score < thresholds.sure) return { intent: 'none' };
       }
+      if (SOCIAL.has(guess.intent) && words > SHORT_SOCIAL) {
+        const next = ranked.find((r) => !SOCIAL.has(r.label as Intent) && r.score >= thresholds.accept / 2);
+        return (next && fromLabel(next.label)) ?? { intent: 'none' };
+      }
+      // "help me delete this account": help is asked for at a question, or said alone.
+      if (guess.intent === 'help' && !short) return kw.intent !== 'help' ? kw : { intent: 'none' };
+      if (guess.intent === 'faq') return withRivals(guess, ranked, thresholds);
       return guess;
     },
   };
+}
+
+/** The likeliest topic, with its near-tied rival offered beside it when there is one. */
+function withRivals(guess: Recognition, ranked: Ranked[], thresholds: NluThresholds): Recognition {
+  const [best] = ranked;
+  const faqId = guess.faqId as string;
+  if (!best || best.score >= thresholds.sure || faqId === 'menu') return guess;
+  const rivals = ranked
+    .slice(1, 3)
+    .filter((r) => r.label.startsWith('faq.') && r.label !== 'faq.menu' && r.score >= best.score * thresholds.rival)
+    .map((r) => r.label.slice(4))
+    .filter((id) => !(IDENTITY_TOPICS.has(id) && IDENTITY_TOPICS.has(faqId)));
+  return rivals.length > 0 ? { intent: 'faq', faqId, candidates: [faqId, ...rivals] } : guess;
+}
+
+/** Asks for a person in words the keyword list may not hold ("someone who can actually help"). */
+function namesPerson(text: string): boolean {
+  return /\b(human|real person|someone|somebody|agent|representative)\b/.test(text) || /(人工|真人|客服)/.test(text);
 }
