@@ -4,6 +4,7 @@ import { DATA_QUESTIONS, YES_NO_QUESTIONS, type KeywordRecognizer } from './keyw
 import type { Classifier, Ranked } from './nlpClassifier';
 import { normalizeText } from './normalizeText';
 import { inScope, scopeOf } from './scope';
+import { asksToChange, identityTopic, lostPhone, stillTheOldNumber } from './taskRules';
 
 /** Confidence thresholds, set from the evaluation figures (`npm run eval:nlu`; README, Understanding). */
 export interface NluThresholds {
@@ -62,6 +63,11 @@ function fromLabel(label: string): Recognition | undefined {
 
 /** Topics about identity checks: one family; between them a best guess beats asking "which?". */
 const IDENTITY_TOPICS = new Set(['identityFailed', 'requiredDocuments', 'whyVerify']);
+/** Readings more specific than the identity and lost-phone rules: the model's, when it has one. */
+const MORE_SPECIFIC = new Set([
+  'changePhone', 'handoff', 'complaint', 'faq.otpNotReceived', 'faq.otpWrong', 'faq.otpLimits', 'faq.updateDelay',
+  'faq.oldNumberLost', 'faq.accountAbnormal', 'faq.privacy', 'faq.safety', 'faq.numberRejected', 'faq.noticeSms',
+]);
 /** Intents that need no word of the bot's job: social turns and a person asked for. */
 const SOCIAL = new Set<Intent>(['greeting', 'thanks', 'goodbye']);
 /** Words of a short social turn at most; a longer message has content the greeting does not carry. */
@@ -71,33 +77,15 @@ const SHORT_SOCIAL = 5;
 const CANCEL_OBJECT_ZH = /取消(掉|了)?(这笔|那笔|一笔)?(借款|贷款|订单|交易|支付|付款|扣款|转账|还款|分期|自动|预约|挂失|银行卡|信用卡)/;
 const CANCEL_OBJECT_EN =
   /\b(cancel|stop|block)\b.{0,30}\b(payment|transfer|transaction|order|standing order|direct debit|subscription|card|cards|contactless|purchase|loan|account)s?\b/;
+/** Asking for a person in so many words: a request even inside a long sentence. */
+const EXPLICIT_PERSON = /(转人工|找人工|接人工|人工服务|人工客服|要人工|真人|活人|\b(human|real person|talk to|speak to|speak with|talk with|someone|somebody|representative)\b)/;
 /** A question about when ("人工几点上班", "are agents online at night"): about hours, not a request. */
 const ASKS_WHEN = /(几点|什么时候|时间|周末|晚上|夜里|节假日|上班|下班|\bwhen\b|\bhours\b|\bopen\b|\bweekends?\b|\bnight\b|\bholidays?\b|\bonline\b)/;
 /** "stop, I need a human": a person asked for beats the stop that opens the sentence. */
 const NEGATED_PERSON = /(不要|不用|不需要|别)(转)?(人工|客服|真人)|\b(no|don't|dont|not)\b.{0,12}\b(human|agent|person)\b/;
 
-/**
- * The task before the topic: asking how, whether or where to change the number is `changePhone`
- * whatever the phrasing, unless the message names a specific problem (codes not arriving, still
- * the old number after a change, a failed check …).
- */
-const CHANGE_ZH = /(换|改|变更|更新|修改|更换|变了|换了|改成|换成|跟换|变动)/;
-const PHONE_ZH = /(手机|电话|号码|手机号|预留号|新号|旧号|换号|改号)/;
-const PROBLEM_ZH =
-  /(验证码|校验码|动态码|收不到|没收到|接收不到|获取不|还是|仍然|依然|怎么还|为什么还|失败|不了|不能改|改不|换不|报错|不可用|不能用|无法|不支持|占用|人脸|身份|冻结|锁|被盗|被别人|别人在用|丢|停机|注销|不用了|不在用|信用卡|妈|爸|老公|老婆|家人|老人|孩子|儿子|女儿|别人|替|代办|短信说|通知|提示|国际|国外|境外|海外|改错|换错|改回|换回|撤销|几张|多张|全部)/;
-const CHANGE_EN = /\b(change|changing|changed|update|updating|updated|switch|replace|new)\b/;
-const PHONE_EN = /\b(phone|mobile|cell|number|sim)\b/;
-const PROBLEM_EN =
-  /\b(code|codes|sms|text|still|lost|stolen|stole|fail|failed|verify|identity|credit card|someone else|taken over|hacked|mom|mum|dad|mother|father|son|daughter|husband|wife|parent|parents|behalf|his|her|him|says|said|notification|alert|wasn'?t me|accepted|rejected|invalid|error|international|foreign|overseas|abroad|back|undo|mistake|wrong|several|multiple|both|all my|each)\b/;
-
-/**
- * Changed already, yet the old number is still used ("已经改了，验证码还是发到原来的号"): the
- * updateDelay topic, however the model leans.
- */
-const ALREADY_CHANGED_ZH =
-  /((已经|早就|早已|已|都|刚|去银行|在银行|柜台|营业厅).{0,8}(换|改|变更|更改|更换|修改|更新)|(改|换|变更|更改|更换|修改|更新)(好|完|过|了))/;
-const STILL_OLD_ZH = /(还是|仍然|依然|仍|还在|总是|老是|一直|总|还)[^，。？！,?!]{0,14}(以前|原来|之前|旧|老|原|过去)/;
-const SENT_TO_OLD_ZH = /(验证码|短信|动态码|校验码).{0,12}(发|到|往).{0,6}(以前|原来|之前|旧|老|原先|停用)/;
+/** The model reads "out of scope" but the message names the bot's job: a rival this likely is taken. */
+const ANCHORED_RIVAL = 0.05;
 
 /**
  * Understanding in layers. Keywords decide what must never be guessed: an offered button or topic,
@@ -132,6 +120,7 @@ export function createNluRecognizer({
       const short = words <= SHORT_COMMAND;
       const aPersonAsked = keywords.recognize(input, { locale: context.locale }).intent === 'handoff' || namesPerson(text.text);
 
+      let fallback: Recognition | undefined;
       if (COMMANDS.has(kw.intent)) {
         // "stop, I need a human": the person, not the stop.
         if ((kw.intent === 'cancel' || kw.intent === 'restart') && aPersonAsked && !NEGATED_PERSON.test(text.text)) {
@@ -144,9 +133,21 @@ export function createNluRecognizer({
         const [top] = await classify(text.text);
         const topicFloor = ASKS_WHEN.test(text.text) ? thresholds.accept : thresholds.sure;
         if (top && top.label.startsWith('faq.') && top.score >= topicFloor) return fromLabel(top.label) ?? kw;
-        if (!cancelsSomethingElse) return kw;
-        if (expecting === undefined) return { intent: 'none' };
+        if (expecting !== undefined) {
+          // At a question a command word is a command ("算了，不想改了"), unless it cancels something else.
+          if (!cancelsSomethingElse) return kw;
+        } else if (!cancelsSomethingElse) {
+          // A first message: an explicit request for a person or a complaint stands; another command
+          // word in a long sentence ("号码不用了", "客服您好，…") is a command only if the model reads it so.
+          if (kw.intent === 'complaint' || (kw.intent === 'handoff' && EXPLICIT_PERSON.test(text.text))) return kw;
+          if (top?.label === kw.intent) return kw;
+          if (kw.intent === 'handoff') fallback = kw;
+        }
       }
+      const decided = await decide();
+      return decided.intent === 'none' && fallback ? fallback : decided;
+
+      async function decide(): Promise<Recognition> {
       const yesNo = expecting !== undefined && YES_NO_QUESTIONS.has(expecting);
       if (expecting === 'otp' && kw.intent === 'resend') return kw;
       if (expecting !== undefined && kw.intent === 'help') return kw;
@@ -159,7 +160,13 @@ export function createNluRecognizer({
       }
 
       const scope = scopeOf(text);
-      const ranked = await classify(text.text);
+      let ranked = await classify(text.text);
+      // Naming the bot's job (a code, the phone number, identity) yet read as out of scope — the model
+      // heard the loan or the payment around it: the likeliest in-scope reading instead.
+      if (expecting === undefined && scope.strong && ranked[0]?.label === 'none') {
+        const next = ranked.find((r) => r.label !== 'none' && r.score >= ANCHORED_RIVAL);
+        if (next) ranked = [{ ...next, score: Math.max(next.score, thresholds.accept) }, ...ranked.filter((r) => r !== next)];
+      }
       const best = ranked[0];
       // A message carrying a card or phone number gives details; it does not ask a question. The
       // chart reads the numbers (e.g. "actually the new number is …" at the confirm step).
@@ -168,15 +175,14 @@ export function createNluRecognizer({
       }
 
       // The task before the topic.
-      const zh = text.hanCount > 0;
-      const asksChange = zh
-        ? CHANGE_ZH.test(text.compact) && PHONE_ZH.test(text.compact) && !PROBLEM_ZH.test(text.compact)
-        : CHANGE_EN.test(text.text) && PHONE_EN.test(text.text) && !PROBLEM_EN.test(text.text) && !scope.outside;
+      const asksChange = asksToChange(text, scope);
       const sureTopic = best !== undefined && best.label.startsWith('faq.') && best.score >= thresholds.sure;
       if (expecting === undefined && asksChange && !sureTopic) return { intent: 'changePhone' };
-      if (zh && (SENT_TO_OLD_ZH.test(text.compact) || (ALREADY_CHANGED_ZH.test(text.compact) && STILL_OLD_ZH.test(text.compact)))) {
-        return { intent: 'faq', faqId: 'updateDelay' };
-      }
+      if (stillTheOldNumber(text)) return { intent: 'faq', faqId: 'updateDelay' };
+      const topLabel = best?.label ?? 'none';
+      const family = identityTopic(text);
+      if (family && !MORE_SPECIFIC.has(topLabel)) return { intent: 'faq', faqId: family };
+      if (lostPhone(text) && !MORE_SPECIFIC.has(topLabel)) return { intent: 'faq', faqId: 'oldNumberLost' };
 
       const guess = best && best.score >= thresholds.accept ? fromLabel(best.label) : undefined;
       if (!best || !guess) {
@@ -210,6 +216,7 @@ export function createNluRecognizer({
       if (guess.intent === 'help' && !short) return kw.intent !== 'help' ? kw : { intent: 'none' };
       if (guess.intent === 'faq') return withRivals(guess, ranked, thresholds);
       return guess;
+      }
     },
   };
 }

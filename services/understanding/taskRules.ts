@@ -1,0 +1,90 @@
+/**
+ * Rules for what a customer asks to do, read before the model's topic. Each is a pattern of
+ * concepts (change + phone number, "changed already" + "still the old one", identity + failure), not
+ * a sentence; the evaluation on real customer messages (`npm run eval:nlu`) is why each is here.
+ */
+import type { NormalizedText } from './normalizeText';
+import type { Scope } from './scope';
+
+/**
+ * The task before the topic: asking how, whether or where to change the number is `changePhone`
+ * whatever the phrasing, unless the message names a specific problem (codes not arriving, still
+ * the old number after a change, a failed check …).
+ */
+const CHANGE_ZH = /(换|改|变更|更新|修改|更换|变了|换了|改成|换成|跟换|变动)/;
+const PHONE_ZH = /(手机|电话|号码|手机号|预留号|新号|旧号|换号|改号)/;
+const PROBLEM_ZH =
+  /(验证码|校验码|动态码|收不到|没收到|接收不到|获取不|还是|仍然|依然|怎么还|为什么还|失败|不了|不能改|改不|换不|报错|不可用|不能用|无法|不支持|占用|人脸|身份|冻结|锁|被盗|被别人|别人在用|丢|停机|注销|不用了|不在用|信用卡|妈|爸|老公|老婆|家人|老人|孩子|儿子|女儿|别人|替|代办|短信说|通知|提示|国际|国外|境外|海外|改错|换错|改回|换回|撤销|几张|多张|全部)/;
+const CHANGE_EN = /\b(change|changing|changed|update|updating|updated|switch|replace|new)\b/;
+const PHONE_EN = /\b(phone|mobile|cell|number|sim)\b/;
+const PROBLEM_EN =
+  /\b(code|codes|sms|text|still|lost|stolen|stole|fail|failed|verify|identity|credit card|someone else|taken over|hacked|mom|mum|dad|mother|father|son|daughter|husband|wife|parent|parents|behalf|his|her|him|says|said|notification|alert|wasn'?t me|accepted|rejected|invalid|error|international|foreign|overseas|abroad|back|undo|mistake|wrong|several|multiple|both|all my|each)\b/;
+
+/**
+ * Changed already, yet the old number is still used ("已经改了，验证码还是发到原来的号"): the
+ * updateDelay topic, however the model leans.
+ */
+const ALREADY_CHANGED_ZH =
+  /((已经|早就|早已|已|都|刚|去银行|在银行|柜台|营业厅).{0,8}(换|改|变更|更改|更换|修改|更新)|(改|换|变更|更改|更换|修改|更新)(好|完|过|了))/;
+const STILL_OLD_ZH = /(还是|仍然|依然|仍|还在|总是|老是|一直|总|还)[^，。？！,?!]{0,14}(以前|原来|之前|旧|老|原|过去)/;
+const SENT_TO_OLD_ZH = /(发|到|往|显示).{0,10}(以前|原来|之前|旧|老|原先|过去)|(以前|原来|之前|旧|老|原先).{0,10}(发|显示)/;
+const CODE_ZH = /(验证码|短信|动态码|校验码|验证)/;
+/** The number the code goes to is not the customer's own now ("和现在的不一样"). */
+const NOT_THE_SAME_ZH = /(不一样|不是我|不同|不符|不一致|对不上)/;
+/** …but not when the old number is gone or the customer asks how to change it (oldNumberLost, changePhone). */
+const OLD_GONE_ZH = /(不用了|不用的|不在用|停用|停机|停了|注销|丢|收不到|没收到|接收不到|怎么(更改|改|换|修改)|如何(更改|改|换|修改))/;
+/** Asking how to change, not reporting a change: changePhone ("已经换了号，怎么改卡上的"). */
+const ASKS_HOW_ZH = /(怎么|如何|咋|能不能|可以|可不可以|要不要|需要)(更改|修改|改|换|更换|变更|弄|办|整)/;
+
+/** Asking to change the number, with no specific problem named. */
+export function asksToChange(text: NormalizedText, scope: Scope): boolean {
+  if (text.hanCount > 0) return CHANGE_ZH.test(text.compact) && PHONE_ZH.test(text.compact) && !PROBLEM_ZH.test(text.compact);
+  return CHANGE_EN.test(text.text) && PHONE_EN.test(text.text) && !PROBLEM_EN.test(text.text) && !scope.outside;
+}
+
+/** Changed already (or codes go to an old number), yet the old number is still used: updateDelay. */
+export function stillTheOldNumber(text: NormalizedText): boolean {
+  if (text.hanCount === 0) return false;
+  const c = text.compact;
+  const codeToOld = CODE_ZH.test(c) && (SENT_TO_OLD_ZH.test(c) || STILL_OLD_ZH.test(c) || NOT_THE_SAME_ZH.test(c)) && !OLD_GONE_ZH.test(c);
+  return codeToOld || (ALREADY_CHANGED_ZH.test(c) && STILL_OLD_ZH.test(c) && !ASKS_HOW_ZH.test(c));
+}
+
+const IDENTITY_ZH = /(身份|实名|人脸|刷脸|证件|认证|本人|识别)/;
+const IDENTITY_FAILED_ZH =
+  /(失败|不通过|没通过|通不过|过不了|不了|错误|输错|搞错|有误|不对|不符|不一致|无效|不成功|无法|不能|识别不|失别|闪退|出问题|次数过多|次数太多|锁)/;
+const WHY_ZH = /(为什么|为何|为啥|凭什么|干嘛|干什么|何必|必须|一定要)/;
+const PRIVATE_ZH = /(泄露|泄漏|隐私|安全|保密|盗取)/;
+const IDENTITY_EN = /\b(identity|identify|identification|id|verif\w*|prove|proving|proof|who i am|it'?s me|i am me|myself|recogni[sz]\w*|kyc)\b/;
+const IDENTITY_FAILED_EN =
+  /(\b(not|no way|fail\w*|trouble|problems?|unable|can'?t|cannot|won'?t|doesn'?t|isn'?t|wasn'?t|hasn'?t|haven'?t|didn'?t|reject\w*|error|stuck|declin\w*|refuse|skip|bypass)\b|n't\b)/;
+const WHY_EN = /\b(why|reason|what for|used for|point of|necessary|have to|supposed to)\b/;
+const PRIVATE_EN = /\b(privacy|private|leak\w*|safe|secure|security)\b/;
+
+/**
+ * Identity checks are one family: a failure named is identityFailed, a "why" whyVerify, anything
+ * else (how, where, which documents) requiredDocuments. Undefined when the message is not about them.
+ */
+export function identityTopic(text: NormalizedText): 'identityFailed' | 'whyVerify' | 'requiredDocuments' | undefined {
+  if (text.hanCount > 0) {
+    const c = text.compact;
+    if (!IDENTITY_ZH.test(c) || PRIVATE_ZH.test(c)) return undefined;
+    if (IDENTITY_FAILED_ZH.test(c)) return 'identityFailed';
+    return WHY_ZH.test(c) ? 'whyVerify' : 'requiredDocuments';
+  }
+  const t = text.text;
+  if (!IDENTITY_EN.test(t) || PRIVATE_EN.test(t)) return undefined;
+  if (IDENTITY_FAILED_EN.test(t)) return 'identityFailed';
+  return WHY_EN.test(t) ? 'whyVerify' : 'requiredDocuments';
+}
+
+const PHONE_GONE_EN =
+  /\b(lost|lose|stolen|stole|taken|took|mugged|robbed|missing|misplaced|left|gone|broke|broken|dropped|can'?t find|where my)\b/;
+const APP_LOCKED_OUT_EN = /\b(can'?t|cannot|unable to|not able to)\b.{0,20}\b(use|access|get to|get into|open)\b.{0,12}\bapps?\b/;
+
+/** The phone (or what was on it) is gone: oldNumberLost. English only; Chinese is read by the model. */
+export function lostPhone(text: NormalizedText): boolean {
+  if (text.hanCount > 0) return false;
+  const t = text.text;
+  return (/\b(phone|mobile|cell|sim)\b/.test(t) && PHONE_GONE_EN.test(t)) || APP_LOCKED_OUT_EN.test(t);
+}
