@@ -78,7 +78,7 @@ const CANCEL_OBJECT_ZH = /取消(掉|了)?(这笔|那笔|一笔)?(借款|贷款|
 const CANCEL_OBJECT_EN =
   /\b(cancel|stop|block)\b.{0,30}\b(payment|transfer|transaction|order|standing order|direct debit|subscription|card|cards|contactless|purchase|loan|account)s?\b/;
 /** Asking for a person in so many words: a request even inside a long sentence. */
-const EXPLICIT_PERSON = /(转人工|找人工|接人工|人工服务|人工客服|要人工|真人|活人|\b(human|real person|talk to|speak to|speak with|talk with|someone|somebody|representative)\b)/;
+const EXPLICIT_PERSON = /(转人工|找人工|接人工|人工服务|人工客服|要人工|真人|活人|(和|跟|同|找)(你们)?的?(客服|人工|工作人员)|\b(human|real person|talk to|speak to|speak with|talk with|someone|somebody|representative)\b)/;
 /** A question about when ("人工几点上班", "are agents online at night"): about hours, not a request. */
 const ASKS_WHEN = /(几点|什么时候|时间|周末|晚上|夜里|节假日|上班|下班|\bwhen\b|\bhours\b|\bopen\b|\bweekends?\b|\bnight\b|\bholidays?\b|\bonline\b)/;
 /** "stop, I need a human": a person asked for beats the stop that opens the sentence. */
@@ -177,8 +177,8 @@ export function createNluRecognizer({
       // The task before the topic.
       const asksChange = asksToChange(text, scope);
       const sureTopic = best !== undefined && best.label.startsWith('faq.') && best.score >= thresholds.sure;
-      if (expecting === undefined && asksChange && !sureTopic) return { intent: 'changePhone' };
       if (stillTheOldNumber(text)) return { intent: 'faq', faqId: 'updateDelay' };
+      if (expecting === undefined && asksChange && !sureTopic) return { intent: 'changePhone' };
       const topLabel = best?.label ?? 'none';
       const family = identityTopic(text);
       if (family && !MORE_SPECIFIC.has(topLabel)) return { intent: 'faq', faqId: family };
@@ -206,7 +206,7 @@ export function createNluRecognizer({
         }
         // Another subject named: out of scope, unless it only touches a topic the model is sure of.
         if (scope.outside && !(scope.softOnly && best.score >= thresholds.sure)) return { intent: 'none' };
-        if (best.score < thresholds.sure) return { intent: 'none' };
+        if (best.score < thresholds.accept) return { intent: 'none' };
       }
       if (SOCIAL.has(guess.intent) && words > SHORT_SOCIAL) {
         const next = ranked.find((r) => !SOCIAL.has(r.label as Intent) && r.score >= thresholds.accept / 2);

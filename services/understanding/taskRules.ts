@@ -14,7 +14,7 @@ import type { Scope } from './scope';
 const CHANGE_ZH = /(换|改|变更|更新|修改|更换|变了|换了|改成|换成|跟换|变动)/;
 const PHONE_ZH = /(手机|电话|号码|手机号|预留号|新号|旧号|换号|改号)/;
 const PROBLEM_ZH =
-  /(验证码|校验码|动态码|收不到|没收到|接收不到|获取不|还是|仍然|依然|怎么还|为什么还|失败|不了|不能改|改不|换不|报错|不可用|不能用|无法|不支持|占用|人脸|身份|冻结|锁|被盗|被别人|别人在用|丢|停机|注销|不用了|不在用|信用卡|妈|爸|老公|老婆|家人|老人|孩子|儿子|女儿|别人|替|代办|短信说|通知|提示|国际|国外|境外|海外|改错|换错|改回|换回|撤销|几张|多张|全部)/;
+  /(收不到|没收到|接收不到|获取不|发不|还是|仍然|依然|怎么还|为什么还|失败|不了|不能改|改不|换不|报错|不可用|不能用|无法|不支持|占用|人脸|身份|冻结|锁|被盗|被别人|别人在用|丢|停机|注销|不用了|不在用|信用卡|妈|爸|老公|老婆|家人|老人|孩子|儿子|女儿|别人|替|代办|短信说|通知|提示|国际|国外|境外|海外|改错|换错|改回|换回|撤销|几张|多张|全部)/;
 const CHANGE_EN = /\b(change|changing|changed|update|updating|updated|switch|replace|new)\b/;
 const PHONE_EN = /\b(phone|mobile|cell|number|sim)\b/;
 const PROBLEM_EN =
@@ -50,9 +50,9 @@ export function stillTheOldNumber(text: NormalizedText): boolean {
   return codeToOld || (ALREADY_CHANGED_ZH.test(c) && STILL_OLD_ZH.test(c) && !ASKS_HOW_ZH.test(c));
 }
 
-const IDENTITY_ZH = /(身份|实名|人脸|刷脸|证件|认证|本人|识别)/;
+const IDENTITY_ZH = /(身份|实名|人脸|刷脸|证件|认证|识别|核验|核实)/;
 const IDENTITY_FAILED_ZH =
-  /(失败|不通过|没通过|通不过|过不了|不了|错误|输错|搞错|有误|不对|不符|不一致|无效|不成功|无法|不能|识别不|失别|闪退|出问题|次数过多|次数太多|锁)/;
+  /(失败|不通过|没通过|未通过|没过|通不过|过不了|不了|错误|输错|搞错|有误|不对|不符|不一致|无效|不成功|无法|不能|识别不|失别|闪退|出问题|次数过多|次数太多|锁)/;
 const WHY_ZH = /(为什么|为何|为啥|凭什么|干嘛|干什么|何必|必须|一定要)/;
 const PRIVATE_ZH = /(泄露|泄漏|隐私|安全|保密|盗取)/;
 const IDENTITY_EN = /\b(identity|identify|identification|id|verif\w*|prove|proving|proof|who i am|it'?s me|i am me|myself|recogni[sz]\w*|kyc)\b/;
