@@ -4,7 +4,7 @@ import { DATA_QUESTIONS, YES_NO_QUESTIONS, type KeywordRecognizer } from './keyw
 import type { Classifier, Ranked } from './nlpClassifier';
 import { normalizeText } from './normalizeText';
 import { inScope, scopeOf } from './scope';
-import { asksToChange, identityTopic, lostPhone, stillTheOldNumber } from './taskRules';
+import { asksToChange, codeProblem, identityTopic, lostPhone, stillTheOldNumber } from './taskRules';
 
 /** Confidence thresholds, set from the evaluation figures (`npm run eval:nlu`; README, Understanding). */
 export interface NluThresholds {
@@ -68,6 +68,12 @@ const MORE_SPECIFIC = new Set([
   'changePhone', 'handoff', 'complaint', 'faq.otpNotReceived', 'faq.otpWrong', 'faq.otpLimits', 'faq.updateDelay',
   'faq.oldNumberLost', 'faq.accountAbnormal', 'faq.privacy', 'faq.safety', 'faq.numberRejected', 'faq.noticeSms',
 ]);
+const IDENTITY_LABELS = new Set([...IDENTITY_TOPICS].map((id) => `faq.${id}`));
+const MORE_SPECIFIC_THAN_LOST = new Set(['changePhone', 'handoff', 'complaint', 'faq.updateDelay', 'faq.otpNotReceived', 'faq.safety']);
+const MORE_SPECIFIC_THAN_CODES = new Set(['changePhone', 'handoff', 'complaint', 'faq.updateDelay', 'faq.oldNumberLost', 'faq.safety', 'faq.privacy']);
+/** "换绑定的卡", "修改还款卡": changing the card, not the number: another subject. */
+const CHANGES_A_CARD_ZH = /((改|换|更换|修改|变更)(一下|下)?(绑定|绑)?的?(还款|借款)?的?(银行)?卡|换卡|改卡)/;
+const PHONE_WORD_ZH = /(手机|电话|号码|预留|号)/;
 /** Intents that need no word of the bot's job: social turns and a person asked for. */
 const SOCIAL = new Set<Intent>(['greeting', 'thanks', 'goodbye']);
 /** Words of a short social turn at most; a longer message has content the greeting does not carry. */
@@ -179,10 +185,17 @@ export function createNluRecognizer({
       const sureTopic = best !== undefined && best.label.startsWith('faq.') && best.score >= thresholds.sure;
       if (stillTheOldNumber(text)) return { intent: 'faq', faqId: 'updateDelay' };
       if (expecting === undefined && asksChange && !sureTopic) return { intent: 'changePhone' };
-      const topLabel = best?.label ?? 'none';
+      // The rules below give way to a model that is sure of something more specific.
+      const modelSays = (labels: ReadonlySet<string>, floor: number) =>
+        best !== undefined && labels.has(best.label) && best.score >= floor;
       const family = identityTopic(text);
-      if (family && !MORE_SPECIFIC.has(topLabel)) return { intent: 'faq', faqId: family };
-      if (lostPhone(text) && !MORE_SPECIFIC.has(topLabel)) return { intent: 'faq', faqId: 'oldNumberLost' };
+      if (family && !modelSays(MORE_SPECIFIC, thresholds.accept)) {
+        return { intent: 'faq', faqId: modelSays(IDENTITY_LABELS, thresholds.sure) ? (best as Ranked).label.slice(4) : family };
+      }
+      if (lostPhone(text) && !modelSays(MORE_SPECIFIC_THAN_LOST, thresholds.accept)) return { intent: 'faq', faqId: 'oldNumberLost' };
+      const code = codeProblem(text);
+      if (code && !modelSays(MORE_SPECIFIC_THAN_CODES, thresholds.accept)) return { intent: 'faq', faqId: code };
+      if (CHANGES_A_CARD_ZH.test(text.compact) && !PHONE_WORD_ZH.test(text.compact)) return { intent: 'none' };
 
       const guess = best && best.score >= thresholds.accept ? fromLabel(best.label) : undefined;
       if (!best || !guess) {
@@ -202,7 +215,7 @@ export function createNluRecognizer({
       if (!inScope(scope)) {
         if (guess.intent === 'handoff' || guess.intent === 'complaint') return guess;
         if (SOCIAL.has(guess.intent) || guess.intent === 'cancel' || guess.intent === 'restart') {
-          return words <= SHORT_SOCIAL || !scope.outside ? guess : { intent: 'none' };
+          return scope.outside ? { intent: 'none' } : guess;
         }
         // Another subject named: out of scope, unless it only touches a topic the model is sure of.
         if (scope.outside && !(scope.softOnly && best.score >= thresholds.sure)) return { intent: 'none' };

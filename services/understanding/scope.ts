@@ -11,9 +11,10 @@ import type { NormalizedText } from './normalizeText';
 const ZH_STRONG = [
   '手机', '电话', '号码', '手机号', '换号', '改号', '新号', '旧号', '原号', '老号', '预留号', '验证码', '校验码', '动态码',
   '认证码', '短信', '身份', '实名', '人脸', '刷脸', '证件', '护照', '人工', '客服', '真人', '坐席', '安全', '诈骗', '骗子',
+  '冻结',
   '泄露', '泄漏', '隐私', '个人信息', '换绑', '改绑', '预留', '停机',
 ];
-const ZH_WEAK = ['冻结', '锁', '异常', '验证', '认证', '盗', '本人', '几张卡', '多张卡', '两张卡', '每张卡', '好几张', '都要改', '一起改'];
+const ZH_WEAK = ['锁', '异常', '验证', '认证', '盗', '本人', '几张卡', '多张卡', '两张卡', '每张卡', '好几张', '都要改', '一起改'];
 const ZH_OUTSIDE = [
   '借款', '贷款', '借钱', '还款', '额度', '利息', '逾期', '分期', '放款', '下款', '还钱', '转账', '汇款', '转出', '转入',
   '存款', '取款', '取现', '提现', '余额', '理财', '基金', '定期', '活期', '开户', '销户', '账单', '积分', '汇率', '外汇',
@@ -51,7 +52,9 @@ const NOT_A_PHONE_NUMBER = new Set(['card', 'pin', 'tracking', 'account', 'refer
  * of the topic ("do I have to do this for each card?"). The other subjects are plainly elsewhere.
  */
 const ZH_SOFT = new Set(['信用卡', '手续费', '寄', '邮寄']);
-const EN_SOFT = new Set(['card', 'cards', 'fee', 'fees', 'charge', 'charged', 'charges', 'charging', 'abroad', 'country', 'countries', 'debit']);
+const EN_SOFT = new Set(['card', 'cards', 'fee', 'fees', 'charge', 'charges', 'abroad', 'debit']);
+/** A card lost or stolen is the card's own matter (report it): another subject. */
+const CARD_GONE_EN = /\b(lost|stolen|stole|missing|can'?t find)\b/;
 
 export interface Scope {
   /** Names what the bot works with: a phone number, a code, identity, a person. */
@@ -97,6 +100,7 @@ export function scopeOf(text: NormalizedText): Scope {
       if (!EN_SOFT.has(t)) hard = true;
     }
   }
+  if (outside && !hard && CARD_GONE_EN.test(text.text)) hard = true;
   return { strong, weak, outside, softOnly: outside && !hard };
 }
 

@@ -57,7 +57,7 @@ const WHY_ZH = /(为什么|为何|为啥|凭什么|干嘛|干什么|何必|必�
 const PRIVATE_ZH = /(泄露|泄漏|隐私|安全|保密|盗取)/;
 const IDENTITY_EN = /\b(identity|identify|identification|id|verif\w*|prove|proving|proof|who i am|it'?s me|i am me|myself|recogni[sz]\w*|kyc)\b/;
 const IDENTITY_FAILED_EN =
-  /(\b(not|no way|fail\w*|trouble|problems?|unable|can'?t|cannot|won'?t|doesn'?t|isn'?t|wasn'?t|hasn'?t|haven'?t|didn'?t|reject\w*|error|stuck|declin\w*|refuse|skip|bypass)\b|n't\b)/;
+  /(\b(not|no way|fail\w*|trouble|problems?|unable|can'?t|cannot|won'?t|doesn'?t|isn'?t|wasn'?t|hasn'?t|haven'?t|didn'?t|reject\w*|error|stuck|declin\w*|refuse|skip|bypass|difficult\w*|hard|issues?)\b|n't\b)/;
 const WHY_EN = /\b(why|reason|what for|used for|point of|necessary|have to|supposed to)\b/;
 const PRIVATE_EN = /\b(privacy|private|leak\w*|safe|secure|security)\b/;
 
@@ -79,7 +79,7 @@ export function identityTopic(text: NormalizedText): 'identityFailed' | 'whyVeri
 }
 
 const PHONE_GONE_EN =
-  /\b(lost|lose|stolen|stole|taken|took|mugged|robbed|missing|misplaced|left|gone|broke|broken|dropped|can'?t find|where my)\b/;
+  /\b(lost|lose|stolen|stole|taken|took|mugged|robbed|missing|misplaced|left|gone|broke|broken|dropped|replaced|can'?t find|where my|not in possession|don'?t have)\b/;
 const APP_LOCKED_OUT_EN = /\b(can'?t|cannot|unable to|not able to)\b.{0,20}\b(use|access|get to|get into|open)\b.{0,12}\bapps?\b/;
 
 /** The phone (or what was on it) is gone: oldNumberLost. English only; Chinese is read by the model. */
@@ -87,4 +87,32 @@ export function lostPhone(text: NormalizedText): boolean {
   if (text.hanCount > 0) return false;
   const t = text.text;
   return (/\b(phone|mobile|cell|sim)\b/.test(t) && PHONE_GONE_EN.test(t)) || APP_LOCKED_OUT_EN.test(t);
+}
+
+const CODE_WORD_ZH = /(验证码|校验码|动态码|认证码|短信验证|验证短信)/;
+const CODE_WORD_EN = /\b(code|codes|otp|passcode)\b/;
+const CODE_LIMITS_ZH = /(频繁|次数|上限|超限|被锁|锁住|锁定|有效期|多久有效|多长时间有效|几分钟有效|过段时间|八九次|很多次|太多次)/;
+const CODE_NOT_RECEIVED_ZH = /(收不到|没收到|没有收到|接收不到|收不了|获取不|发不|不发|没发|没来|不到|延迟|滞后|太慢|超时|发送失败|获取失败|没反应)/;
+const CODE_WRONG_ZH = /(失败|错误|出错|不对|不正确|无效|失效|过期|报错)/;
+const CODE_LIMITS_EN = /\b(too many|limit|limits|how often|how many times|locked|valid for|expire|expires|how long is the code)\b/;
+const CODE_NOT_RECEIVED_EN = /\b(not received|didn'?t (get|receive|come|arrive)|haven'?t (got|received)|never (got|came|arrived)|no code|not (coming|arriving|here)|still waiting)\b/;
+const CODE_WRONG_EN = /\b(wrong|invalid|incorrect|expired|rejected|doesn'?t work|not working|failed|error)\b/;
+
+/**
+ * A code problem named: sends capped or codes expiring (otpLimits), codes not arriving
+ * (otpNotReceived), codes refused (otpWrong). Undefined when no code is named, or no problem.
+ */
+export function codeProblem(text: NormalizedText): 'otpLimits' | 'otpNotReceived' | 'otpWrong' | undefined {
+  if (text.hanCount > 0) {
+    const c = text.compact;
+    if (!CODE_WORD_ZH.test(c)) return undefined;
+    if (CODE_LIMITS_ZH.test(c)) return 'otpLimits';
+    if (CODE_NOT_RECEIVED_ZH.test(c)) return 'otpNotReceived';
+    return CODE_WRONG_ZH.test(c) ? 'otpWrong' : undefined;
+  }
+  const t = text.text;
+  if (!CODE_WORD_EN.test(t)) return undefined;
+  if (CODE_LIMITS_EN.test(t)) return 'otpLimits';
+  if (CODE_NOT_RECEIVED_EN.test(t)) return 'otpNotReceived';
+  return CODE_WRONG_EN.test(t) ? 'otpWrong' : undefined;
 }
