@@ -131,12 +131,44 @@ export async function createNlpClassifier({
     await nlp.process('zh', '你好');
     await nlp.process('en', 'hello');
   });
+  const vocabulary = vocabularyOf(training);
   const origin = { from, ms: Math.round(performance.now() - started) };
   return {
     origin,
     async classify(locale, text) {
+      // The network answers something for any input, confidently even for words it never saw
+      // ("DROP TABLE customers;"): a message mostly made of unknown words gets no reading.
+      if (coverage(vocabulary[locale], featurizer().features(NLP_LANG[locale] as 'zh' | 'en', text)) < MIN_COVERAGE) {
+        return [{ label: 'None', score: 1 }];
+      }
       const r = await nlp.process(NLP_LANG[locale], text);
       return r.classifications.map((c) => ({ label: c.intent, score: c.score }));
     },
   };
+}
+
+/** Below this share of known words (word features, not bigrams) the model's reading is not used. */
+const MIN_COVERAGE = 0.5;
+
+const isWordFeature = (f: string): boolean => !f.startsWith('~') && !f.includes('_');
+
+/** The word features of the training utterances, per locale. */
+function vocabularyOf(training: TrainingSet): Record<Locale, Set<string>> {
+  const f = featurizer();
+  const out = {} as Record<Locale, Set<string>>;
+  for (const locale of Object.keys(training) as Locale[]) {
+    const set = new Set<string>();
+    for (const utterances of Object.values(training[locale])) {
+      for (const u of utterances) for (const w of f.features(NLP_LANG[locale] as 'zh' | 'en', u)) if (isWordFeature(w)) set.add(w);
+    }
+    out[locale] = set;
+  }
+  return out;
+}
+
+/** The share of a message's word features the model was trained on (1 for a message with none). */
+function coverage(vocabulary: Set<string> | undefined, features: string[]): number {
+  const words = features.filter(isWordFeature);
+  if (!vocabulary || words.length === 0) return 1;
+  return words.filter((w) => vocabulary.has(w)).length / words.length;
 }

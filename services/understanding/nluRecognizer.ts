@@ -208,6 +208,9 @@ export function createNluRecognizer({
       // Yes and no answer yes/no questions only; elsewhere the words' own meaning ("收不到" at a code
       // prompt: the code did not come) is the better reading.
       if (!yesNo && (guess.intent === 'affirm' || guess.intent === 'deny') && kw.intent !== 'none') return kw;
+      // At a question that waits for typed data, a command is a command in so many words (the
+      // keywords): what the model alone reads as one ("DROP TABLE customers;") is a non-answer.
+      if (expecting !== undefined && DATA_QUESTIONS.has(expecting) && COMMANDS.has(guess.intent)) return { intent: 'none' };
       if (expecting !== undefined) return guess.intent === 'faq' ? withRivals(guess, ranked, thresholds) : guess;
 
       // Scope first (outside a question): no word of this bot's job → out of scope, unless the
