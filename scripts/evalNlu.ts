@@ -21,7 +21,7 @@ import { loadNluDev, nluDevDir, scoreFirstReplies, type RouteReport } from './nl
  * that makes understanding worse does not land.
  */
 export const FLOORS = {
-  own: { overall: 0.84, 'zh-CN': 0.82, 'en-US': 0.84 },
+  own: { overall: 0.877, 'zh-CN': 0.85, 'en-US': 0.88 },
   nluDev: { 'zh-CN': 0.5, 'en-US': 0.4, whichRate: 0.15 },
 } as const;
 

@@ -81,12 +81,14 @@ const inProcess = new Map<string, Promise<string>>();
 
 async function train(training: TrainingSet): Promise<string> {
   const nlp = await newNlp();
-  for (const locale of Object.keys(training) as Locale[]) {
-    for (const [label, utterances] of Object.entries(training[locale])) {
-      for (const u of utterances) nlp.addDocument(NLP_LANG[locale], u, label);
+  await quietly(async () => {
+    for (const locale of Object.keys(training) as Locale[]) {
+      for (const [label, utterances] of Object.entries(training[locale])) {
+        for (const u of utterances) nlp.addDocument(NLP_LANG[locale], u, label);
+      }
     }
-  }
-  await quietly(() => nlp.train());
+    await nlp.train();
+  });
   return nlp.export(true);
 }
 

@@ -182,7 +182,10 @@ export function createNluRecognizer({
 
       // The task before the topic.
       const asksChange = asksToChange(text, scope);
-      const sureTopic = best !== undefined && best.label.startsWith('faq.') && best.score >= thresholds.sure;
+      // …unless the model is sure of something else: a topic, a complaint, a person.
+      const sureTopic =
+        best !== undefined && best.label !== 'changePhone' && best.label !== 'none' && best.score >= thresholds.sure &&
+        (best.label.startsWith('faq.') || COMMANDS.has(best.label as Intent));
       if (stillTheOldNumber(text)) return { intent: 'faq', faqId: 'updateDelay' };
       if (expecting === undefined && asksChange && !sureTopic) return { intent: 'changePhone' };
       // The rules below give way to a model that is sure of something more specific.
