@@ -211,6 +211,10 @@ export function createNluRecognizer({
       // Yes and no answer yes/no questions only; elsewhere the words' own meaning ("收不到" at a code
       // prompt: the code did not come) is the better reading.
       if (!yesNo && (guess.intent === 'affirm' || guess.intent === 'deny') && kw.intent !== 'none') return kw;
+      // Leaving (cancel, start over) is never guessed: the words say it, or the model is sure.
+      if ((guess.intent === 'cancel' || guess.intent === 'restart') && kw.intent !== guess.intent && best.score < thresholds.sure) {
+        return { intent: 'none' };
+      }
       // At a question that waits for typed data, a command is a command in so many words (the
       // keywords): what the model alone reads as one ("DROP TABLE customers;") is a non-answer.
       if (expecting !== undefined && DATA_QUESTIONS.has(expecting) && COMMANDS.has(guess.intent)) return { intent: 'none' };
