@@ -39,6 +39,10 @@ export type Intent =
   | 'complaint'
   | 'goodbye'
   | 'feedback'
+  /** At the current number's code prompt: that number cannot receive the code (lost, stopped). */
+  | 'cantReceive'
+  /** The current number is in someone else's hands (taken over, used by another person). */
+  | 'compromised'
   | 'none';
 
 /** Buttons the chart can offer; each has a label in the locale files (`button.<name>`). */
@@ -55,6 +59,8 @@ export type ButtonName =
   | 'helpful'
   | 'notHelpful'
   | 'stopWaiting'
+  /** On the current number's code prompt: "I can't receive it" (the lost-number path). */
+  | 'cantReceive'
   | 'callbackMorning'
   | 'callbackAfternoon'
   | 'callbackEvening'
@@ -75,7 +81,9 @@ export type HandoffReason =
   | 'numberTaken'
   | 'oldPhoneUnreachable'
   | 'complaint'
-  | 'serviceError';
+  | 'serviceError'
+  /** The current number is in someone else's hands: no code goes to it; first in the queue. */
+  | 'numberCompromised';
 
 /** One thing the bot says: a message key and its parameters; wording lives in content/. */
 export interface Reply {
@@ -117,6 +125,8 @@ export type ChartEvent =
   | { type: 'ASKED_UNCLEARLY'; faqIds: string[] }
   | { type: 'FEEDBACK_GIVEN'; helpful: boolean }
   | { type: 'COMPLAINED' }
+  /** The customer says their current number is in someone else's hands. */
+  | { type: 'COMPROMISE_REPORTED' }
   | { type: 'CANCEL_REQUESTED' }
   | { type: 'RESTART_REQUESTED' }
   | { type: 'HELP_REQUESTED' }
@@ -172,6 +182,11 @@ export interface ChartContext {
   codes: { old: number; new: number; sentOld?: number; sentNew?: number };
   /** The customer said the current number still receives SMS. */
   reachable?: boolean;
+  /**
+   * The customer said the current number may be gone (stopped, lost): they are asked whether it
+   * still receives SMS before a code is sent. Otherwise the first code goes at once.
+   */
+  oldPhoneDoubt?: boolean;
   /** The bank said the new number may be bound (not another customer's). */
   newPhoneFree?: boolean;
   /** The last knowledge-base answer given, for "was this helpful?". */

@@ -1,6 +1,7 @@
 export {
   asyncQueue,
   createLocalEventBus,
+  FIRST_IN_LINE,
   createSqliteHandoffQueue,
   migrateHandoffQueue,
   newTicket,

@@ -5,7 +5,7 @@ import { BUTTON_NAMES, BUTTON_RECOGNITION, type ButtonLabels } from './buttonLab
 import { normalizeText, type NormalizedText } from './normalizeText';
 
 /** Intents that are found by their words; 'faq' is found by its topics' words, 'none' by nothing. */
-export type KeywordIntent = Exclude<Intent, 'faq' | 'none' | 'feedback'>;
+export type KeywordIntent = Exclude<Intent, 'faq' | 'none' | 'feedback' | 'compromised'>;
 
 /** Training words of one intent or topic, per locale. */
 export type LocaleWords = Partial<Record<Locale, readonly string[]>>;
@@ -82,6 +82,7 @@ const KEYWORD_INTENTS = Object.keys({
   resend: true,
   complaint: true,
   goodbye: true,
+  cantReceive: true,
 } satisfies Record<KeywordIntent, true>) as KeywordIntent[]; // the keys of a Record<KeywordIntent, …>
 
 type Label =
@@ -304,7 +305,11 @@ export function createKeywordRecognizer({
       // Final (a label): the model must not read it as a yes either.
       if (expecting === 'confirm' && stale.has(text.text)) return { intent: 'none', source: 'label' };
       const button = buttons.get(text.text);
-      if (button !== undefined && (yesNoQuestion || (button.intent !== 'affirm' && button.intent !== 'deny'))) {
+      // "This number can't get texts" answers a code prompt only.
+      const meansHere =
+        button !== undefined &&
+        (button.intent === 'affirm' || button.intent === 'deny' ? yesNoQuestion : button.intent !== 'cantReceive' || expecting === 'otp');
+      if (button !== undefined && meansHere) {
         return { ...button, source: 'label' };
       }
 
@@ -326,6 +331,8 @@ export function createKeywordRecognizer({
       if (intents.has('complaint')) return { intent: 'complaint' };
       if (intents.has('handoff')) return { intent: 'handoff' };
       if (expecting === 'otp' && intents.has('resend')) return { intent: 'resend' };
+      // At a code prompt: the number cannot receive it at all (stopped, lost), not a late code.
+      if (expecting === 'otp' && intents.has('cantReceive')) return { intent: 'cantReceive' };
       // Outside a flow "help me change my number" is about the change; inside one, help is for the prompt.
       const specific = topic !== undefined || intents.has('changePhone');
       if (intents.has('help') && (expecting !== undefined || !specific)) return { intent: 'help' };

@@ -4,7 +4,7 @@ import { DATA_QUESTIONS, YES_NO_QUESTIONS, type KeywordRecognizer } from './keyw
 import type { Classifier, Ranked } from './nlpClassifier';
 import { normalizeText } from './normalizeText';
 import { inScope, scopeOf } from './scope';
-import { asksToChange, codeProblem, identityTopic, lostPhone, stillTheOldNumber } from './taskRules';
+import { asksToChange, codeProblem, identityTopic, lostPhone, numberCompromised, stillTheOldNumber } from './taskRules';
 
 /** Confidence thresholds, set from the evaluation figures (`npm run eval:nlu`; README, Understanding). */
 export interface NluThresholds {
@@ -155,7 +155,7 @@ export function createNluRecognizer({
 
       async function decide(): Promise<Recognition> {
       const yesNo = expecting !== undefined && YES_NO_QUESTIONS.has(expecting);
-      if (expecting === 'otp' && kw.intent === 'resend') return kw;
+      if (expecting === 'otp' && (kw.intent === 'resend' || kw.intent === 'cantReceive')) return kw;
       if (expecting !== undefined && kw.intent === 'help') return kw;
       if (yesNo && (kw.intent === 'affirm' || kw.intent === 'deny')) return kw;
       // Numbers are data for the chart to read, not words for the model.
@@ -186,6 +186,8 @@ export function createNluRecognizer({
       const sureTopic =
         best !== undefined && best.label !== 'changePhone' && best.label !== 'none' && best.score >= thresholds.sure &&
         (best.label.startsWith('faq.') || COMMANDS.has(best.label as Intent));
+      // No code may go to a number in someone else's hands: that comes before any task or topic.
+      if (numberCompromised(text)) return { intent: 'compromised' };
       if (stillTheOldNumber(text)) return { intent: 'faq', faqId: 'updateDelay' };
       if (expecting === undefined && asksChange && !sureTopic) return { intent: 'changePhone' };
       // The rules below give way to a model that is sure of something more specific.

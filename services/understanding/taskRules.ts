@@ -89,6 +89,26 @@ export function lostPhone(text: NormalizedText): boolean {
   return (/\b(phone|mobile|cell|sim)\b/.test(t) && PHONE_GONE_EN.test(t)) || APP_LOCKED_OUT_EN.test(t);
 }
 
+const COMPROMISED_ZH = [
+  /(手机|电话|号码|号|预留|手机卡).{0,12}(被|让|给)(别人|他人|人|陌生人|其他人).{0,6}(用|使用|占用|拿|控制|冒用|盗用|注册|办|在用|掌握)/,
+  /(号码|手机号|手机卡|电话号|预留号|旧号|原号|老号).{0,4}(被盗|被盗用|被冒用|被劫持|被复制|被补办)/,
+  /(别人|他人|陌生人|其他人).{0,6}(在用|用着|拿着|控制|补办了).{0,8}(我的|我)?(号码|手机号|旧号|原号|老号|预留|号|手机卡)/,
+];
+const COMPROMISED_EN = [
+  /\b(number|phone number|sim)\b.{0,30}\b(taken over|hijacked|cloned|swapped|ported out|stolen)\b/,
+  /\b(someone else|somebody else|another person|a stranger|someone)\b.{0,24}\b(has|is using|uses|got|took over|owns|controls|ported|activated)\b.{0,20}\b(number|sim)\b/,
+  /\bsim swap/,
+  /\b(number|sim)\b.{0,30}\b(someone else'?s|in someone else'?s hands|belongs to someone else)\b/,
+];
+
+/**
+ * The current number is in someone else's hands (taken over, recycled to a stranger, a SIM swap): no
+ * code may go to it. Read before the change rule: "我的预留手机号被别人在用，我要换掉" is this.
+ */
+export function numberCompromised(text: NormalizedText): boolean {
+  return text.hanCount > 0 ? COMPROMISED_ZH.some((r) => r.test(text.compact)) : COMPROMISED_EN.some((r) => r.test(text.text));
+}
+
 const CODE_WORD_ZH = /(验证码|校验码|动态码|认证码|短信验证|验证短信)/;
 const CODE_WORD_EN = /\b(code|codes|otp|passcode)\b/;
 const CODE_LIMITS_ZH = /(频繁|次数|上限|超限|被锁|锁住|锁定|有效期|多久有效|多长时间有效|几分钟有效|过段时间|八九次|很多次|太多次)/;
