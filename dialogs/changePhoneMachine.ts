@@ -403,10 +403,21 @@ export const changePhoneMachine = setup({
         { type: 'acted', params: { intent: 'faq', faqId: 'which' } },
         {
           type: 'say',
-          params: ({ event }) => ({ key: 'faq.which', topics: event.faqIds, data: { faqId: 'which' } }),
+          params: ({ context, event }): Reply => {
+            const which: Reply = { key: 'faq.which', topics: event.faqIds, data: { faqId: 'which' } };
+            if (!context.expecting) return which;
+            // In the middle of the flow the pending question stays on screen: asked again under the
+            // topics, in the same message, so the topic buttons and the question's own buttons show together.
+            const pending = question(context.expecting, context);
+            return {
+              ...which,
+              lines: [{ key: pending.key, ...(pending.params ? { params: pending.params } : {}) }],
+              expecting: pending.expecting,
+              ...(pending.otpTarget ? { otpTarget: pending.otpTarget } : {}),
+              ...(pending.buttons ? { buttons: pending.buttons } : {}),
+            };
+          },
         },
-        // In the middle of the flow the pending question stays on screen: asked again below the topics.
-        'askAgain',
       ],
     },
     // The current number is in someone else's hands: no code goes to it (a flow in progress ends);

@@ -2,6 +2,7 @@ import type { Recognition, Recognizer, RecognizerContext } from '../../dialogs/r
 import type { Intent, Locale } from '../../dialogs/types';
 import { DATA_QUESTIONS, YES_NO_QUESTIONS, type KeywordRecognizer } from './keywordRecognizer';
 import type { Classifier, Ranked } from './nlpClassifier';
+import { numberOutOfUse } from './details';
 import { normalizeText } from './normalizeText';
 import { inScope, scopeOf } from './scope';
 import { asksToChange, codeProblem, identityTopic, lostPhone, numberCompromised, stillTheOldNumber } from './taskRules';
@@ -156,6 +157,7 @@ export function createNluRecognizer({
       async function decide(): Promise<Recognition> {
       const yesNo = expecting !== undefined && YES_NO_QUESTIONS.has(expecting);
       if (expecting === 'otp' && (kw.intent === 'resend' || kw.intent === 'cantReceive')) return kw;
+      if (expecting === 'otp' && numberOutOfUse(input) && !numberCompromised(normalizeText(input))) return { intent: 'cantReceive' };
       if (expecting !== undefined && kw.intent === 'help') return kw;
       if (yesNo && (kw.intent === 'affirm' || kw.intent === 'deny')) return kw;
       // Numbers are data for the chart to read, not words for the model.

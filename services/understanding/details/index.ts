@@ -1,3 +1,3 @@
 /** Details in a customer's message: card, identity document, old and new phone, code, corrections. */
 export { extractDetails, type Details, type DetailSlot, type DetailsHint } from './extractDetails';
-export { oldNumberGone } from './oldNumberGone';
+export { numberOutOfUse, oldNumberGone } from './oldNumberGone';

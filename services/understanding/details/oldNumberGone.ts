@@ -11,3 +11,16 @@ export function oldNumberGone(text: string): boolean {
   const t = text.normalize('NFKC').toLowerCase();
   return GONE_ZH.test(t) || GONE_EN.test(t);
 }
+
+/** Out of use for good (stopped, cancelled, lost) — not merely "the text did not come". */
+const OUT_OF_USE_ZH = /(停用|停机|注销|销号|不用了|不再用|不在用|没用了|作废|丢了|丢失|被偷|被盗|欠费)/;
+
+/**
+ * At the current number's code prompt: the number cannot receive it at all. "收不到" alone is a
+ * question about a code that did not come (answered, the code asked again); "that number is
+ * stopped" is the lost-number path.
+ */
+export function numberOutOfUse(text: string): boolean {
+  const t = text.normalize('NFKC').toLowerCase();
+  return OUT_OF_USE_ZH.test(t) || GONE_EN.test(t);
+}
