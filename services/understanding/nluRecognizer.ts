@@ -5,7 +5,16 @@ import type { Classifier, Ranked } from './nlpClassifier';
 import { numberOutOfUse } from './details';
 import { normalizeText } from './normalizeText';
 import { inScope, scopeOf } from './scope';
-import { asksToChange, codeProblem, identityTopic, lostPhone, numberCompromised, stillTheOldNumber } from './taskRules';
+import {
+  asksToChange,
+  codeProblem,
+  codesToAGoneNumber,
+  identityTopic,
+  lostPhone,
+  numberCompromised,
+  stillTheOldNumber,
+  unsolicitedCodes,
+} from './taskRules';
 
 /** Confidence thresholds, set from the evaluation figures (`npm run eval:nlu`; README, Understanding). */
 export interface NluThresholds {
@@ -191,17 +200,23 @@ export function createNluRecognizer({
       // No code may go to a number in someone else's hands: that comes before any task or topic.
       if (numberCompromised(text)) return { intent: 'compromised' };
       if (stillTheOldNumber(text)) return { intent: 'faq', faqId: 'updateDelay' };
-      if (expecting === undefined && asksChange && !sureTopic) return { intent: 'changePhone' };
+      if (expecting === undefined && asksChange && !(sureTopic && scriptLocale(text.text, context.locale) === 'en-US')) {
+        return { intent: 'changePhone' };
+      }
       // The rules below give way to a model that is sure of something more specific.
       const modelSays = (labels: ReadonlySet<string>, floor: number) =>
         best !== undefined && labels.has(best.label) && best.score >= floor;
-      const family = identityTopic(text);
-      if (family && !modelSays(MORE_SPECIFIC, thresholds.accept)) {
-        return { intent: 'faq', faqId: modelSays(IDENTITY_LABELS, thresholds.sure) ? (best as Ranked).label.slice(4) : family };
-      }
-      if (lostPhone(text) && !modelSays(MORE_SPECIFIC_THAN_LOST, thresholds.accept)) return { intent: 'faq', faqId: 'oldNumberLost' };
+      if (unsolicitedCodes(text)) return { intent: 'faq', faqId: 'safety' };
+      if (codesToAGoneNumber(text)) return { intent: 'faq', faqId: 'oldNumberLost' };
       const code = codeProblem(text);
       if (code && !modelSays(MORE_SPECIFIC_THAN_CODES, thresholds.accept)) return { intent: 'faq', faqId: code };
+      const family = identityTopic(text);
+      if (family && !modelSays(MORE_SPECIFIC, thresholds.accept)) {
+        // A failure or a "why" named decides; otherwise a model sure of one of the family may.
+        const model = family === 'requiredDocuments' && modelSays(IDENTITY_LABELS, thresholds.sure);
+        return { intent: 'faq', faqId: model ? (best as Ranked).label.slice(4) : family };
+      }
+      if (lostPhone(text) && !modelSays(MORE_SPECIFIC_THAN_LOST, thresholds.accept)) return { intent: 'faq', faqId: 'oldNumberLost' };
       if (CHANGES_A_CARD_ZH.test(text.compact) && !PHONE_WORD_ZH.test(text.compact)) return { intent: 'none' };
 
       const guess = best && best.score >= thresholds.accept ? fromLabel(best.label) : undefined;

@@ -13,8 +13,15 @@ import type { Scope } from './scope';
  */
 const CHANGE_ZH = /(换|改|变更|更新|修改|更换|变了|换了|改成|换成|跟换|变动)/;
 const PHONE_ZH = /(手机|电话|号码|手机号|预留号|新号|旧号|换号|改号)/;
+/**
+ * What makes a change request a question about something specific: a problem (codes, still the old
+ * number, a failed check, a rejected number), someone else's card, a notice, a foreign number, an
+ * undo, several cards, or a topic of its own (documents, fees, how long, where). A number that is
+ * stopped or lost is not one: "旧号码注销了，怎么改绑定的号码" asks for the change (and the flow then
+ * asks whether the number still gets SMS).
+ */
 const PROBLEM_ZH =
-  /(收不到|没收到|接收不到|获取不|发不|还是|仍然|依然|怎么还|为什么还|失败|不了|不能改|改不|换不|报错|不可用|不能用|无法|不支持|占用|人脸|身份|冻结|锁|被盗|被别人|别人在用|丢|停机|注销|不用了|不在用|信用卡|妈|爸|老公|老婆|家人|老人|孩子|儿子|女儿|别人|替|代办|短信说|通知|提示|国际|国外|境外|海外|改错|换错|改回|换回|撤销|几张|多张|全部)/;
+  /(收不到|没收到|接收不到|获取不|发不|还是|仍然|依然|怎么还|为什么还|失败|不了|不能改|改不|换不|报错|不可用|不能用|无法|不支持|占用|人脸|身份|冻结|锁|被盗|被别人|别人在用|信用卡|妈|爸|老公|老婆|家人|老人|孩子|儿子|女儿|别人|替|代办|短信说|通知|提示|国际|国外|境外|海外|改错|换错|改回|换回|撤销|几张|多张|全部|准备|材料|带什么|要带|证件|资料|收费|费用|手续费|多少钱|要钱|多久|多长时间|生效|渠道|网点|柜台|营业厅|差评|投诉|浪费|没改好|太慢|找不到|靠谱|骗|自称|输错|填错|成功)/;
 const CHANGE_EN = /\b(change|changing|changed|update|updating|updated|switch|replace|new)\b/;
 const PHONE_EN = /\b(phone|mobile|cell|number|sim)\b/;
 const PROBLEM_EN =
@@ -30,7 +37,7 @@ const STILL_OLD_ZH = /(还是|仍然|依然|仍|还在|总是|老是|一直|总|
 const SENT_TO_OLD_ZH = /(发|到|往|显示).{0,10}(以前|原来|之前|旧|老|原先|过去)|(以前|原来|之前|旧|老|原先).{0,10}(发|显示)/;
 const CODE_ZH = /(验证码|短信|动态码|校验码|验证)/;
 /** The number the code goes to is not the customer's own now ("和现在的不一样"). */
-const NOT_THE_SAME_ZH = /(不一样|不是我|不同|不符|不一致|对不上)/;
+const NOT_THE_SAME_ZH = /(不一样|不是(我|银行|预留|现在)|不同|不符|不一致|对不上)/;
 /** …but not when the old number is gone or the customer asks how to change it (oldNumberLost, changePhone). */
 const OLD_GONE_ZH = /(不用了|不用的|不在用|停用|停机|停了|注销|丢|收不到|没收到|接收不到|怎么(更改|改|换|修改)|如何(更改|改|换|修改))/;
 /** Asking how to change, not reporting a change: changePhone ("已经换了号，怎么改卡上的"). */
@@ -47,10 +54,35 @@ export function stillTheOldNumber(text: NormalizedText): boolean {
   if (text.hanCount === 0) return false;
   const c = text.compact;
   const codeToOld = CODE_ZH.test(c) && (SENT_TO_OLD_ZH.test(c) || STILL_OLD_ZH.test(c) || NOT_THE_SAME_ZH.test(c)) && !OLD_GONE_ZH.test(c);
-  return codeToOld || (ALREADY_CHANGED_ZH.test(c) && STILL_OLD_ZH.test(c) && !ASKS_HOW_ZH.test(c));
+  if (codeToOld) return true;
+  if (!ALREADY_CHANGED_ZH.test(c) || ASKS_HOW_ZH.test(c)) return false;
+  // Changed already and still the old number, or it "doesn't work", or changed at the bank itself.
+  return STILL_OLD_ZH.test(c) || NOT_WORKING_ZH.test(c) || CHANGED_AT_BANK_ZH.test(c);
 }
 
-const IDENTITY_ZH = /(身份|实名|人脸|刷脸|证件|认证|识别|核验|核实)/;
+const NOT_WORKING_ZH = /(不行|没用|没生效|不生效|没更新|没变|没同步|不同步)/;
+const CHANGED_AT_BANK_ZH = /(去|在|到)(银行|柜台|网点|营业厅).{0,8}(改|换|更改|更换|变更|修改)/;
+
+/** Codes go to a number that is stopped or gone: the old-number topic. */
+export function codesToAGoneNumber(text: NormalizedText): boolean {
+  if (text.hanCount === 0) return false;
+  const c = text.compact;
+  return CODE_ZH.test(c) && SENT_TO_OLD_ZH.test(c) && /(停用|停机|停了|注销|不用|不在用|没用)/.test(c) && !ASKS_HOW_ZH.test(c);
+}
+
+const UNSOLICITED_ZH = [
+  /(无故|莫名|无缘无故|没操作|没有操作|没申请|没有申请|不是我|陌生|老是|总是|经常|一直)[^不没]{0,8}收到[^不]{0,6}(验证码|短信|校验码)/,
+  /收到.{0,10}(验证码|校验码).{0,10}(没操作|没有操作|不是我|没申请|没有申请|不是本人)/,
+];
+const UNSOLICITED_EN =
+  /(got|getting|get|received|receiving|keep getting).{0,24}codes?.{0,30}(didn'?t (ask|request)|never (asked|requested)|not me|wasn'?t me|no idea why|unexpected)|codes? (i|that i) (didn'?t|never) (ask|request)/;
+
+/** Codes the customer did not ask for keep arriving: a safety matter. */
+export function unsolicitedCodes(text: NormalizedText): boolean {
+  return text.hanCount > 0 ? UNSOLICITED_ZH.some((r) => r.test(text.compact)) : UNSOLICITED_EN.test(text.text);
+}
+
+const IDENTITY_ZH = /(身份|实名|人脸|刷脸|证件|认证|识别|核验|核实|验证(?!码))/;
 const IDENTITY_FAILED_ZH =
   /(失败|不通过|没通过|未通过|没过|通不过|过不了|不了|错误|输错|搞错|有误|不对|不符|不一致|无效|不成功|无法|不能|识别不|失别|闪退|出问题|次数过多|次数太多|锁)/;
 const WHY_ZH = /(为什么|为何|为啥|凭什么|干嘛|干什么|何必|必须|一定要)/;
@@ -111,7 +143,7 @@ export function numberCompromised(text: NormalizedText): boolean {
 
 const CODE_WORD_ZH = /(验证码|校验码|动态码|认证码|短信验证|验证短信)/;
 const CODE_WORD_EN = /\b(code|codes|otp|passcode)\b/;
-const CODE_LIMITS_ZH = /(频繁|次数|上限|超限|被锁|锁住|锁定|有效期|多久有效|多长时间有效|几分钟有效|过段时间|八九次|很多次|太多次)/;
+const CODE_LIMITS_ZH = /(频繁|次数|上限|超限|被锁|锁住|锁定|有效|过段时间|八九次|很多次|太多次)/;
 const CODE_NOT_RECEIVED_ZH = /(收不到|没收到|没有收到|接收不到|收不了|获取不|发不|不发|没发|没来|不到|延迟|滞后|太慢|超时|发送失败|获取失败|没反应)/;
 const CODE_WRONG_ZH = /(失败|错误|出错|不对|不正确|无效|失效|过期|报错)/;
 const CODE_LIMITS_EN = /\b(too many|limit|limits|how often|how many times|locked|valid for|expire|expires|how long is the code)\b/;
