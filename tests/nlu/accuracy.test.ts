@@ -7,7 +7,7 @@ import { NLU_CACHE } from '../support/harness';
  * overall floor is the figure before the understanding layer was rebuilt (87.7%): it may not drop
  * below it. The shared corpus of real customer messages has its floors in `npm run eval:nlu -- --check`.
  */
-const FLOOR = { overall: 0.877, 'zh-CN': 0.85, 'en-US': 0.88 };
+const FLOOR = { overall: 0.877, 'zh-CN': 0.86, 'en-US': 0.88 };
 /** The commands the bot must never miss. */
 const MUST = ['cancel', 'restart', 'handoff', 'complaint', 'affirm', 'deny'];
 
