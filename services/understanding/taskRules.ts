@@ -22,6 +22,8 @@ const PHONE_ZH = /(手机|电话|号码|手机号|预留号|新号|旧号|换号
  */
 const PROBLEM_ZH =
   /(收不到|没收到|接收不到|获取不|发不|还是|仍然|依然|怎么还|为什么还|失败|不了|不能改|改不|换不|报错|不可用|不能用|无法|不支持|占用|人脸|身份|冻结|锁|被盗|被别人|别人在用|信用卡|妈|爸|老公|老婆|家人|老人|孩子|儿子|女儿|别人|替|代办|短信说|通知|提示|国际|国外|境外|海外|改错|换错|改回|换回|撤销|几张|多张|全部|准备|材料|带什么|要带|证件|资料|收费|费用|手续费|多少钱|要钱|多久|多长时间|生效|渠道|网点|柜台|营业厅|差评|投诉|浪费|没改好|太慢|找不到|靠谱|骗|自称|输错|填错|成功)/;
+const NUMBER_GONE_ZH = /(不用了|停用|停机|注销|销号|不在用|作废)/;
+const WHAT_NOW_ZH = /(咋弄|咋整|咋办|怎么办|怎么弄|如何处理|怎么处理|怎么操作)/;
 const CHANGE_EN = /\b(change|changing|changed|update|updating|updated|switch|replace|new)\b/;
 const PHONE_EN = /\b(phone|mobile|cell|number|sim)\b/;
 const PROBLEM_EN =
@@ -45,7 +47,12 @@ const ASKS_HOW_ZH = /(怎么|如何|咋|能不能|可以|可不可以|要不要|
 
 /** Asking to change the number, with no specific problem named. */
 export function asksToChange(text: NormalizedText, scope: Scope): boolean {
-  if (text.hanCount > 0) return CHANGE_ZH.test(text.compact) && PHONE_ZH.test(text.compact) && !PROBLEM_ZH.test(text.compact);
+  if (text.hanCount > 0) {
+    const c = text.compact;
+    if (!PHONE_ZH.test(c) || PROBLEM_ZH.test(c)) return false;
+    // "以前的号不用了，卡上的号码咋弄": the number is gone and the customer asks what to do with it.
+    return CHANGE_ZH.test(c) || (NUMBER_GONE_ZH.test(c) && WHAT_NOW_ZH.test(c));
+  }
   return CHANGE_EN.test(text.text) && PHONE_EN.test(text.text) && !PROBLEM_EN.test(text.text) && !scope.outside;
 }
 
@@ -89,7 +96,7 @@ const WHY_ZH = /(为什么|为何|为啥|凭什么|干嘛|干什么|何必|必�
 const PRIVATE_ZH = /(泄露|泄漏|隐私|安全|保密|盗取)/;
 const IDENTITY_EN = /\b(identity|identify|identification|id|verif\w*|prove|proving|proof|who i am|it'?s me|i am me|myself|recogni[sz]\w*|kyc)\b/;
 const IDENTITY_FAILED_EN =
-  /(\b(not|no way|fail\w*|trouble|problems?|unable|can'?t|cannot|won'?t|doesn'?t|isn'?t|wasn'?t|hasn'?t|haven'?t|didn'?t|reject\w*|error|stuck|declin\w*|refuse|skip|bypass|difficult\w*|hard|issues?)\b|n't\b)/;
+  /(\b(not|no way|fail\w*|trouble|problems?|unable|can'?t|cannot|won'?t|doesn'?t|isn'?t|wasn'?t|hasn'?t|haven'?t|didn'?t|reject\w*|error|stuck|declin\w*|refus\w*|skip|bypass|difficult\w*|hard|issues?)\b|n't\b)/;
 const WHY_EN = /\b(why|reason|what for|used for|point of|necessary|have to|supposed to)\b/;
 const PRIVATE_EN = /\b(privacy|private|leak\w*|safe|secure|security)\b/;
 
@@ -111,7 +118,7 @@ export function identityTopic(text: NormalizedText): 'identityFailed' | 'whyVeri
 }
 
 const PHONE_GONE_EN =
-  /\b(lost|lose|stolen|stole|taken|took|mugged|robbed|missing|misplaced|left|gone|broke|broken|dropped|replaced|can'?t find|where my|not in possession|don'?t have)\b/;
+  /\b(lost|lose|stolen|stole|nicked|pinched|swiped|taken|took|mugged|robbed|missing|misplaced|left|gone|broke|broken|dropped|replaced|can'?t find|where my|not in possession|don'?t have)\b/;
 const APP_LOCKED_OUT_EN = /\b(can'?t|cannot|unable to|not able to)\b.{0,20}\b(use|access|get to|get into|open)\b.{0,12}\bapps?\b/;
 
 /** The phone (or what was on it) is gone: oldNumberLost. English only; Chinese is read by the model. */
@@ -144,7 +151,7 @@ export function numberCompromised(text: NormalizedText): boolean {
 const CODE_WORD_ZH = /(验证码|校验码|动态码|认证码|短信验证|验证短信)/;
 const CODE_WORD_EN = /\b(code|codes|otp|passcode)\b/;
 const CODE_LIMITS_ZH = /(频繁|次数|上限|超限|被锁|锁住|锁定|有效|过段时间|八九次|很多次|太多次)/;
-const CODE_NOT_RECEIVED_ZH = /(收不到|没收到|没有收到|接收不到|收不了|获取不|发不|不发|没发|没来|不到|延迟|滞后|太慢|超时|发送失败|获取失败|没反应)/;
+const CODE_NOT_RECEIVED_ZH = /(收不到|没收到|没有收到|接收不到|收不了|获取不|发不|不发|没发|没来|不到|没到|没有到|迟迟|延迟|滞后|太慢|超时|发送失败|获取失败|没反应)/;
 const CODE_WRONG_ZH = /(失败|错误|出错|不对|不正确|无效|失效|过期|报错)/;
 const CODE_LIMITS_EN = /\b(too many|limit|limits|how often|how many times|locked|valid for|expire|expires|how long is the code)\b/;
 const CODE_NOT_RECEIVED_EN = /\b(not received|didn'?t (get|receive|come|arrive)|haven'?t (got|received)|never (got|came|arrived)|no code|not (coming|arriving|here)|still waiting)\b/;
