@@ -163,101 +163,102 @@ export function createNluRecognizer({
       const decided = await decide();
       return decided.intent === 'none' && fallback ? fallback : decided;
 
+      // The free-text reading (a function of its own so that a command word can fall back on it).
       async function decide(): Promise<Recognition> {
-      const yesNo = expecting !== undefined && YES_NO_QUESTIONS.has(expecting);
-      if (expecting === 'otp' && (kw.intent === 'resend' || kw.intent === 'cantReceive')) return kw;
-      if (expecting === 'otp' && numberOutOfUse(input) && !numberCompromised(normalizeText(input))) return { intent: 'cantReceive' };
-      if (expecting !== undefined && kw.intent === 'help') return kw;
-      if (yesNo && (kw.intent === 'affirm' || kw.intent === 'deny')) return kw;
-      // Numbers are data for the chart to read, not words for the model.
-      const { digitCount, letterCount, hanCount } = text;
-      const mostlyDigits = digitCount > 0 && digitCount * 2 >= digitCount + letterCount + hanCount;
-      if (mostlyDigits || (expecting !== undefined && DATA_QUESTIONS.has(expecting) && text.longestDigitRun >= 4)) {
-        return kw;
-      }
-
-      const scope = scopeOf(text);
-      let ranked = await classify(text.text);
-      // Naming the bot's job (a code, the phone number, identity) yet read as out of scope — the model
-      // heard the loan or the payment around it: the likeliest in-scope reading instead.
-      if (expecting === undefined && scope.strong && ranked[0]?.label === 'none') {
-        const next = ranked.find((r) => r.label !== 'none' && r.score >= ANCHORED_RIVAL);
-        if (next) ranked = [{ ...next, score: Math.max(next.score, thresholds.accept) }, ...ranked.filter((r) => r !== next)];
-      }
-      const best = ranked[0];
-      // A message carrying a card or phone number gives details; it does not ask a question. The
-      // chart reads the numbers (e.g. "actually the new number is …" at the confirm step).
-      if (text.digitCount >= CARRIES_NUMBER && best && (best.label.startsWith('faq.') || best.label === 'help')) {
-        return { intent: 'none' };
-      }
-
-      // The task before the topic.
-      const asksChange = asksToChange(text, scope);
-      // …unless the model is sure of something else: a topic, a complaint, a person.
-      const sureTopic =
-        best !== undefined && best.label !== 'changePhone' && best.label !== 'none' && best.score >= thresholds.sure &&
-        (best.label.startsWith('faq.') || COMMANDS.has(best.label as Intent));
-      // No code may go to a number in someone else's hands: that comes before any task or topic.
-      if (numberCompromised(text)) return { intent: 'compromised' };
-      if (stillTheOldNumber(text)) return { intent: 'faq', faqId: 'updateDelay' };
-      if (expecting === undefined && asksChange && !(sureTopic && scriptLocale(text.text, context.locale) === 'en-US')) {
-        return { intent: 'changePhone' };
-      }
-      // The rules below give way to a model that is sure of something more specific.
-      const modelSays = (labels: ReadonlySet<string>, floor: number) =>
-        best !== undefined && labels.has(best.label) && best.score >= floor;
-      if (unsolicitedCodes(text)) return { intent: 'faq', faqId: 'safety' };
-      if (codesToAGoneNumber(text)) return { intent: 'faq', faqId: 'oldNumberLost' };
-      const code = codeProblem(text);
-      if (code && !modelSays(MORE_SPECIFIC_THAN_CODES, thresholds.accept)) return { intent: 'faq', faqId: code };
-      const family = identityTopic(text);
-      if (family && !modelSays(MORE_SPECIFIC, thresholds.accept)) {
-        // A failure or a "why" named decides; otherwise a model sure of one of the family may.
-        const model = family === 'requiredDocuments' && modelSays(IDENTITY_LABELS, thresholds.sure);
-        return { intent: 'faq', faqId: model ? (best as Ranked).label.slice(4) : family };
-      }
-      if (lostPhone(text) && !modelSays(MORE_SPECIFIC_THAN_LOST, thresholds.accept)) return { intent: 'faq', faqId: 'oldNumberLost' };
-      if (CHANGES_A_CARD_ZH.test(text.compact) && !PHONE_WORD_ZH.test(text.compact)) return { intent: 'none' };
-
-      const guess = best && best.score >= thresholds.accept ? fromLabel(best.label) : undefined;
-      if (!best || !guess) {
-        // Nothing the model is sure of: the keywords' reading if it is in scope, else out of scope.
-        if (kw.intent === 'faq' && !inScope(scope)) return { intent: 'none' };
-        if (SOCIAL.has(kw.intent) && words > SHORT_SOCIAL) return { intent: 'none' };
-        if (kw.intent === 'help' && expecting === undefined && !short) return { intent: 'none' };
-        return kw;
-      }
-      // Yes and no answer yes/no questions only; elsewhere the words' own meaning ("收不到" at a code
-      // prompt: the code did not come) is the better reading.
-      if (!yesNo && (guess.intent === 'affirm' || guess.intent === 'deny') && kw.intent !== 'none') return kw;
-      // Leaving (cancel, start over) is never guessed: the words say it, or the model is sure.
-      if ((guess.intent === 'cancel' || guess.intent === 'restart') && kw.intent !== guess.intent && best.score < thresholds.sure) {
-        return { intent: 'none' };
-      }
-      // At a question that waits for typed data, a command is a command in so many words (the
-      // keywords): what the model alone reads as one ("DROP TABLE customers;") is a non-answer.
-      if (expecting !== undefined && DATA_QUESTIONS.has(expecting) && COMMANDS.has(guess.intent)) return { intent: 'none' };
-      if (expecting !== undefined) return guess.intent === 'faq' ? withRivals(guess, ranked, thresholds) : guess;
-
-      // Scope first (outside a question): no word of this bot's job → out of scope, unless the
-      // model is sure of a topic in a message that names no other subject ("要收费吗").
-      if (!inScope(scope)) {
-        if (guess.intent === 'handoff' || guess.intent === 'complaint') return guess;
-        if (SOCIAL.has(guess.intent) || guess.intent === 'cancel' || guess.intent === 'restart') {
-          return scope.outside ? { intent: 'none' } : guess;
+        const yesNo = expecting !== undefined && YES_NO_QUESTIONS.has(expecting);
+        if (expecting === 'otp' && (kw.intent === 'resend' || kw.intent === 'cantReceive')) return kw;
+        if (expecting === 'otp' && numberOutOfUse(input) && !numberCompromised(normalizeText(input))) return { intent: 'cantReceive' };
+        if (expecting !== undefined && kw.intent === 'help') return kw;
+        if (yesNo && (kw.intent === 'affirm' || kw.intent === 'deny')) return kw;
+        // Numbers are data for the chart to read, not words for the model.
+        const { digitCount, letterCount, hanCount } = text;
+        const mostlyDigits = digitCount > 0 && digitCount * 2 >= digitCount + letterCount + hanCount;
+        if (mostlyDigits || (expecting !== undefined && DATA_QUESTIONS.has(expecting) && text.longestDigitRun >= 4)) {
+          return kw;
         }
-        // Another subject named: out of scope, unless it only touches a topic the model is sure of.
-        if (scope.outside && !(scope.softOnly && best.score >= thresholds.sure)) return { intent: 'none' };
-        if (best.score < thresholds.accept) return { intent: 'none' };
-      }
-      if (SOCIAL.has(guess.intent) && words > SHORT_SOCIAL) {
-        const next = ranked.find((r) => !SOCIAL.has(r.label as Intent) && r.score >= thresholds.accept / 2);
-        return (next && fromLabel(next.label)) ?? { intent: 'none' };
-      }
-      // "help me delete this account": help is asked for at a question, or said alone.
-      if (guess.intent === 'help' && !short) return kw.intent !== 'help' ? kw : { intent: 'none' };
-      if (guess.intent === 'faq') return withRivals(guess, ranked, thresholds);
-      return guess;
+
+        const scope = scopeOf(text);
+        let ranked = await classify(text.text);
+        // Naming the bot's job (a code, the phone number, identity) yet read as out of scope — the model
+        // heard the loan or the payment around it: the likeliest in-scope reading instead.
+        if (expecting === undefined && scope.strong && ranked[0]?.label === 'none') {
+          const next = ranked.find((r) => r.label !== 'none' && r.score >= ANCHORED_RIVAL);
+          if (next) ranked = [{ ...next, score: Math.max(next.score, thresholds.accept) }, ...ranked.filter((r) => r !== next)];
+        }
+        const best = ranked[0];
+        // A message carrying a card or phone number gives details; it does not ask a question. The
+        // chart reads the numbers (e.g. "actually the new number is …" at the confirm step).
+        if (text.digitCount >= CARRIES_NUMBER && best && (best.label.startsWith('faq.') || best.label === 'help')) {
+          return { intent: 'none' };
+        }
+
+        // The task before the topic.
+        const asksChange = asksToChange(text, scope);
+        // …unless the model is sure of something else: a topic, a complaint, a person.
+        const sureTopic =
+          best !== undefined && best.label !== 'changePhone' && best.label !== 'none' && best.score >= thresholds.sure &&
+          (best.label.startsWith('faq.') || COMMANDS.has(best.label as Intent));
+        // No code may go to a number in someone else's hands: that comes before any task or topic.
+        if (numberCompromised(text)) return { intent: 'compromised' };
+        if (stillTheOldNumber(text)) return { intent: 'faq', faqId: 'updateDelay' };
+        if (expecting === undefined && asksChange && !(sureTopic && scriptLocale(text.text, context.locale) === 'en-US')) {
+          return { intent: 'changePhone' };
+        }
+        // The rules below give way to a model that is sure of something more specific.
+        const modelSays = (labels: ReadonlySet<string>, floor: number) =>
+          best !== undefined && labels.has(best.label) && best.score >= floor;
+        if (unsolicitedCodes(text)) return { intent: 'faq', faqId: 'safety' };
+        if (codesToAGoneNumber(text)) return { intent: 'faq', faqId: 'oldNumberLost' };
+        const code = codeProblem(text);
+        if (code && !modelSays(MORE_SPECIFIC_THAN_CODES, thresholds.accept)) return { intent: 'faq', faqId: code };
+        const family = identityTopic(text);
+        if (family && !modelSays(MORE_SPECIFIC, thresholds.accept)) {
+          // A failure or a "why" named decides; otherwise a model sure of one of the family may.
+          const model = family === 'requiredDocuments' && modelSays(IDENTITY_LABELS, thresholds.sure);
+          return { intent: 'faq', faqId: model ? (best as Ranked).label.slice(4) : family };
+        }
+        if (lostPhone(text) && !modelSays(MORE_SPECIFIC_THAN_LOST, thresholds.accept)) return { intent: 'faq', faqId: 'oldNumberLost' };
+        if (CHANGES_A_CARD_ZH.test(text.compact) && !PHONE_WORD_ZH.test(text.compact)) return { intent: 'none' };
+
+        const guess = best && best.score >= thresholds.accept ? fromLabel(best.label) : undefined;
+        if (!best || !guess) {
+          // Nothing the model is sure of: the keywords' reading if it is in scope, else out of scope.
+          if (kw.intent === 'faq' && !inScope(scope)) return { intent: 'none' };
+          if (SOCIAL.has(kw.intent) && words > SHORT_SOCIAL) return { intent: 'none' };
+          if (kw.intent === 'help' && expecting === undefined && !short) return { intent: 'none' };
+          return kw;
+        }
+        // Yes and no answer yes/no questions only; elsewhere the words' own meaning ("收不到" at a code
+        // prompt: the code did not come) is the better reading.
+        if (!yesNo && (guess.intent === 'affirm' || guess.intent === 'deny') && kw.intent !== 'none') return kw;
+        // Leaving (cancel, start over) is never guessed: the words say it, or the model is sure.
+        if ((guess.intent === 'cancel' || guess.intent === 'restart') && kw.intent !== guess.intent && best.score < thresholds.sure) {
+          return { intent: 'none' };
+        }
+        // At a question that waits for typed data, a command is a command in so many words (the
+        // keywords): what the model alone reads as one ("DROP TABLE customers;") is a non-answer.
+        if (expecting !== undefined && DATA_QUESTIONS.has(expecting) && COMMANDS.has(guess.intent)) return { intent: 'none' };
+        if (expecting !== undefined) return guess.intent === 'faq' ? withRivals(guess, ranked, thresholds) : guess;
+
+        // Scope first (outside a question): no word of this bot's job → out of scope, unless the
+        // model is sure of a topic in a message that names no other subject ("要收费吗").
+        if (!inScope(scope)) {
+          if (guess.intent === 'handoff' || guess.intent === 'complaint') return guess;
+          if (SOCIAL.has(guess.intent) || guess.intent === 'cancel' || guess.intent === 'restart') {
+            return scope.outside ? { intent: 'none' } : guess;
+          }
+          // Another subject named: out of scope, unless it only touches a topic the model is sure of.
+          if (scope.outside && !(scope.softOnly && best.score >= thresholds.sure)) return { intent: 'none' };
+          if (best.score < thresholds.accept) return { intent: 'none' };
+        }
+        if (SOCIAL.has(guess.intent) && words > SHORT_SOCIAL) {
+          const next = ranked.find((r) => !SOCIAL.has(r.label as Intent) && r.score >= thresholds.accept / 2);
+          return (next && fromLabel(next.label)) ?? { intent: 'none' };
+        }
+        // "help me delete this account": help is asked for at a question, or said alone.
+        if (guess.intent === 'help' && !short) return kw.intent !== 'help' ? kw : { intent: 'none' };
+        if (guess.intent === 'faq') return withRivals(guess, ranked, thresholds);
+        return guess;
       }
     },
   };
