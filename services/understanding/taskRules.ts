@@ -78,6 +78,7 @@ export function codesToAGoneNumber(text: NormalizedText): boolean {
 }
 
 const UNSOLICITED_ZH = [
+  /(陌生|莫名|无故|无缘无故|不认识)[^不没]{0,10}(发|收到)[^不没]{0,6}(验证码|短信|校验码)/,
   /(无故|莫名|无缘无故|没操作|没有操作|没申请|没有申请|不是我|陌生|老是|总是|经常|一直)[^不没]{0,8}收到[^不]{0,6}(验证码|短信|校验码)/,
   /收到.{0,10}(验证码|校验码).{0,10}(没操作|没有操作|不是我|没申请|没有申请|不是本人)/,
 ];
@@ -91,7 +92,7 @@ export function unsolicitedCodes(text: NormalizedText): boolean {
 
 const IDENTITY_ZH = /(身份|实名|人脸|刷脸|证件|认证|识别|核验|核实|验证(?!码))/;
 const IDENTITY_FAILED_ZH =
-  /(失败|不通过|没通过|未通过|没过|通不过|过不了|不了|错误|输错|搞错|有误|不对|不符|不一致|无效|不成功|无法|不能|识别不|失别|闪退|出问题|次数过多|次数太多|锁)/;
+  /(失败|不通过|没通过|未通过|没过|通不过|过不了|不是本人|认不出|不了|错误|输错|搞错|有误|不对|不符|不一致|无效|不成功|无法|不能|识别不|失别|闪退|出问题|次数过多|次数太多|锁)/;
 const WHY_ZH = /(为什么|为何|为啥|凭什么|干嘛|干什么|何必|必须|一定要)/;
 const PRIVATE_ZH = /(泄露|泄漏|隐私|安全|保密|盗取)/;
 const IDENTITY_EN = /\b(identity|identify|identification|id|verif\w*|prove|proving|proof|who i am|it'?s me|i am me|myself|recogni[sz]\w*|kyc)\b/;
@@ -150,7 +151,7 @@ export function numberCompromised(text: NormalizedText): boolean {
 
 const CODE_WORD_ZH = /(验证码|校验码|动态码|认证码|短信验证|验证短信)/;
 const CODE_WORD_EN = /\b(code|codes|otp|passcode)\b/;
-const CODE_LIMITS_ZH = /(频繁|次数|上限|超限|被锁|锁住|锁定|有效|过段时间|八九次|很多次|太多次)/;
+const CODE_LIMITS_ZH = /(频繁|次数|上限|超限|被锁|锁住|锁定|有效|多久过期|多长时间过期|几分钟过期|过段时间|八九次|很多次|太多次)/;
 const CODE_NOT_RECEIVED_ZH = /(收不到|没收到|没有收到|接收不到|收不了|获取不|发不|不发|没发|没来|不到|没到|没有到|迟迟|延迟|滞后|太慢|超时|发送失败|获取失败|没反应)/;
 const CODE_WRONG_ZH = /(失败|错误|出错|不对|不正确|无效|失效|过期|报错)/;
 const CODE_LIMITS_EN = /\b(too many|limit|limits|how often|how many times|locked|valid for|expire|expires|how long is the code)\b/;
