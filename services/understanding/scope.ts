@@ -53,8 +53,8 @@ const NOT_A_PHONE_NUMBER = new Set(['card', 'pin', 'tracking', 'account', 'refer
  */
 const ZH_SOFT = new Set(['信用卡', '手续费', '寄', '邮寄']);
 const EN_SOFT = new Set(['card', 'cards', 'fee', 'fees', 'charge', 'charges', 'abroad', 'debit']);
-/** A card lost or stolen is the card's own matter (report it): another subject. */
-const CARD_GONE_EN = /\b(lost|stolen|stole|missing|can'?t find)\b/;
+/** A card lost, stolen or on its way is the card's own matter (report it, track it): another subject. */
+const CARD_GONE_EN = /\b(lost|stolen|stole|missing|can'?t find)\b|\b(new|replacement|physical)( \w+)? card\b|\bwhere is my( \w+)? card\b/;
 
 export interface Scope {
   /** Names what the bot works with: a phone number, a code, identity, a person. */
