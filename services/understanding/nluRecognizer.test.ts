@@ -98,6 +98,9 @@ test('commands only where they are commands', async () => {
     keywords,
   });
   expect(await r.recognize('I need to cancel a payment I made yesterday', en)).toEqual({ intent: 'none' });
+  // Even when the model has no reading at all, "cancel" with another subject is not the command.
+  expect(await r.recognize('my wallet is gone, please cancel my card and send another', en)).toEqual({ intent: 'none' });
+  expect(await r.recognize('借款的金额填错了，想取消掉', zh)).toEqual({ intent: 'none' });
   expect(await r.recognize('stop, I need a human', en)).toEqual({ intent: 'handoff' });
   expect(await r.recognize('stop', en)).toEqual({ intent: 'cancel' });
 });

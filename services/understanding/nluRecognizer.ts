@@ -137,18 +137,26 @@ export function createNluRecognizer({
       const aPersonAsked = keywords.recognize(input, { locale: context.locale }).intent === 'handoff' || namesPerson(text.text);
 
       let fallback: Recognition | undefined;
+      /** The command word turned out to be about something else ("cancel my card"): never the command. */
+      let notTheCommand = false;
       if (COMMANDS.has(kw.intent)) {
         // "stop, I need a human": the person, not the stop.
         if ((kw.intent === 'cancel' || kw.intent === 'restart') && aPersonAsked && !NEGATED_PERSON.test(text.text)) {
           return { intent: 'handoff' };
         }
-        // "cancel a payment I made" asks about the payment: not the cancel command.
-        const cancelsSomethingElse = kw.intent === 'cancel' && (CANCEL_OBJECT_ZH.test(text.compact) || CANCEL_OBJECT_EN.test(text.text));
+        // "cancel a payment I made", "转账怎么还在等待, stop pending?" are about that other subject: not
+        // the cancel command (a first message naming another banking subject never cancels).
+        const cancelsSomethingElse =
+          kw.intent === 'cancel' &&
+          (CANCEL_OBJECT_ZH.test(text.compact) ||
+            CANCEL_OBJECT_EN.test(text.text) ||
+            (expecting === undefined && !short && scopeOf(text).outside && !inScope(scopeOf(text))));
         // "转人工" is a command; "人工几点上班" is a question that happens to name one.
         if (short && !cancelsSomethingElse && !ASKS_WHEN.test(text.text)) return kw;
         const [top] = await classify(text.text);
         const topicFloor = ASKS_WHEN.test(text.text) ? thresholds.accept : thresholds.sure;
         if (top && top.label.startsWith('faq.') && top.score >= topicFloor) return fromLabel(top.label) ?? kw;
+        notTheCommand = cancelsSomethingElse;
         if (expecting !== undefined) {
           // At a question a command word is a command ("算了，不想改了"), unless it cancels something else.
           if (!cancelsSomethingElse) return kw;
@@ -226,7 +234,7 @@ export function createNluRecognizer({
           if (kw.intent === 'faq' && !inScope(scope)) return { intent: 'none' };
           if (SOCIAL.has(kw.intent) && words > SHORT_SOCIAL) return { intent: 'none' };
           if (kw.intent === 'help' && expecting === undefined && !short) return { intent: 'none' };
-          return kw;
+          return notTheCommand ? { intent: 'none' } : kw;
         }
         // Yes and no answer yes/no questions only; elsewhere the words' own meaning ("收不到" at a code
         // prompt: the code did not come) is the better reading.
