@@ -311,6 +311,8 @@ describe('with the real catalogues\' button labels', () => {
     ['这个号码收不到短信', zh('otp'), 'cantReceive', ''],
     ["This number can't get texts", en('otp'), 'cantReceive', ''],
     ['号码停用了', zh('otp'), 'cantReceive', ''],
+    // Away from a code prompt the same words are the old-number topic, not hidden by the longer phrase.
+    ['号码注销了', zh(), 'faq', 'oldNumberLost'],
     ['I no longer have that number', en('otp'), 'cantReceive', ''],
     ["No, I can't", en('oldPhoneReachable'), 'deny', ''],
     ['确认更换', zh('confirm'), 'affirm', ''],

@@ -315,7 +315,12 @@ export function createKeywordRecognizer({
 
       const dataQuestion = expecting !== undefined && DATA_QUESTIONS.has(expecting);
       const short = text.hanCount <= SHORT_HAN && text.wordCount <= SHORT_WORDS;
-      const matches = dropContained(findMatches(text, compiled, short));
+      // "Can't receive" words mean something at a code prompt only; elsewhere they must not hide the
+      // topic words inside them (号码注销了 holds 号码注销, the old-number topic).
+      const found = findMatches(text, compiled, short).filter(
+        ({ keyword: { label } }) => expecting === 'otp' || label.kind !== 'intent' || label.intent !== 'cantReceive',
+      );
+      const matches = dropContained(found);
 
       const intents = new Set<KeywordIntent>();
       for (const { keyword } of matches) {

@@ -238,7 +238,15 @@ export function createNluRecognizer({
         }
         // Yes and no answer yes/no questions only; elsewhere the words' own meaning ("收不到" at a code
         // prompt: the code did not come) is the better reading.
-        if (!yesNo && (guess.intent === 'affirm' || guess.intent === 'deny') && kw.intent !== 'none') return kw;
+        if (!yesNo && (guess.intent === 'affirm' || guess.intent === 'deny')) {
+          if (kw.intent !== 'none') return kw;
+          // A sentence is not a bare yes or no: its next reading, if the model has one.
+          if (words > SHORT_SOCIAL && expecting === undefined) {
+            const next = ranked.find((r) => r.label !== 'affirm' && r.label !== 'deny' && r.score >= thresholds.accept / 2);
+            const reading = next ? fromLabel(next.label) : undefined;
+            return reading && (inScope(scope) || reading.intent === 'handoff') ? reading : { intent: 'none' };
+          }
+        }
         // Leaving (cancel, start over) is never guessed: the words say it, or the model is sure.
         if ((guess.intent === 'cancel' || guess.intent === 'restart') && kw.intent !== guess.intent && best.score < thresholds.sure) {
           return { intent: 'none' };
@@ -253,7 +261,9 @@ export function createNluRecognizer({
         if (!inScope(scope)) {
           if (guess.intent === 'handoff' || guess.intent === 'complaint') return guess;
           if (SOCIAL.has(guess.intent) || guess.intent === 'cancel' || guess.intent === 'restart') {
-            return scope.outside ? { intent: 'none' } : guess;
+            return scope.outside || (SOCIAL.has(guess.intent) && words > SHORT_SOCIAL && kw.intent !== guess.intent)
+              ? { intent: 'none' }
+              : guess;
           }
           // Another subject named: out of scope, unless it only touches a topic the model is sure of.
           if (scope.outside && !(scope.softOnly && best.score >= thresholds.sure)) return { intent: 'none' };
