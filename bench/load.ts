@@ -73,8 +73,8 @@ export interface Step {
 }
 
 /**
- * The whole change, in Chinese: join, the request, card, ID, the current number, "yes, it still
- * receives SMS" (the bot asks before sending a code), its code, the new number, its code, confirm.
+ * The whole change, in Chinese: join, the request, card, ID, the current number (its code goes at
+ * once), its code, the new number, its code, confirm.
  */
 export function changeScript(c: BenchCustomer): Step[] {
   return [
@@ -82,8 +82,7 @@ export function changeScript(c: BenchCustomer): Step[] {
     { kind: 'text', value: '我想更换银行卡绑定的手机号', expecting: 'cardNumber' },
     { kind: 'text', value: c.card, expecting: 'idNumber' },
     { kind: 'text', value: c.id, expecting: 'oldPhone' },
-    { kind: 'text', value: c.oldNational, expecting: 'oldPhoneReachable' },
-    { kind: 'text', value: '能收到', expecting: 'otp' },
+    { kind: 'text', value: c.oldNational, expecting: 'otp' },
     { kind: 'code', value: c.oldE164, expecting: 'newPhone' },
     { kind: 'text', value: c.newNational, expecting: 'otp' },
     { kind: 'code', value: c.newE164, expecting: 'confirm' },

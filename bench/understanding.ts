@@ -48,7 +48,6 @@ const ASKED: Array<Expecting | undefined> = [
   'cardNumber',
   'idNumber',
   'oldPhone',
-  'oldPhoneReachable',
   'otp',
   'newPhone',
   'otp',

@@ -56,6 +56,8 @@ export async function activityToEvents(
       return [{ type: 'AGENT_REQUESTED' }];
     case 'complaint':
       return [{ type: 'COMPLAINED' }];
+    case 'compromised':
+      return [{ type: 'COMPROMISE_REPORTED' }];
     case 'feedback':
       return [{ type: 'FEEDBACK_GIVEN', helpful: helpful === true }];
     case 'faq':

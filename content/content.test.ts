@@ -42,6 +42,7 @@ const BUTTONS: Record<ButtonName, true> = {
   helpful: true,
   notHelpful: true,
   stopWaiting: true,
+  cantReceive: true,
   callbackMorning: true,
   callbackAfternoon: true,
   callbackEvening: true,

@@ -1,8 +1,9 @@
 import { assign, emit, enqueueActions, fromPromise, raise, setup } from 'xstate';
-import { extractDetails } from '../domain/details';
+import { extractDetails, oldNumberGone } from '../domain/details';
 import { looksLikeSecret, parseRating, validateCallbackTime, validateOtp } from '../domain/validation';
 import { absorbDetails } from './details';
 import {
+  codeButtons,
   codePhone,
   codeTarget,
   lockedReply,
@@ -110,6 +111,7 @@ const emptyDetails = {
   cardId: undefined,
   newCodeId: undefined,
   reachable: undefined,
+  oldPhoneDoubt: undefined,
   newPhoneFree: undefined,
   passed: { identity: false, oldCode: false, newCode: false },
 } satisfies Partial<ChartContext>;
@@ -274,7 +276,7 @@ export const changePhoneMachine = setup({
         expecting: 'otp' as const,
         otpTarget: codeTarget(context),
         params: { phone: maskPhone(codePhone(context, codeTarget(context))) },
-        buttons: ['resend' as const],
+        buttons: codeButtons(codeTarget(context)),
       },
     })),
     sayOtpLocked: enqueueActions(({ event, enqueue }) => {
@@ -363,6 +365,13 @@ export const changePhoneMachine = setup({
       enqueue.emit({ type: 'reply', reply: { key: 'callback.declined', buttons: menuButtons() } });
       enqueue.assign({ offeredHandoff: undefined });
     }),
+    /** The sentence that started the flow says the current number may be gone: ask before sending to it. */
+    noteOldPhoneDoubt: assign(({ event }) => (oldNumberGone(said(event)) ? { oldPhoneDoubt: true } : {})),
+    /** The current number cannot receive codes: the flow stops here and a person is offered. */
+    sayUnreachable: enqueueActions(({ enqueue }) => {
+      enqueue.emit({ type: 'reply', reply: { key: 'oldPhone.unreachable', outcome: 'rejected', buttons: ['agent'] } });
+      enqueue.assign({ offeredHandoff: 'oldPhoneUnreachable' });
+    }),
     noteFallback: assign(({ context }) => ({ fallbacks: context.fallbacks + 1 })),
     resetFallbacks: assign({ fallbacks: 0 }),
   },
@@ -394,8 +403,31 @@ export const changePhoneMachine = setup({
         { type: 'acted', params: { intent: 'faq', faqId: 'which' } },
         {
           type: 'say',
-          params: ({ event }) => ({ key: 'faq.which', topics: event.faqIds, data: { faqId: 'which' } }),
+          params: ({ context, event }): Reply => {
+            const which: Reply = { key: 'faq.which', topics: event.faqIds, data: { faqId: 'which' } };
+            if (!context.expecting) return which;
+            // In the middle of the flow the pending question stays on screen: asked again under the
+            // topics, in the same message, so the topic buttons and the question's own buttons show together.
+            const pending = question(context.expecting, context);
+            return {
+              ...which,
+              lines: [{ key: pending.key, ...(pending.params ? { params: pending.params } : {}) }],
+              expecting: pending.expecting,
+              ...(pending.otpTarget ? { otpTarget: pending.otpTarget } : {}),
+              ...(pending.buttons ? { buttons: pending.buttons } : {}),
+            };
+          },
         },
+      ],
+    },
+    // The current number is in someone else's hands: no code goes to it (a flow in progress ends);
+    // the customer hears why and how to protect the card now, and goes to a person, first in line.
+    COMPROMISE_REPORTED: {
+      target: '.handingOff',
+      actions: [
+        { type: 'acted', params: { intent: 'handoff' } },
+        { type: 'say', params: { key: 'compromised.protect', data: { reason: 'numberCompromised' } } },
+        { type: 'offerAgent', params: { reason: 'numberCompromised' } },
       ],
     },
     FEEDBACK_GIVEN: {
@@ -506,7 +538,7 @@ export const changePhoneMachine = setup({
     changing: {
       // The sentence that started the flow may already hold details: they are taken, and only
       // what is missing is asked for.
-      entry: ['startFlow', { type: 'say', params: { key: 'flow.intro' } }, 'takeDetails'],
+      entry: ['startFlow', { type: 'say', params: { key: 'flow.intro' } }, 'noteOldPhoneDoubt', 'takeDetails'],
       initial: 'routing',
       on: {
         CANCEL_REQUESTED: {
@@ -566,7 +598,9 @@ export const changePhoneMachine = setup({
             { guard: ({ context }) => !context.idNumber, target: 'collectingId' },
             { guard: ({ context }) => !context.oldPhone, target: 'collectingOldPhone' },
             { guard: ({ context }) => !context.passed.identity, target: 'verifyingIdentity' },
-            { guard: ({ context }) => !context.reachable, target: 'askingReachable' },
+            // The first code goes at once (its prompt offers "can't receive it"); only a customer who
+            // said the number may be gone is asked first whether it still receives SMS.
+            { guard: ({ context }) => context.oldPhoneDoubt === true && !context.reachable, target: 'askingReachable' },
             {
               guard: ({ context }) => !context.passed.oldCode && context.codes.sentOld === context.codes.old,
               target: 'awaitingCode',
@@ -687,14 +721,7 @@ export const changePhoneMachine = setup({
               {
                 guard: 'denied',
                 target: '#rebind.idle',
-                actions: [
-                  'informed',
-                  {
-                    type: 'say',
-                    params: { key: 'oldPhone.unreachable', outcome: 'rejected', buttons: ['agent'] },
-                  },
-                  { type: 'offerAgent', params: { reason: 'oldPhoneUnreachable' } },
-                ],
+                actions: ['informed', 'sayUnreachable'],
               },
             ],
           },
@@ -722,6 +749,21 @@ export const changePhoneMachine = setup({
           on: {
             SAID: [
               { guard: 'wantsResend', target: 'sendingCode', actions: 'informed' },
+              // "Can't receive it" at the current number's code: the lost-number path, as at the question.
+              {
+                guard: ({ context, event }) => intentOf(event) === 'cantReceive' && codeTarget(context) === 'old',
+                target: '#rebind.idle',
+                actions: ['informed', 'sayUnreachable'],
+              },
+              // At the new number's code it is the codes-not-arriving question: answered, then asked again.
+              {
+                guard: { type: 'intentIs', params: { intent: 'cantReceive' } },
+                actions: [
+                  { type: 'acted', params: { intent: 'faq', faqId: 'otpNotReceived' } },
+                  { type: 'answer', params: { faqId: 'otpNotReceived' } },
+                  'askAgain',
+                ],
+              },
               { guard: 'codeGiven', target: 'verifyingCode', actions: 'informed' },
             ],
           },

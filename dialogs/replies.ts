@@ -22,6 +22,11 @@ import type { MaskedSummary } from '../domain/maskedSummary';
 export const MENU: readonly ButtonName[] = ['changePhone', 'faq', 'agent'];
 export const menuButtons = (): ButtonName[] => [...MENU];
 
+/** The buttons under a code prompt: a new code; for the current number also "I can't receive it". */
+export function codeButtons(target: 'old' | 'new'): ButtonName[] {
+  return target === 'old' ? ['resend', 'cantReceive'] : ['resend'];
+}
+
 /** Which number the code step is for: the current one until it is verified, then the new one. */
 export function codeTarget(context: ChartContext): 'old' | 'new' {
   return context.passed.oldCode ? 'new' : 'old';
@@ -47,7 +52,7 @@ export function question(expecting: Expecting, context: ChartContext): Reply {
         params: { phone: maskPhone(codePhone(context, codeTarget(context))) },
         expecting,
         otpTarget: codeTarget(context),
-        buttons: ['resend'],
+        buttons: codeButtons(codeTarget(context)),
       };
     case 'confirm':
       return {
@@ -127,7 +132,7 @@ export function minutesFrom(seconds: number): number {
 }
 
 export function sendReply(context: ChartContext, output: SendCodeOutput, target: 'old' | 'new'): Reply {
-  const base = { expecting: 'otp' as const, otpTarget: target, buttons: ['resend'] as ButtonName[] };
+  const base = { expecting: 'otp' as const, otpTarget: target, buttons: codeButtons(target) };
   const phone = maskPhone(codePhone(context, target));
   switch (output.result) {
     case 'sent':
@@ -162,7 +167,7 @@ export function sendReply(context: ChartContext, output: SendCodeOutput, target:
 }
 
 export function verifyReply(context: ChartContext, output: VerifyCodeOutput, target: 'old' | 'new'): Reply {
-  const base = { expecting: 'otp' as const, otpTarget: target, buttons: ['resend'] as ButtonName[] };
+  const base = { expecting: 'otp' as const, otpTarget: target, buttons: codeButtons(target) };
   const phone = maskPhone(codePhone(context, target));
   switch (output.result) {
     case 'wrong':

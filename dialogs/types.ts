@@ -58,6 +58,8 @@ export type ChartEvent =
   | { type: 'ASKED_UNCLEARLY'; faqIds: string[] }
   | { type: 'FEEDBACK_GIVEN'; helpful: boolean }
   | { type: 'COMPLAINED' }
+  /** The customer says their current number is in someone else's hands. */
+  | { type: 'COMPROMISE_REPORTED' }
   | { type: 'CANCEL_REQUESTED' }
   | { type: 'RESTART_REQUESTED' }
   | { type: 'HELP_REQUESTED' }
@@ -97,6 +99,11 @@ export interface ChartContext {
   codes: { old: number; new: number; sentOld?: number; sentNew?: number };
   /** The customer said the current number still receives SMS. */
   reachable?: boolean;
+  /**
+   * The customer said the current number may be gone (stopped, lost): they are asked whether it
+   * still receives SMS before a code is sent. Otherwise the first code goes at once.
+   */
+  oldPhoneDoubt?: boolean;
   /** The bank said the new number may be bound (not another customer's). */
   newPhoneFree?: boolean;
   /** The last knowledge-base answer given, for "was this helpful?". */

@@ -12,6 +12,8 @@ export type ButtonName =
   | 'helpful'
   | 'notHelpful'
   | 'stopWaiting'
+  /** On the current number's code prompt: "I can't receive it" (the lost-number path). */
+  | 'cantReceive'
   | 'callbackMorning'
   | 'callbackAfternoon'
   | 'callbackEvening'

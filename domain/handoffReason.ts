@@ -9,4 +9,6 @@ export type HandoffReason =
   | 'numberTaken'
   | 'oldPhoneUnreachable'
   | 'complaint'
-  | 'serviceError';
+  | 'serviceError'
+  /** The current number is in someone else's hands: no code goes to it; first in the queue. */
+  | 'numberCompromised';

@@ -14,4 +14,8 @@ export type Intent =
   | 'complaint'
   | 'goodbye'
   | 'feedback'
+  /** At the current number's code prompt: that number cannot receive the code (lost, stopped). */
+  | 'cantReceive'
+  /** The current number is in someone else's hands (taken over, used by another person). */
+  | 'compromised'
   | 'none';

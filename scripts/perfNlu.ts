@@ -2,7 +2,8 @@
  * `npm run perf:nlu`: how long understanding takes to be ready, and per message.
  *  - cold start with no cached model (trains), in a fresh process;
  *  - cold start with the cached model (what every later start does), in a fresh process;
- *  - time per message over the whole labelled corpus (both languages), after warm-up.
+ *  - time per message over the whole labelled corpus (both languages) and, when it is beside the
+ *    repo, the shared corpus of real customer messages (longer sentences), after warm-up.
  * Figures only: nothing here is asserted (speed targets are measured, not unit-tested).
  */
 import { spawnSync } from 'node:child_process';
@@ -20,6 +21,7 @@ import {
   topicTitlesFrom,
   trainingSet,
 } from '../services/understanding';
+import { loadNluDev } from './nluDevCorpus';
 
 const ROUNDS = 5;
 
@@ -53,7 +55,10 @@ async function main(): Promise<void> {
         topicTitles: topicTitlesFrom([contentZh, contentEn]),
       }),
     });
-    const texts = labelledExamples.map((e) => ({ text: e.text, locale: e.locale }));
+    const texts = [
+      ...labelledExamples.map((e) => ({ text: e.text, locale: e.locale })),
+      ...(loadNluDev() ?? []).map((r) => ({ text: r.text, locale: r.locale })),
+    ];
     for (const t of texts) await recognizer.recognize(t.text, { locale: t.locale }); // warm-up
     const times: number[] = [];
     for (let round = 0; round < ROUNDS; round += 1) {
@@ -67,7 +72,7 @@ async function main(): Promise<void> {
     const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
     const mean = times.reduce((a, b) => a + b, 0) / times.length;
     const lines = [
-      'Understanding: start-up and time per message (nlp.js + keyword layer)',
+      'Understanding: start-up and time per message (jieba + nlp.js + keywords, scope and task rules)',
       `  cold start, no cached model (trains):  ${trained.ms} ms ready (${trained.processMs} ms whole process)`,
       `  cold start, cached model:              ${cached.ms} ms ready (${cached.processMs} ms whole process)`,
       `  per message (${times.length} = ${texts.length} messages × ${ROUNDS}): mean ${mean.toFixed(3)} ms, ` +

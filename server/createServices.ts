@@ -2,8 +2,6 @@ import type { Storage } from 'botbuilder';
 import { join } from 'node:path';
 import type { Config } from '../config';
 import { createCatalog, localeFrom } from '../content';
-import zhCN from '../content/zh-CN.json';
-import enUS from '../content/en-US.json';
 import type { AuditLog } from '../services/audit';
 import type { BankCore } from '../services/bank';
 import { loadSeed } from '../services/bank/loadSeed';
@@ -28,14 +26,7 @@ import type { OtpService } from '../services/otp';
 import { createSmsGateway } from '../services/sms/createSmsGateway';
 import type { SmsGateway } from '../services/sms';
 import { openDatabase, type Db } from '../services/platform/openDatabase';
-import {
-  buttonLabelsFrom,
-  createKeywordRecognizer,
-  createNlpClassifier,
-  createNluRecognizer,
-  topicTitlesFrom,
-  trainingSet,
-} from '../services/understanding';
+import { createUnderstanding } from '../services/understanding';
 import type { FaqFeedback } from '../services/feedback';
 import type { FunnelLog } from '../services/funnel';
 import { createMetrics, type Metrics } from '../services/platform/metrics';
@@ -149,20 +140,8 @@ export async function createServices(
     maxPerDay: config.OTP_MAX_PER_DAY,
   };
 
-  const classifier = await createNlpClassifier({
-    training: trainingSet(),
-    cacheDir: overrides.nluCacheDir ?? config.DATA_DIR,
-  });
+  const { classifier, recognizer } = await createUnderstanding({ cacheDir: overrides.nluCacheDir ?? config.DATA_DIR });
   logger.info('language model ready', { from: classifier.origin.from, ms: classifier.origin.ms });
-  const labels = buttonLabelsFrom([zhCN, enUS]);
-  const recognizer = createNluRecognizer({
-    classifier,
-    keywords: createKeywordRecognizer({
-      buttonLabels: labels,
-      topicTitles: topicTitlesFrom([zhCN, enUS]),
-      notAtConfirm: [...labels.yes, ...labels.no],
-    }),
-  });
 
   const presence = createAgentPresence();
   const storeDeps = {

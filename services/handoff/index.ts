@@ -186,3 +186,9 @@ export interface HandoffQueue {
   /** Every event of the queue, from now on; returns the unsubscribe. */
   on(listener: QueueListener): () => void;
 }
+
+/**
+ * Reasons that go to the front of the queue (behind others with the same reason, in their order): a
+ * customer whose number is in someone else's hands may be losing money while they wait.
+ */
+export const FIRST_IN_LINE: ReadonlySet<HandoffReason> = new Set<HandoffReason>(['numberCompromised']);

@@ -232,6 +232,28 @@ describe.each([sqlite, onRedis])('handoff queue contract on $name', (backend) =>
       expect(await queue.position('nope')).toBeUndefined();
     });
 
+    it('puts a customer whose number is compromised first in line, behind earlier ones of the same reason', async () => {
+      const { queue, enqueue, setNow } = await backend.make();
+      setNow(T0);
+      await enqueue('c1');
+      setNow(T0 + MIN);
+      await enqueue('c2');
+      setNow(T0 + 2 * MIN);
+      const first = await queue.enqueue({ ...ASK, conversationId: 'c3', reason: 'numberCompromised' });
+      expect(first).toMatchObject({ ticket: 'T3', position: 1, created: true });
+      setNow(T0 + 3 * MIN);
+      expect(await queue.enqueue({ ...ASK, conversationId: 'c4', reason: 'numberCompromised' })).toMatchObject({ position: 2 });
+      expect((await queue.waiting()).map((t) => t.conversationId)).toEqual(['c3', 'c4', 'c1', 'c2']);
+      expect((await queue.positions()).map((p) => [p.conversationId, p.position])).toEqual([
+        ['c3', 1],
+        ['c4', 2],
+        ['c1', 3],
+        ['c2', 4],
+      ]);
+      // The ticket keeps the time it was asked for.
+      expect((await queue.get('T3'))?.requestedAt).toBe(T0 + 2 * MIN);
+    });
+
     it('enqueue answers the new ticket and its place', async () => {
       const { enqueue } = await backend.make();
       expect(await enqueue('c1')).toEqual({ ticket: 'T1', status: 'waiting', position: 1, waitMinutes: 5, created: true });

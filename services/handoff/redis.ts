@@ -45,6 +45,7 @@ import {
   type QueueListener,
   type Ticket,
   type WaitingPosition,
+  FIRST_IN_LINE,
 } from './index';
 import { maskLine, remaskSummary } from './masking';
 import { newTicket as randomTicket } from './ticket';
@@ -177,6 +178,11 @@ local function refuse(code) return '{"error":' .. str(code) .. '}' end
 `;
 
 // Each change checks everything before its first write: a script that fails half-way keeps what it wrote.
+/** The Lua test of ARGV[7] (the reason) for the reasons that go first. */
+const FIRST_IN_LINE_LUA = [...FIRST_IN_LINE].map((reason) => `ARGV[7] == '${reason}'`).join(' or ') || 'false';
+/** Taken off a first-in-line ticket's score (ms): more than any time this queue will see. */
+const FIRST_OFFSET = 1e13;
+
 const SCRIPTS = {
   // ARGV 5.. conversationId, ticket ('' to ask for one), reason, locale, context, requestedAt, line…
   enqueue: `
@@ -196,7 +202,10 @@ local seq = redis.call('INCR', SEQ)
 redis.call('HSET', ticketKey(t), 'ticket', t, 'conversationId', conv, 'reason', ARGV[7], 'locale', ARGV[8],
   'context', ARGV[9], 'requestedAt', at, 'status', 'waiting', 'seq', seq)
 for i = 11, #ARGV do redis.call('RPUSH', linesKey(t), ARGV[i]) end
-redis.call('ZADD', WAITING, at, member(seq, t))
+-- Reasons that go first (FIRST_IN_LINE) sort before every other waiting ticket, in their own time order.
+local score = tonumber(at)
+if ${FIRST_IN_LINE_LUA} then score = score - ${FIRST_OFFSET} end
+redis.call('ZADD', WAITING, score, member(seq, t))
 redis.call('HSET', OPEN, conv, t)
 publish('{"type":"queued","ticket":' .. ticketJson(t) .. '}')
 publish(movedJson())

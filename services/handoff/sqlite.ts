@@ -18,6 +18,7 @@ import type { MaskedSummary } from '../../domain/maskedSummary';
 import type { Db } from '../platform/openDatabase';
 import type { TranscriptLine } from '../transcripts';
 import {
+  FIRST_IN_LINE,
   QueueError,
   type Callback,
   type CallbackRequest,
@@ -122,6 +123,10 @@ export function migrateHandoffQueue(db: Db): void {
   if (!columns.some((c) => c.name === 'rating')) {
     db.exec('ALTER TABLE handoff_tickets ADD COLUMN rating INTEGER CHECK (rating BETWEEN 1 AND 5)');
   }
+  // Tables made before some reasons went first (FIRST_IN_LINE): 1 goes before 0.
+  if (!columns.some((c) => c.name === 'priority')) {
+    db.exec('ALTER TABLE handoff_tickets ADD COLUMN priority INTEGER NOT NULL DEFAULT 0');
+  }
 }
 
 type TicketRow = {
@@ -208,18 +213,19 @@ export function createSqliteHandoffQueue({
     openFor: db.prepare(
       "SELECT * FROM handoff_tickets WHERE conversation_id = ? AND status IN ('waiting', 'withAgent')",
     ),
-    waiting: db.prepare("SELECT * FROM handoff_tickets WHERE status = 'waiting' ORDER BY requested_at, seq"),
+    waiting: db.prepare("SELECT * FROM handoff_tickets WHERE status = 'waiting' ORDER BY priority DESC, requested_at, seq"),
     ofAgent: db.prepare(
       "SELECT * FROM handoff_tickets WHERE agent_id = ? AND status = 'withAgent' ORDER BY claimed_at, seq",
     ),
     position: db.prepare(`
       SELECT COUNT(*) AS n FROM handoff_tickets t JOIN handoff_tickets w
         ON w.status = 'waiting'
-        AND (w.requested_at < t.requested_at OR (w.requested_at = t.requested_at AND w.seq <= t.seq))
+        AND (w.priority > t.priority OR (w.priority = t.priority
+          AND (w.requested_at < t.requested_at OR (w.requested_at = t.requested_at AND w.seq <= t.seq))))
       WHERE t.ticket = ? AND t.status = 'waiting'`),
     insert: db.prepare(`
-      INSERT INTO handoff_tickets (ticket, conversation_id, reason, locale, context, transcript, requested_at, status)
-      VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting')`),
+      INSERT INTO handoff_tickets (ticket, conversation_id, reason, locale, context, transcript, requested_at, status, priority)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?)`),
     claim: db.prepare(`
       UPDATE handoff_tickets SET status = 'withAgent', agent_id = ?, claimed_at = ?
       WHERE ticket = ? AND status = 'waiting'`),
@@ -331,6 +337,7 @@ export function createSqliteHandoffQueue({
           JSON.stringify(remaskSummary(context)),
           JSON.stringify(transcript.map(maskLine)),
           clock(),
+          FIRST_IN_LINE.has(reason) ? 1 : 0,
         );
         const at = positionOf(ticket);
         if (at === undefined) throw new Error(`handoff queue: ticket ${ticket} not waiting after insert`);

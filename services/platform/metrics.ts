@@ -47,6 +47,7 @@ const HANDOFF_REASONS: Record<HandoffReason, true> = {
   accountAbnormal: true,
   numberTaken: true,
   oldPhoneUnreachable: true,
+  numberCompromised: true,
   complaint: true,
   serviceError: true,
 };

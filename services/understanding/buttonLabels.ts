@@ -18,6 +18,7 @@ export const BUTTON_RECOGNITION: Readonly<Record<ButtonName, Readonly<Recognitio
   helpful: { intent: 'feedback', helpful: true },
   notHelpful: { intent: 'feedback', helpful: false },
   stopWaiting: { intent: 'cancel' },
+  cantReceive: { intent: 'cantReceive' },
   // What these say is the answer itself (a time of day, a rating): the chart reads the label.
   callbackMorning: { intent: 'none' },
   callbackAfternoon: { intent: 'none' },

@@ -1,12 +1,8 @@
 import type { RecognizerContext } from '../../domain/recognizer';
 import type { Expecting } from '../../domain/expecting';
-import contentZh from '../../content/zh-CN.json';
-import contentEn from '../../content/en-US.json';
-import { buttonLabelsFrom, topicTitlesFrom } from './buttonLabels';
-import { createKeywordRecognizer } from './keywordRecognizer';
-import { createNlpClassifier } from './nlpClassifier';
-import { createNluRecognizer, type NluThresholds } from './nluRecognizer';
-import { labelledExamples, labelOf, trainingSet, type LabelledExample } from './trainingData';
+import { createUnderstanding } from './createUnderstanding';
+import type { NluThresholds } from './nluRecognizer';
+import { labelledExamples, labelOf, type LabelledExample } from './trainingData';
 
 export interface Tally {
   correct: number;
@@ -43,13 +39,8 @@ export async function evaluateNlu(
   options: { examples?: LabelledExample[]; thresholds?: NluThresholds; cacheDir?: string } = {},
 ): Promise<NluReport> {
   const examples = options.examples ?? labelledExamples.filter((e) => e.split === 'test');
-  const classifier = await createNlpClassifier({ training: trainingSet(), cacheDir: options.cacheDir });
-  const recognizer = createNluRecognizer({
-    classifier,
-    keywords: createKeywordRecognizer({
-      buttonLabels: buttonLabelsFrom([contentZh, contentEn]),
-      topicTitles: topicTitlesFrom([contentZh, contentEn]),
-    }),
+  const { classifier, recognizer } = await createUnderstanding({
+    ...(options.cacheDir ? { cacheDir: options.cacheDir } : {}),
     ...(options.thresholds ? { thresholds: options.thresholds } : {}),
   });
 

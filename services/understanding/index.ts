@@ -14,3 +14,4 @@ export { createNlpClassifier, trainingHash, type Classifier, type Ranked, type T
 export { createNluRecognizer, DEFAULT_THRESHOLDS, scriptLocale, TRAINED_INTENTS, type NluThresholds } from './nluRecognizer';
 export { labelledExamples, labelOf, trainingSet, type LabelledExample } from './trainingData';
 export { extractDetails, type Details, type DetailSlot, type DetailsHint } from '../../domain/details';
+export { createUnderstanding, type Understanding } from './createUnderstanding';

@@ -308,6 +308,13 @@ describe('with the real catalogues\' button labels', () => {
     ['能收到', zh('oldPhoneReachable'), 'affirm', ''],
     // The same words at a code prompt are a question: the code did not arrive.
     ['收不到', zh('otp'), 'faq', 'otpNotReceived'],
+    // "This number can't get texts" (the code prompt's button, or the words) answers a code prompt only.
+    ['这个号码收不到短信', zh('otp'), 'cantReceive', ''],
+    ["This number can't get texts", en('otp'), 'cantReceive', ''],
+    ['号码停用了', zh('otp'), 'cantReceive', ''],
+    // Away from a code prompt the same words are the old-number topic, not hidden by the longer phrase.
+    ['号码注销了', zh(), 'faq', 'oldNumberLost'],
+    ['I no longer have that number', en('otp'), 'cantReceive', ''],
     ["No, I can't", en('oldPhoneReachable'), 'deny', ''],
     ['确认更换', zh('confirm'), 'affirm', ''],
     ['转人工客服', zh('otp'), 'handoff', ''],
@@ -319,6 +326,12 @@ describe('with the real catalogues\' button labels', () => {
   ])('%j at %j → %s %s', (text, context, intent, faqId) => {
     expect(plain(real.recognize(text, context))).toEqual(faqId ? { intent, faqId } : { intent });
   });
+});
+
+test('the "can\'t receive" label is not that button away from a code prompt', () => {
+  const r = createKeywordRecognizer({ buttonLabels: { cantReceive: ['这个号码收不到短信'] } });
+  expect(r.recognize('这个号码收不到短信', zh('otp'))).toEqual({ intent: 'cantReceive', source: 'label' });
+  expect(r.recognize('这个号码收不到短信', zh()).intent).not.toBe('cantReceive');
 });
 
 test('an exact button label or topic title is marked as such', () => {

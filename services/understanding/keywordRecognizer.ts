@@ -7,7 +7,7 @@ import { BUTTON_NAMES, BUTTON_RECOGNITION, type ButtonLabels } from './buttonLab
 import { normalizeText, type NormalizedText } from './normalizeText';
 
 /** Intents that are found by their words; 'faq' is found by its topics' words, 'none' by nothing. */
-export type KeywordIntent = Exclude<Intent, 'faq' | 'none' | 'feedback'>;
+export type KeywordIntent = Exclude<Intent, 'faq' | 'none' | 'feedback' | 'compromised'>;
 
 /** Training words of one intent or topic, per locale. */
 export type LocaleWords = Partial<Record<Locale, readonly string[]>>;
@@ -84,6 +84,7 @@ const KEYWORD_INTENTS = Object.keys({
   resend: true,
   complaint: true,
   goodbye: true,
+  cantReceive: true,
 } satisfies Record<KeywordIntent, true>) as KeywordIntent[]; // the keys of a Record<KeywordIntent, …>
 
 type Label =
@@ -306,13 +307,22 @@ export function createKeywordRecognizer({
       // Final (a label): the model must not read it as a yes either.
       if (expecting === 'confirm' && stale.has(text.text)) return { intent: 'none', source: 'label' };
       const button = buttons.get(text.text);
-      if (button !== undefined && (yesNoQuestion || (button.intent !== 'affirm' && button.intent !== 'deny'))) {
+      // "This number can't get texts" answers a code prompt only.
+      const meansHere =
+        button !== undefined &&
+        (button.intent === 'affirm' || button.intent === 'deny' ? yesNoQuestion : button.intent !== 'cantReceive' || expecting === 'otp');
+      if (button !== undefined && meansHere) {
         return { ...button, source: 'label' };
       }
 
       const dataQuestion = expecting !== undefined && DATA_QUESTIONS.has(expecting);
       const short = text.hanCount <= SHORT_HAN && text.wordCount <= SHORT_WORDS;
-      const matches = dropContained(findMatches(text, compiled, short));
+      // "Can't receive" words mean something at a code prompt only; elsewhere they must not hide the
+      // topic words inside them (号码注销了 holds 号码注销, the old-number topic).
+      const found = findMatches(text, compiled, short).filter(
+        ({ keyword: { label } }) => expecting === 'otp' || label.kind !== 'intent' || label.intent !== 'cantReceive',
+      );
+      const matches = dropContained(found);
 
       const intents = new Set<KeywordIntent>();
       for (const { keyword } of matches) {
@@ -328,6 +338,8 @@ export function createKeywordRecognizer({
       if (intents.has('complaint')) return { intent: 'complaint' };
       if (intents.has('handoff')) return { intent: 'handoff' };
       if (expecting === 'otp' && intents.has('resend')) return { intent: 'resend' };
+      // At a code prompt: the number cannot receive it at all (stopped, lost), not a late code.
+      if (expecting === 'otp' && intents.has('cantReceive')) return { intent: 'cantReceive' };
       // Outside a flow "help me change my number" is about the change; inside one, help is for the prompt.
       const specific = topic !== undefined || intents.has('changePhone');
       if (intents.has('help') && (expecting !== undefined || !specific)) return { intent: 'help' };

@@ -4,6 +4,7 @@ declare module '@nlpjs/core' {
     use(plugin: unknown): void;
     get(name: 'nlp'): import('@nlpjs/nlp').NlpInstance;
     registerConfiguration(tag: string, settings: Record<string, unknown>, overwrite?: boolean): void;
+    register(name: string, instance: unknown, isSingleton?: boolean): void;
   }
   export function containerBootstrap(settings?: Record<string, unknown>): Promise<Container>;
 }
@@ -36,4 +37,8 @@ declare module '@nlpjs/lang-zh' {
 
 declare module '@nlpjs/lang-en-min' {
   export const LangEn: unknown;
+  /** Porter stemmer. */
+  export class StemmerEn {
+    stem(tokens: string[]): string[];
+  }
 }

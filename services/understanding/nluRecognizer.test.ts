@@ -18,6 +18,7 @@ function fakeClassifier(table: Record<string, Ranked[]>): Classifier & { asked: 
 
 const keywords = createKeywordRecognizer({ buttonLabels: { agent: ['转人工客服'] } });
 const zh = { locale: 'zh-CN' as const };
+const en = { locale: 'en-US' as const };
 
 test('a sure topic is answered outright', async () => {
   const r = createNluRecognizer({
@@ -27,23 +28,90 @@ test('a sure topic is answered outright', async () => {
   expect(await r.recognize('要钱吗', zh)).toEqual({ intent: 'faq', faqId: 'fees' });
 });
 
-test('an unsure topic with close rivals offers the likeliest two or three', async () => {
+test('two topics nearly tied are offered; a clear best topic is answered', async () => {
   const r = createNluRecognizer({
     classifier: fakeClassifier({
-      '改了怎么还是旧的': [
-        { label: 'faq.updateDelay', score: 0.55 },
-        { label: 'faq.howLong', score: 0.25 },
-        { label: 'faq.noticeSms', score: 0.16 },
+      '这个到底怎么回事': [
+        { label: 'faq.updateDelay', score: 0.52 },
+        { label: 'faq.howLong', score: 0.46 },
+        { label: 'faq.noticeSms', score: 0.45 },
         { label: 'faq.fees', score: 0.04 },
+      ],
+      '那个又是怎么回事': [
+        { label: 'faq.updateDelay', score: 0.6 },
+        { label: 'faq.howLong', score: 0.35 },
       ],
     }),
     keywords,
   });
-  expect(await r.recognize('改了怎么还是旧的', zh)).toEqual({
+  expect(await r.recognize('这个到底怎么回事', zh)).toEqual({
     intent: 'faq',
     faqId: 'updateDelay',
     candidates: ['updateDelay', 'howLong', 'noticeSms'],
   });
+  expect(await r.recognize('那个又是怎么回事', zh)).toEqual({ intent: 'faq', faqId: 'updateDelay' });
+});
+
+test('identity topics are one family: a best guess, never "which of these?"', async () => {
+  const r = createNluRecognizer({
+    classifier: fakeClassifier({
+      'tell me about the identity check': [
+        { label: 'faq.requiredDocuments', score: 0.55 },
+        { label: 'faq.whyVerify', score: 0.5 },
+      ],
+    }),
+    keywords,
+  });
+  expect(await r.recognize('tell me about the identity check', en)).toEqual({ intent: 'faq', faqId: 'requiredDocuments' });
+});
+
+test('scope first: another banking subject gets "out of scope", not a neighbouring topic', async () => {
+  const r = createNluRecognizer({
+    classifier: fakeClassifier({
+      '充值为什么要收手续费': [{ label: 'faq.fees', score: 0.97 }],
+      'my new card still has not arrived': [{ label: 'faq.otpNotReceived', score: 0.9 }],
+      'is there a fee': [{ label: 'faq.fees', score: 0.9 }],
+    }),
+    keywords,
+  });
+  expect(await r.recognize('充值为什么要收手续费', zh)).toEqual({ intent: 'none' });
+  expect(await r.recognize('my new card still has not arrived', en)).toEqual({ intent: 'none' });
+  // No other subject named: the topic stands.
+  expect(await r.recognize('is there a fee', en)).toEqual({ intent: 'faq', faqId: 'fees' });
+});
+
+test('the task before the topic: asking to change the number is changePhone, unless a problem is named', async () => {
+  const r = createNluRecognizer({
+    classifier: fakeClassifier({
+      '你好，请问手机号码可以改吗': [{ label: 'faq.channels', score: 0.6 }],
+      '已经改了号码，验证码还是发到原来的手机': [{ label: 'changePhone', score: 0.7 }],
+    }),
+    keywords,
+  });
+  expect(await r.recognize('你好，请问手机号码可以改吗', zh)).toEqual({ intent: 'changePhone' });
+  expect(await r.recognize('已经改了号码，验证码还是发到原来的手机', zh)).toEqual({ intent: 'faq', faqId: 'updateDelay' });
+});
+
+test('commands only where they are commands', async () => {
+  const r = createNluRecognizer({
+    classifier: fakeClassifier({ 'i need to cancel a payment i made yesterday': [{ label: 'cancel', score: 0.9 }] }),
+    keywords,
+  });
+  expect(await r.recognize('I need to cancel a payment I made yesterday', en)).toEqual({ intent: 'none' });
+  // Even when the model has no reading at all, "cancel" with another subject is not the command.
+  expect(await r.recognize('my wallet is gone, please cancel my card and send another', en)).toEqual({ intent: 'none' });
+  expect(await r.recognize('借款的金额填错了，想取消掉', zh)).toEqual({ intent: 'none' });
+  expect(await r.recognize('stop, I need a human', en)).toEqual({ intent: 'handoff' });
+  expect(await r.recognize('stop', en)).toEqual({ intent: 'cancel' });
+});
+
+test('at a question waiting for typed data, the model alone makes no command', async () => {
+  const r = createNluRecognizer({
+    classifier: fakeClassifier({ 'drop table customers': [{ label: 'handoff', score: 1 }] }),
+    keywords,
+  });
+  expect(await r.recognize('DROP TABLE customers;', { locale: 'en-US', expecting: 'idNumber' })).toEqual({ intent: 'none' });
+  expect((await r.recognize('取消', { ...zh, expecting: 'idNumber' })).intent).toBe('cancel');
 });
 
 test('below the acceptance threshold the keywords decide, else none', async () => {

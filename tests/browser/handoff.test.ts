@@ -75,7 +75,7 @@ test('a customer waits in the queue, an agent claims and replies, then hands bac
   await send(customer, ZHANG.id);
   await untilExpecting(customer, 'oldPhone');
   await send(customer, ZHANG.national);
-  await untilExpecting(customer, 'oldPhoneReachable');
+  await untilExpecting(customer, 'otp');
   await send(customer, '转人工');
 
   // Their place in the queue, on the strip above the transcript and in the message.

@@ -34,20 +34,19 @@ test('GET /healthz answers 200 when ready', async () => {
 });
 
 test.each([
-  ['zh-CN', ZHANG, FRESH, ['更换绑定手机号', '能收到', '确认']],
-  ['en-US', ALICE, { phone: '+8618687654321', national: '18687654321' }, ['change my phone number', 'yes', 'confirm']],
+  ['zh-CN', ZHANG, FRESH, ['更换绑定手机号', '确认']],
+  ['en-US', ALICE, { phone: '+8618687654321', national: '18687654321' }, ['change my phone number', 'confirm']],
 ] as const)('a scripted client (expectReplies) changes a number in %s', async (locale, who, to, words) => {
   const client = new ExpectRepliesClient(base, `http-${locale}`, locale);
   expect(cd((await client.join())[0]).key).toBe('welcome.greeting');
   expect(cd(last(await client.say(words[0]))).expecting).toBe('cardNumber');
   await client.say(who.card);
   await client.say(who.id);
-  await client.say(who.national);
-  expect(cd(last(await client.say(words[1]))).key).toBe('otp.sent.old');
+  expect(cd(last(await client.say(who.national))).key).toBe('otp.sent.old');
   await client.say(codeFor(who.phone));
   await client.say(to.national);
   expect(cd(last(await client.say(codeFor(to.phone)))).expecting).toBe('confirm');
-  const done = last(await client.say(words[2]));
+  const done = last(await client.say(words[1]));
   expect(cd(done)).toMatchObject({ key: 'change.done', outcome: 'phoneChanged' });
   expect(done?.locale).toBe(locale);
   // Both numbers got a notice in the outbox, in the stable line format.

@@ -3,9 +3,11 @@ import { NLU_CACHE } from '../support/harness';
 
 /**
  * Keeps understanding from getting worse: accuracy on the held-out test split of
- * content/nlu/labelled.json must stay above floors set from the measured figures (README).
+ * content/nlu/labelled.json must stay above floors set from the measured figures (README). The
+ * overall floor is the figure before the understanding layer was rebuilt (87.7%): it may not drop
+ * below it. The shared corpus of real customer messages has its floors in `npm run eval:nlu -- --check`.
  */
-const FLOOR = { overall: 0.84, 'zh-CN': 0.82, 'en-US': 0.84 };
+const FLOOR = { overall: 0.877, 'zh-CN': 0.86, 'en-US': 0.88 };
 /** The commands the bot must never miss. */
 const MUST = ['cancel', 'restart', 'handoff', 'complaint', 'affirm', 'deny'];
 

@@ -19,6 +19,8 @@ const CARD = '6222021234567890128';
 const OLD_PHONE = '13800138000';
 
 const wantsChange = said('我要换绑手机号', 'changePhone');
+/** A change asked for by a customer who says the current number may be gone: they are asked about it. */
+const wantsChangeNumberGone = said('原来的号码停用了，我要换绑手机号', 'changePhone');
 const smallTalk = said('今天天气怎么样');
 const yes = said('确认', 'affirm');
 const no = said('不用了', 'deny');
@@ -27,12 +29,17 @@ const newNumberCorrected = said('不对，新号码是18612345679');
 
 /** What the customer says, by state: the expected answers, and what else may come instead. */
 const customerSays: Record<string, ChartEvent[]> = {
-  idle: [wantsChange, said('你好', 'greeting'), said('谢谢', 'thanks'), said('再见', 'goodbye'), said(CARD), smallTalk],
+  idle: [wantsChange, wantsChangeNumberGone, said('你好', 'greeting'), said('谢谢', 'thanks'), said('再见', 'goodbye'), said(CARD), smallTalk],
   'changing.collectingCard': [said(CARD)],
   'changing.collectingId': [said('11010519491231002X')],
   'changing.collectingOldPhone': [said(OLD_PHONE)],
   'changing.askingReachable': [said('能', 'affirm'), said('不能', 'deny')],
-  'changing.awaitingCode': [said('909090'), said('重发', 'resend'), newNumberCorrected],
+  'changing.awaitingCode': [
+    said('909090'),
+    said('重发', 'resend'),
+    said('这个号码收不到短信', 'cantReceive'),
+    newNumberCorrected,
+  ],
   'changing.collectingNewPhone': [said('18612345678')],
   'changing.confirming': [yes, no, newNumberCorrected],
   rating: [said('5'), no, smallTalk],
@@ -54,6 +61,7 @@ const anywhere: ChartEvent[] = [
   { type: 'HELP_REQUESTED' },
   { type: 'AGENT_REQUESTED' },
   { type: 'COMPLAINED' },
+  { type: 'COMPROMISE_REPORTED' },
   { type: 'ASKED', faqId: 'fees' },
   { type: 'ASKED_UNCLEARLY', faqIds: ['fees', 'howLong'] },
   { type: 'FEEDBACK_GIVEN', helpful: false },
@@ -156,6 +164,7 @@ export function serializeState(snapshot: AnyMachineSnapshot): string {
     const details = [flag(c.card, 'C'), flag(c.idNumber, 'I'), flag(c.oldPhone, 'O'), flag(c.newPhone, 'N')].join('');
     const checks = [
       flag(c.passed.identity, 'i'),
+      flag(c.oldPhoneDoubt, 'd'),
       flag(c.reachable, 'r'),
       flag(c.codes.sentOld === c.codes.old, 's'),
       flag(c.passed.oldCode, 'o'),

@@ -10,7 +10,10 @@ export interface Customer {
   national: string;
 }
 
-/** Every question, in the order the bot asks them; `otp` is the current number's code, `otpNew` the new one's. */
+/**
+ * Every question, in the order the bot asks them; `otp` is the current number's code, `otpNew` the
+ * new one's. `oldPhoneReachable` is asked only of a customer who said the number may be gone.
+ */
 export const EVERY_STEP: Array<Expecting | 'otpNew'> = [
   'cardNumber',
   'idNumber',
@@ -22,9 +25,15 @@ export const EVERY_STEP: Array<Expecting | 'otpNew'> = [
   'confirm',
 ];
 
+/** How a change starts; the doubtful start says the current number may be gone. */
+export const START = '更换绑定手机号';
+export const DOUBTFUL_START = '我原来的手机号可能停用了，要更换绑定手机号';
+
 /**
  * Drives a conversation from the start until the bot asks `until` (the first `otp` is the code
- * for the current number; `otpNew` the one for the new number). Returns the last replies.
+ * for the current number; `otpNew` the one for the new number). Returns the last replies. The first
+ * code goes at once after the current number; to reach `oldPhoneReachable` the conversation starts
+ * with a sentence saying the number may be gone, and answers "能收到" there.
  */
 export async function driveTo(
   h: Harness,
@@ -33,12 +42,17 @@ export async function driveTo(
   customer: Customer = ZHANG,
   newPhone: { phone: string; national: string } = FRESH,
 ): Promise<Partial<Activity>[]> {
+  const viaQuestion = until === 'oldPhoneReachable';
   const steps: Array<[Expecting | 'otpNew', () => string]> = [
-    ['cardNumber', () => '更换绑定手机号'],
+    ['cardNumber', () => (viaQuestion ? DOUBTFUL_START : START)],
     ['idNumber', () => customer.card],
     ['oldPhone', () => customer.id],
-    ['oldPhoneReachable', () => customer.national],
-    ['otp', () => '能收到'],
+    ...(viaQuestion
+      ? ([
+          ['oldPhoneReachable', () => customer.national],
+          ['otp', () => '能收到'],
+        ] as Array<[Expecting | 'otpNew', () => string]>)
+      : ([['otp', () => customer.national]] as Array<[Expecting | 'otpNew', () => string]>)),
     ['newPhone', () => h.sms.lastCode(customer.phone)],
     ['otpNew', () => newPhone.national],
     ['confirm', () => h.sms.lastCode(newPhone.phone)],

@@ -18,9 +18,9 @@
     customerRequest: '客户要求人工', identityLocked: '身份核验已锁定', otpLocked: '验证码已锁定',
     repeatedMisses: '多次未能识别', outOfScope: '超出办理范围', accountAbnormal: '账户异常',
     numberTaken: '新号码已被占用', oldPhoneUnreachable: '原号码收不到短信', complaint: '投诉',
-    serviceError: '系统故障',
+    serviceError: '系统故障', numberCompromised: '原号码已被他人使用（勿向原号码发码）',
   };
-  const URGENT = new Set(['complaint', 'accountAbnormal', 'serviceError']);
+  const URGENT = new Set(['complaint', 'accountAbnormal', 'serviceError', 'numberCompromised']);
   const STOPPED = {
     cardNumber: '输入卡号', idNumber: '输入证件号', oldPhone: '输入原手机号',
     oldPhoneReachable: '确认原号码能否收短信', otp: '输入短信验证码', newPhone: '输入新手机号', confirm: '确认变更',
