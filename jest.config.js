@@ -34,5 +34,12 @@ module.exports = {
       roots: ['<rootDir>/tests/conversations'],
       setupFiles: ['<rootDir>/tests/support/onRedis.ts'],
     },
+    {
+      // And again with the bank core over HTTP: the adapter against the reference server (bank:mock).
+      ...base,
+      displayName: 'conversations on the http bank',
+      roots: ['<rootDir>/tests/conversations'],
+      setupFiles: ['<rootDir>/tests/support/onHttpBank.ts'],
+    },
   ],
 };

@@ -36,6 +36,18 @@ const schema = z.object({
   SMS_HTTP_TIMEOUT_MS: int(3000, 100, 60_000),
   /** Retries after a failed or timed-out send (with backoff), before the customer is told. */
   SMS_RETRIES: int(2, 0, 5),
+  /**
+   * The bank core: `embedded` (the demo bank in DATA_DIR/bank.sqlite, seeded from BANK_SEED_PATH) or
+   * `http` (the bank's own core over docs/bank-api.yaml at BANK_HTTP_URL).
+   */
+  BANK_PROVIDER: z.enum(['embedded', 'http']).default('embedded'),
+  BANK_HTTP_URL: z.string().url().optional(),
+  /** Sent as a bearer token on every bank call. */
+  BANK_HTTP_TOKEN: z.string().optional(),
+  /** Mutual TLS with the bank: PEM files of the CA to trust and of the bot's client certificate and key. */
+  BANK_HTTP_CA: z.string().optional(),
+  BANK_HTTP_CERT: z.string().optional(),
+  BANK_HTTP_KEY: z.string().optional(),
   /** The bank core: how long one call may take, and the circuit breaker around it. */
   BANK_TIMEOUT_MS: int(5000, 100, 15_000),
   BANK_BREAKER_FAILURES: int(5, 1, 100),
@@ -116,6 +128,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (c.SMS_PROVIDER === 'http' && !c.SMS_HTTP_URL) {
     throw new ConfigError('Invalid configuration:\n  SMS_HTTP_URL: required when SMS_PROVIDER=http');
+  }
+  if (c.BANK_PROVIDER === 'http' && !c.BANK_HTTP_URL) {
+    throw new ConfigError('Invalid configuration:\n  BANK_HTTP_URL: required when BANK_PROVIDER=http');
+  }
+  if (Boolean(c.BANK_HTTP_CERT) !== Boolean(c.BANK_HTTP_KEY)) {
+    throw new ConfigError('Invalid configuration:\n  BANK_HTTP_CERT: BANK_HTTP_CERT and BANK_HTTP_KEY go together (mutual TLS)');
   }
   if (c.MicrosoftAppId && !c.MicrosoftAppPassword && c.MicrosoftAppType !== 'UserAssignedMSI') {
     throw new ConfigError('Invalid configuration:\n  MicrosoftAppPassword: required when MicrosoftAppId is set');

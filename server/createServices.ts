@@ -3,10 +3,13 @@ import { join } from 'node:path';
 import type { Config } from '../config';
 import { createCatalog, localeFrom } from '../content';
 import type { AuditLog } from '../services/audit';
+import { readFileSync } from 'node:fs';
 import type { BankCore } from '../services/bank';
+import { loadBankContract } from '../services/bank/contract';
+import { createHttpBankCore } from '../services/bank/http';
 import { loadSeed } from '../services/bank/loadSeed';
 import { createResilientBank } from '../services/bank/resilientBank';
-import { createSqliteBankCore, type SqliteBankCore } from '../services/bank/sqlite';
+import { createSqliteBankCore } from '../services/bank/sqlite';
 import type { Clock } from '../domain/clock';
 import type { HandoffQueue } from '../services/handoff';
 import { parseAgentHours, type AgentHours } from '../services/handoff/agentHours';
@@ -41,8 +44,8 @@ export interface Services {
   clock: Clock;
   keys: Keys;
   db: Db;
-  bankDb: Db;
-  bank: SqliteBankCore;
+  /** The bank core as configured (BANK_PROVIDER): the embedded SQLite bank, or the bank's over HTTP. */
+  bank: BankCore;
   /** The same bank for the chart's effects: behind a timeout and a circuit breaker (BANK_* settings). */
   bankForChart: BankCore;
   otp: OtpService;
@@ -106,13 +109,7 @@ export async function createServices(
   const clock = overrides.clock ?? Date.now;
   const keys = deriveKeys(loadMasterSecret(config.SECRET_KEY, config.DATA_DIR));
   const db = openDatabase(join(config.DATA_DIR, 'rebind.sqlite'));
-  const bankDb = openDatabase(join(config.DATA_DIR, 'bank.sqlite'));
-
-  const bank = createSqliteBankCore({ db: bankDb, clock });
-  if (bank.isEmpty()) {
-    bank.seed(loadSeed(config.BANK_SEED_PATH));
-    logger.info('bank seeded', { from: config.BANK_SEED_PATH });
-  }
+  const { bank, close: closeBank } = await createBank(config, logger, clock);
 
   const sms =
     overrides.sms ??
@@ -172,13 +169,23 @@ export async function createServices(
     clock,
     keys,
     db,
-    bankDb,
     bank,
     bankForChart: createResilientBank(bank, {
       timeoutMs: config.BANK_TIMEOUT_MS,
       breakerFailures: config.BANK_BREAKER_FAILURES,
       cooldownMs: config.BANK_BREAKER_COOLDOWN_SECONDS * 1000,
       onStateChange: (state) => (state === 'closed' ? logger.info : logger.warn)('bank core circuit breaker', { state }),
+      // Which call, and why: unreachable, refused (with the status) or malformed (an answer that breaks
+      // docs/bank-api.yaml) over HTTP; never what was asked.
+      onFailure: (call, error) => {
+        const cause = error.cause as { failure?: unknown; status?: unknown } | undefined;
+        logger.warn('bank call failed', {
+          call,
+          reason: error.reason,
+          ...(typeof cause?.failure === 'string' ? { failure: cause.failure } : {}),
+          ...(typeof cause?.status === 'number' ? { status: cause.status } : {}),
+        });
+      },
     }),
     sms,
     otp: stores.otp,
@@ -208,9 +215,41 @@ export async function createServices(
       void retention.stop();
       stores.close();
       db.close();
-      bankDb.close();
+      closeBank();
     },
   };
+}
+
+/**
+ * The bank core (BANK_PROVIDER): the embedded demo bank in DATA_DIR/bank.sqlite, seeded once from
+ * BANK_SEED_PATH; or the bank's own core over HTTP (docs/bank-api.yaml), its contract read once here.
+ * A call may be tried three times (services/bank/http.ts), so each attempt gets a third of the time a
+ * bank call may take (BANK_TIMEOUT_MS).
+ */
+async function createBank(config: Config, logger: Logger, clock: Clock): Promise<{ bank: BankCore; close(): void }> {
+  if (config.BANK_PROVIDER === 'http') {
+    const pem = (path: string | undefined) => (path ? readFileSync(path) : undefined);
+    const ca = pem(config.BANK_HTTP_CA);
+    const cert = pem(config.BANK_HTTP_CERT);
+    const key = pem(config.BANK_HTTP_KEY);
+    const bank = createHttpBankCore({
+      url: config.BANK_HTTP_URL as string,
+      ...(config.BANK_HTTP_TOKEN ? { token: config.BANK_HTTP_TOKEN } : {}),
+      ...(ca || cert || key ? { tls: { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) } } : {}),
+      contract: await loadBankContract(),
+      attemptTimeoutMs: Math.max(100, Math.floor(config.BANK_TIMEOUT_MS / 3) - 100),
+      retries: 2,
+    });
+    logger.info('bank core over http', { mutualTls: cert !== undefined });
+    return { bank, close: () => undefined };
+  }
+  const bankDb = openDatabase(join(config.DATA_DIR, 'bank.sqlite'));
+  const bank = createSqliteBankCore({ db: bankDb, clock });
+  if (bank.isEmpty()) {
+    bank.seed(loadSeed(config.BANK_SEED_PATH));
+    logger.info('bank seeded', { from: config.BANK_SEED_PATH });
+  }
+  return { bank, close: () => bankDb.close() };
 }
 
 /**

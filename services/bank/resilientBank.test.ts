@@ -177,3 +177,14 @@ describe('createResilientBank', () => {
     expect(states).toEqual(['open', 'halfOpen', 'open', 'halfOpen', 'closed']);
   });
 });
+
+test('every call that gave no answer is told to onFailure with its name, never its arguments; answers are not', async () => {
+  const raw = scriptedBank();
+  const told: Array<[string, string]> = [];
+  const bank = createResilientBank(raw, { onFailure: (call, error) => told.push([call, error.reason]) });
+  await bank.verifyIdentity(CLAIM);
+  raw.next = failing;
+  await rejection(bank.verifyIdentity(CLAIM));
+  expect(told).toEqual([['verifyIdentity', 'failed']]);
+  expect(JSON.stringify(told)).not.toContain(CLAIM.cardNumber);
+});

@@ -38,6 +38,8 @@ export interface ResilientBankOptions {
   cooldownMs?: number;
   /** Told when the breaker opens, lets a test call through, or closes again: for the logs. */
   onStateChange?: (state: BreakerState) => void;
+  /** Told about every call that gave no answer (its name and the error; never its arguments): for the logs. */
+  onFailure?: (call: string, error: BankUnavailableError) => void;
 }
 
 /**
@@ -66,7 +68,7 @@ export interface ResilientBank extends BankCore {
  */
 export function createResilientBank(
   core: BankCore,
-  { timeoutMs = 5000, breakerFailures = 5, cooldownMs = 30_000, onStateChange }: ResilientBankOptions = {},
+  { timeoutMs = 5000, breakerFailures = 5, cooldownMs = 30_000, onStateChange, onFailure }: ResilientBankOptions = {},
 ): ResilientBank {
   const breaker = circuitBreaker(handleAll, {
     halfOpenAfter: cooldownMs,
@@ -80,7 +82,9 @@ export function createResilientBank(
     try {
       return await policy.execute(fn);
     } catch (err) {
-      throw unavailable(what, err, timeoutMs);
+      const error = unavailable(what, err, timeoutMs);
+      onFailure?.(what, error);
+      throw error;
     }
   };
 

@@ -1,4 +1,4 @@
-import { cd, createHarness, type Harness } from '../support/harness';
+import { cd, createHarness, ON_HTTP_BANK, TEST_BANK_TOKEN, type Harness } from '../support/harness';
 import { driveTo } from '../support/drive';
 import { LI, ZHANG } from '../support/demo';
 
@@ -12,6 +12,24 @@ beforeEach(async () => {
   h = await createHarness();
 });
 afterEach(() => h.dispose());
+
+describe('the bank core this run talks to', () => {
+  test('on the HTTP bank, a whole change goes over HTTP with the token and a keyed change; embedded otherwise', async () => {
+    const c = h.conversation();
+    await driveTo(h, c, 'confirm');
+    expect(cd((await c.say('确认')).at(-1)).outcome).toBe('phoneChanged');
+    expect(h.services.config.BANK_PROVIDER).toBe(ON_HTTP_BANK ? 'http' : 'embedded');
+    if (!ON_HTTP_BANK) {
+      expect(h.bankMock).toBeUndefined();
+      return;
+    }
+    const asked = h.bankMock?.received ?? [];
+    expect(asked.map((r) => r.operation)).toEqual(['verifyIdentity', 'phoneOwner', 'changeBoundPhone']);
+    expect(asked.every((r) => r.headers.authorization === `Bearer ${TEST_BANK_TOKEN}`)).toBe(true);
+    expect(asked.at(-1)?.headers['idempotency-key']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await h.bankMock?.bank.boundPhone(ZHANG.card)).not.toBe(ZHANG.phone);
+  });
+});
 
 describe('one-time codes', () => {
   test('codes never appear in replies or in the stored audit', async () => {

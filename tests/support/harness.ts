@@ -13,6 +13,7 @@ import { SmsError, type SmsGateway, type SmsMessage } from '../../services/sms';
 import { createBot } from '../../server/createBot';
 import { createServices, type Services } from '../../server/createServices';
 import { createTurnErrorHandler } from '../../server/turnErrorHandler';
+import { startBankMock, type BankMock } from '../../scripts/bankMock';
 
 /**
  * One-time codes for tests: a full-period sequence over 000000–999999, so codes are reproducible and
@@ -28,6 +29,7 @@ export function codeSequence(seed = 271828): (max: number) => number {
 
 /** 2026-11-28 10:00 in Shanghai. */
 export const START = Date.parse('2026-11-28T02:00:00Z');
+const DEMO_SEED_PATH = join(__dirname, '..', '..', 'data', 'demo-bank.json');
 export const TEST_SECRET = 'ab'.repeat(32);
 /** The trained language model is cached here across test files (keyed by the training data). */
 export const NLU_CACHE = join(tmpdir(), 'rebind-nlu-cache');
@@ -70,6 +72,9 @@ export const RATE_LIMITS_OFF = { RATE_LIMIT_MESSAGES: 'off', RATE_LIMIT_IDENTITY
 
 /** The conversation suites run twice in `npm test`: on the embedded defaults, then on Redis. */
 export const ON_REDIS = process.env.REBIND_TEST_STORAGE === 'redis';
+/** The conversation suites' third run: the bank core over HTTP, the reference server per harness. */
+export const ON_HTTP_BANK = process.env.REBIND_TEST_BANK === 'http';
+export const TEST_BANK_TOKEN = 'test-bank-token-0123456789';
 
 export interface Harness {
   services: Services;
@@ -85,6 +90,8 @@ export interface Harness {
   sms: RecordingSms;
   /** Passes the agent side's queue events to conversations as proactive turns. */
   relay: HandoffRelay;
+  /** On the HTTP bank (REBIND_TEST_BANK=http): its reference server, which records what it was asked. */
+  bankMock?: BankMock;
   /** Waits until every proactive turn started so far has been delivered. */
   settle(): Promise<void>;
   /** Every log line the bot wrote (at debug level unless `logLevel` says otherwise). */
@@ -140,13 +147,22 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const onRedisEnv: Record<string, string> = redisPrefix
     ? { STORAGE: 'redis', REDIS_URL: testRedisUrl(), REDIS_PREFIX: redisPrefix }
     : {};
+  // On the HTTP bank: its reference server, with the bank in the data directory (a harness started
+  // again on the same data finds the same bank, as the embedded one does).
+  const bankMock = ON_HTTP_BANK
+    ? await startBankMock({ seedPath: DEMO_SEED_PATH, dbPath: join(dataDir, 'bank-mock.sqlite'), token: TEST_BANK_TOKEN })
+    : undefined;
+  const onHttpBankEnv: Record<string, string> = bankMock
+    ? { BANK_PROVIDER: 'http', BANK_HTTP_URL: bankMock.url, BANK_HTTP_TOKEN: TEST_BANK_TOKEN }
+    : {};
   const config = loadConfig({
     DATA_DIR: dataDir,
     SECRET_KEY: TEST_SECRET,
     LOG_LEVEL: 'silent',
-    BANK_SEED_PATH: join(__dirname, '..', '..', 'data', 'demo-bank.json'),
+    BANK_SEED_PATH: DEMO_SEED_PATH,
     AGENT_TOKENS: TEST_AGENT_TOKENS,
     ...onRedisEnv,
+    ...onHttpBankEnv,
     ...options.env,
   });
   const logLines: string[] = [];
@@ -245,6 +261,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     adapter,
     sms,
     relay,
+    ...(bankMock ? { bankMock } : {}),
     settle,
     logLines,
     dataDir,
@@ -256,10 +273,12 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     close: () => {
       relay.stop();
       services.close();
+      void bankMock?.close();
     },
     dispose: () => {
       relay.stop();
       services.close();
+      void bankMock?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -51,7 +51,7 @@ export interface ChangeParties {
  * A whole change over HTTP, answering whatever the bot asks (`channelData.expecting`) until it says
  * the number was changed; throws when it asks anything else or never finishes. Returns the last reply.
  */
-export async function changeNumber(client: ExpectRepliesClient, { customer, to, codeFor }: ChangeParties): Promise<Partial<Activity>> {
+export async function changeNumber(client: Pick<ExpectRepliesClient, 'say'>, { customer, to, codeFor }: ChangeParties): Promise<Partial<Activity>> {
   let replies = await client.say('更换绑定手机号');
   for (let step = 0; step < 12; step += 1) {
     const said = (replies[replies.length - 1]?.channelData ?? {}) as { expecting?: string; otpTarget?: string; outcome?: string };
