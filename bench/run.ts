@@ -197,6 +197,9 @@ async function main(): Promise<void> {
       `${o.customers} customers at once, ${o.warmup} s warm-up + ${o.seconds} s per target`,
   );
 
+  // Rebind runs compiled, as npm start runs it: build dist/ now if it is missing or older than the sources.
+  const { build, needsBuild } = require('../scripts/start.js') as { build: () => boolean; needsBuild: () => boolean };
+  if (needsBuild() && !build()) throw new Error('dist/ is missing or stale and typescript is not installed');
   const root = mkdtempSync(join(tmpdir(), 'rebind-bench-'));
   const cacheDir = join(REPO, 'bench', '.cache');
   const profileDir = join(REPO, 'bench', 'profiles');
@@ -353,7 +356,7 @@ async function main(): Promise<void> {
       machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
       options: { customers: o.customers, seconds: o.seconds, warmupSeconds: o.warmup, pool: o.pool, profile: o.profile },
       conversation: { turns: TURNS_PER_CONVERSATION, locale: 'zh-CN' },
-      launch: 'node --import tsx <entry> (as npm start runs the bot: tsx, no build), every bot',
+      launch: 'Rebind: node dist/index.js (compiled, as npm start runs it); echo and peer: node --import tsx <entry>',
       targets: rows.map(({ profile, ...r }) => ({
         ...r,
         ...(profile ? { profile: { file: profile.file, window: profile.window } } : {}),
@@ -459,7 +462,9 @@ async function benchTarget(name: TargetName, o: Options, s: TargetSetup): Promis
   const start = async (measured: boolean): Promise<RunningTarget> =>
     startTarget({
       name,
-      entry: sdkEntry ?? 'index.ts',
+      // Rebind compiled, as npm start runs it; the SDK's bots from their TypeScript through tsx.
+      entry: sdkEntry ?? 'dist/index.js',
+      tsx: sdkEntry !== undefined,
       port: await freePort(),
       env,
       // The bot says when it is ready (/healthz); the SDK's bots are ready when they answer a turn.

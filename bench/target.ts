@@ -1,7 +1,7 @@
 /**
- * A bot under test, as its own process: spawned with `node --import tsx <entry>` (the way
- * `npm start` runs the bot — tsx, no build step — and the same for the echo bot, so both pay the
- * same loader), timed from spawn to ready, watched for peak memory, stopped with SIGTERM.
+ * A bot under test, as its own process: Rebind as `npm start` runs it (`node dist/index.js`, compiled),
+ * the SDK's bots with `node --import tsx <entry>`; timed from spawn to ready, watched for peak memory,
+ * stopped with SIGTERM.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -28,6 +28,8 @@ export interface StartOptions {
   name: string;
   /** The entry file, relative to the repo. */
   entry: string;
+  /** Load the entry through tsx (TypeScript sources); false for compiled JavaScript. Default true. */
+  tsx?: boolean;
   port: number;
   env: Record<string, string>;
   /** True once the process serves requests (polled every 10 ms). */
@@ -74,8 +76,7 @@ export async function startTarget(o: StartOptions): Promise<RunningTarget> {
     // One file per thread (tsx's loader runs in a worker of its own): the caller picks the main one.
     ...(o.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profileDir}`] : []),
     ...(o.nodeArgs ?? []),
-    '--import',
-    'tsx',
+    ...(o.tsx === false ? [] : ['--import', 'tsx']),
     o.entry,
   ];
   const started = performance.now();

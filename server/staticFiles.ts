@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 import type * as restify from 'restify';
+import { projectRoot } from '../services/platform/projectRoot';
 import { decodePathSegment } from './requestTarget';
 import { ASSET_HEADERS, newNonce, widgetPageHeaders } from './securityHeaders';
 
@@ -14,7 +15,7 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-const ROOT = join(__dirname, '..');
+const ROOT = projectRoot(__dirname, 1);
 /** The `web/` folder: the pages and their assets. */
 export const WEB = join(ROOT, 'web');
 /** Web Chat's browser bundle, served from node_modules: no CDN. */

@@ -3,9 +3,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { OpenAPIBackend, type Document } from 'openapi-backend';
 import { parse } from 'yaml';
+import { projectRoot } from '../platform/projectRoot';
 
 /** Where the bank core's HTTP contract is written down (OpenAPI 3.1). */
-export const BANK_API_PATH = join(__dirname, '..', '..', 'docs', 'bank-api.yaml');
+export const BANK_API_PATH = join(projectRoot(__dirname, 2), 'docs', 'bank-api.yaml');
 
 /** The operations of the contract, by operationId. */
 export const BANK_OPERATIONS = ['verifyIdentity', 'phoneOwner', 'changeBoundPhone', 'boundPhone'] as const;
