@@ -63,6 +63,16 @@ const schema = z.object({
   SESSION_IDLE_MINUTES: int(30, 1, 24 * 60),
   LOCAL_DIRECT_LINE: z.enum(['on', 'off']).default('on'),
   DIRECT_LINE_TOKEN_MINUTES: int(30, 1, 24 * 60),
+  /**
+   * Behind Azure Bot Service: the Direct Line channel's secret, exchanged for the widget's tokens at
+   * POST /api/directline/token (the page never holds it), and where Azure's Direct Line is.
+   */
+  DIRECT_LINE_SECRET: z.string().optional(),
+  DIRECT_LINE_ENDPOINT: z
+    .string()
+    .url()
+    .regex(/^https?:\/\//, 'DIRECT_LINE_ENDPOINT must be an http(s) URL')
+    .default('https://directline.botframework.com/v3/directline'),
   /** Other sites of the bank that embed the widget (comma-separated origins), for CORS. */
   WIDGET_ORIGINS: z
     .string()

@@ -7,6 +7,7 @@ import { createTurnErrorHandler } from './turnErrorHandler';
 import { turnLogMiddleware } from './turnLog';
 import { allowWidgetOrigins } from './directline/cors';
 import { clientIp } from './clientIp';
+import { directLineConnectSources, mountAzureDirectLineTokens } from './directline/azureTokens';
 import { mountDirectLine } from './directline/directLineRoutes';
 import { DirectLineHub } from './directline/hub';
 import { createTokenService, randomId } from './directline/tokens';
@@ -62,12 +63,19 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
   // Headers on every response; the pages and their assets set their own (securityHeaders.ts).
   useSecurityHeaders(server, { trustProxy: config.TRUST_PROXY_HOPS > 0 });
   const widgetOrigins = (config.WIDGET_ORIGINS ?? '').split(',').map((o) => o.trim()).filter((o) => o !== '');
-  mountStaticFiles(server, { widgetOrigins });
+  // Behind Azure Bot Service the widget talks to Azure's Direct Line, with tokens this server exchanges
+  // the channel's secret for; on one machine (no app id) to this server's own Direct Line.
+  const localDirectLine = config.LOCAL_DIRECT_LINE === 'on' && !config.MicrosoftAppId;
+  const azureDirectLine = !localDirectLine && config.DIRECT_LINE_SECRET !== undefined && config.DIRECT_LINE_SECRET !== '';
+  mountStaticFiles(server, { widgetOrigins, connectSources: azureDirectLine ? directLineConnectSources(config.DIRECT_LINE_ENDPOINT) : [] });
   const agentConsole = mountAgentConsole({ server, services });
   // The local Direct Line serves the web widget on this machine. Behind Azure Bot Service (an app id
   // is set), Azure's Direct Line does that job and this one stays off.
-  const localDirectLine = config.LOCAL_DIRECT_LINE === 'on' && !config.MicrosoftAppId;
   let port = config.PORT;
+  if (azureDirectLine) {
+    allowWidgetOrigins(server, widgetOrigins);
+    mountAzureDirectLineTokens({ server, secret: config.DIRECT_LINE_SECRET as string, endpoint: config.DIRECT_LINE_ENDPOINT, logger });
+  }
   if (localDirectLine) {
     allowWidgetOrigins(server, widgetOrigins);
     mountDirectLine({
@@ -105,7 +113,11 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
   logger.info('listening', {
     port,
     auth: config.MicrosoftAppId ? 'bot framework' : 'none (local)',
-    webChat: localDirectLine ? `http://localhost:${port}/` : 'off (use Azure Direct Line)',
+    webChat: localDirectLine
+      ? `http://localhost:${port}/`
+      : azureDirectLine
+        ? `http://localhost:${port}/ on Azure's Direct Line`
+        : 'off (set DIRECT_LINE_SECRET for the widget on Azure Direct Line)',
   });
 
   let stopped: Promise<void> | undefined;

@@ -105,16 +105,17 @@ export const EMPTY_STYLE_HASH = `'sha256-${createHash('sha256').update('').diges
  *   Chat (`nonce` prop), which puts it on the <style> elements it adds: no 'unsafe-inline'.
  * - connect-src 'self': the token endpoint and Direct Line (HTTP), and its WebSocket stream: CSP
  *   Level 3 lets 'self' match ws:/wss: on this host and port.
+ *   Behind Azure Bot Service, Azure's Direct Line too (`connectSources`: its https: and wss: origin).
  * - img-src data: blob:: Web Chat's avatars and attachments.
  * - frame-ancestors: this site, and the bank's sites that embed the widget (WIDGET_ORIGINS).
  */
-export function widgetPageHeaders(nonce: string, widgetOrigins: readonly string[]): Record<string, string> {
+export function widgetPageHeaders(nonce: string, widgetOrigins: readonly string[], connectSources: readonly string[] = []): Record<string, string> {
   return pageHeaders({
     'default-src': ["'self'"],
     'script-src': ["'self'"],
     'style-src': ["'self'", `'nonce-${nonce}'`, EMPTY_STYLE_HASH],
     'img-src': ["'self'", 'data:', 'blob:'],
-    'connect-src': ["'self'"],
+    'connect-src': ["'self'", ...connectSources],
     'object-src': ["'none'"],
     'frame-ancestors': ["'self'", ...widgetOrigins],
     'base-uri': ["'none'"],

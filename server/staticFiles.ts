@@ -87,12 +87,14 @@ async function sendPage(
 export interface StaticFilesOptions {
   /** The bank's other sites, which embed the widget (WIDGET_ORIGINS): they may frame the page too. */
   widgetOrigins?: readonly string[];
+  /** Where else the page may connect: Azure's Direct Line, behind Azure Bot Service. */
+  connectSources?: readonly string[];
 }
 
 /** The customer's page (`/`), its assets (`/static/…`) and the Web Chat bundle (`/webchat.js`). */
-export function mountStaticFiles(server: restify.Server, { widgetOrigins = [] }: StaticFilesOptions = {}): void {
+export function mountStaticFiles(server: restify.Server, { widgetOrigins = [], connectSources = [] }: StaticFilesOptions = {}): void {
   server.get('/', async (_req, res) => {
-    await sendPage(res, join(WEB, 'index.html'), (nonce) => widgetPageHeaders(nonce, widgetOrigins));
+    await sendPage(res, join(WEB, 'index.html'), (nonce) => widgetPageHeaders(nonce, widgetOrigins, connectSources));
   });
   server.get('/webchat.js', async (_req, res) => {
     await sendFile(res, WEBCHAT_BUNDLE, 3600);

@@ -406,11 +406,13 @@
           method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ locale: w.locale }),
         });
         if (!response.ok) throw new Error(`token endpoint answered ${response.status}`);
-        const { token, conversationId } = await response.json();
+        const { token, conversationId, domain } = await response.json();
         if (typeof token !== 'string' || !token) throw new Error('token endpoint sent no token');
+        // Behind Azure Bot Service the token endpoint says where Direct Line is; otherwise it is ours.
+        const directLineDomain = typeof domain === 'string' && /^https?:\/\//.test(domain) ? domain : `${w.origin}/v3/directline`;
         w.conversationId = conversationId;
         w.store = window.WebChat.createStore({}, storeMiddleware);
-        w.directLine = window.WebChat.createDirectLine({ token, domain: `${w.origin}/v3/directline`, webSocket: true });
+        w.directLine = window.WebChat.createDirectLine({ token, domain: directLineDomain, webSocket: true });
         showNotice(null);
         render();
       } catch (error) {
