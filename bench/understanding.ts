@@ -1,7 +1,7 @@
 /**
  * Understanding time per utterance of the bench's conversation, in this process: the recogniser
  * built as the composition root builds it (server/createServices.ts: nlp.js classifier + keyword
- * layer), then the details parser the chart runs on the same words (dialogs/changePhoneMachine.ts).
+ * layer), then the details parser the chart runs on the same words (dialogs/changePhone/).
  * Also prepares the cached language model every bot under test then loads from its DATA_DIR.
  */
 import { copyFileSync, mkdirSync } from 'node:fs';

@@ -1,6 +1,6 @@
 import { EventFactory, TurnContext, type Activity, type ConversationReference, type Storage } from 'botbuilder';
 import type { Snapshot } from 'xstate';
-import type { ChangePhoneMachine } from '../dialogs/changePhoneMachine';
+import type { ChangePhoneMachine } from '../dialogs/changePhone';
 import type { Recognizer } from '../domain/recognizer';
 import type { ChartContext, ChartEvent, Reply } from '../dialogs/types';
 import type { Locale } from '../domain/locale';

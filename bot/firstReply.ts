@@ -1,6 +1,6 @@
 import { ActivityTypes } from 'botbuilder';
 import { fromPromise } from 'xstate';
-import type { ChangePhoneMachine } from '../dialogs/changePhoneMachine';
+import type { ChangePhoneMachine } from '../dialogs/changePhone';
 import type { Recognizer } from '../domain/recognizer';
 import type { Locale } from '../domain/locale';
 import type { ChartEvent, RequestAgentInput, RequestAgentOutput } from '../dialogs/types';

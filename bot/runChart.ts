@@ -1,5 +1,5 @@
 import { createActor, waitFor, type Snapshot } from 'xstate';
-import type { ChangePhoneMachine } from '../dialogs/changePhoneMachine';
+import type { ChangePhoneMachine } from '../dialogs/changePhone';
 import type { ActedIntent, ChartContext, ChartEmitted, ChartEvent, Reply } from '../dialogs/types';
 
 export interface ChartTurn {

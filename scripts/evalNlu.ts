@@ -10,7 +10,7 @@
  * prints the figures as JSON; `--misses` lists the corpus rows answered wrongly (for development:
  * read them, never copy them into the project).
  */
-import { changePhoneMachine } from '../dialogs/changePhoneMachine';
+import { changePhoneMachine } from '../dialogs/changePhone';
 import { offlineMachine } from '../bot/firstReply';
 import { createUnderstanding } from '../services/understanding';
 import { evaluateNlu } from '../services/understanding/evaluate';

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { firstReply, routeOf } from '../bot/firstReply';
-import type { ChangePhoneMachine } from '../dialogs/changePhoneMachine';
+import type { ChangePhoneMachine } from '../dialogs/changePhone';
 import type { Recognizer } from '../domain/recognizer';
 import type { Locale } from '../domain/locale';
 

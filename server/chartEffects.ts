@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { fromPromise } from 'xstate';
-import { changePhoneMachine, type ChangePhoneMachine } from '../dialogs/changePhoneMachine';
+import { changePhoneMachine, type ChangePhoneMachine } from '../dialogs/changePhone';
 import type {
   ChangeBindingInput,
   ChangeBindingOutput,

@@ -1,5 +1,5 @@
 import { fromPromise } from 'xstate';
-import { changePhoneMachine } from '../../dialogs/changePhoneMachine';
+import { changePhoneMachine } from '../../dialogs/changePhone';
 import type {
   CallbackInput,
   CallbackOutput,

@@ -8,7 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { changePhoneMachine } from '../../dialogs/changePhoneMachine';
+import { changePhoneMachine } from '../../dialogs/changePhone';
 import { CoverageRecorder, coverageReport, type CoverageReport } from '../support/chartCoverage';
 import { createPathRunner, coveringPaths, type ChartGraph } from '../support/chartCoveragePaths';
 import { changePhoneChartModel } from '../support/chartCoverageModel';
@@ -52,7 +52,7 @@ beforeAll(async () => {
 
   mkdirSync(join(CHART_COVERAGE_FILE, '..'), { recursive: true });
   const summary = {
-    chart: 'dialogs/changePhoneMachine.ts',
+    chart: 'dialogs/changePhone/',
     at: new Date().toISOString(),
     graph: { states: graph.states, edges: graph.edges },
     paths: graph.paths.length,

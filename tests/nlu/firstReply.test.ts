@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { firstReply, offlineMachine, routeOf } from '../../bot/firstReply';
-import { changePhoneMachine } from '../../dialogs/changePhoneMachine';
+import { changePhoneMachine } from '../../dialogs/changePhone';
 import type { Recognition, Recognizer } from '../../domain/recognizer';
 import { loadNluDev, scoreFirstReplies } from '../../scripts/nluDevCorpus';
 

@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { fromPromise, type Snapshot } from 'xstate';
 import { runChart } from '../../bot/runChart';
-import { changePhoneMachine } from '../../dialogs/changePhoneMachine';
+import { changePhoneMachine } from '../../dialogs/changePhone';
 import type {
   CallbackInput,
   CallbackOutput,

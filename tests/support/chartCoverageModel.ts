@@ -1,5 +1,5 @@
 /**
- * The change-number chart (dialogs/changePhoneMachine.ts) as the coverage graph sees it:
+ * The change-number chart (dialogs/changePhone/) as the coverage graph sees it:
  *   - what may happen in each state: samples of the customer's messages (with the intent the
  *     recogniser would give them), commands, knowledge-base questions, and the agent side's events;
  *   - what each effect may answer (every branch of its `onDone`, and a failure for `onError`);
@@ -7,7 +7,7 @@
  * A state or an effect added to the chart needs its samples here; the coverage test says which.
  */
 import type { AnyMachineSnapshot } from 'xstate';
-import { changePhoneMachine } from '../../dialogs/changePhoneMachine';
+import { changePhoneMachine } from '../../dialogs/changePhone';
 import type { ChartContext, ChartEvent } from '../../dialogs/types';
 import type { Intent } from '../../domain/intent';
 import type { ChartModel, EffectOutcome } from './chartCoveragePaths';

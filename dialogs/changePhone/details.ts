@@ -1,7 +1,7 @@
-import { maskCard, maskId, maskPhone } from '../domain/mask';
-import type { ChartContext, Reply } from './types';
-import type { Details } from '../domain/details';
-import type { Expecting } from '../domain/expecting';
+import { maskCard, maskId, maskPhone } from '../../domain/mask';
+import type { ChartContext, Reply } from '../types';
+import type { Details } from '../../domain/details';
+import type { Expecting } from '../../domain/expecting';
 
 export type Slot = 'card' | 'idNumber' | 'oldPhone' | 'newPhone';
 const SLOTS: Slot[] = ['card', 'idNumber', 'oldPhone', 'newPhone'];

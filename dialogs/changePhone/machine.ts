@@ -1,6 +1,6 @@
 import { assign, emit, enqueueActions, fromPromise, raise, setup } from 'xstate';
-import { extractDetails, oldNumberGone } from '../domain/details';
-import { looksLikeSecret, parseRating, validateCallbackTime, validateOtp } from '../domain/validation';
+import { extractDetails, oldNumberGone } from '../../domain/details';
+import { looksLikeSecret, parseRating, validateCallbackTime, validateOtp } from '../../domain/validation';
 import { absorbDetails } from './details';
 import {
   codeButtons,
@@ -42,13 +42,13 @@ import type {
   SendCodeOutput,
   VerifyCodeInput,
   VerifyCodeOutput,
-} from './types';
-import type { Details } from '../domain/details';
-import type { Expecting } from '../domain/expecting';
-import type { HandoffReason } from '../domain/handoffReason';
-import type { Intent } from '../domain/intent';
-import type { MaskedSummary } from '../domain/maskedSummary';
-import { maskPhone } from '../domain/mask';
+} from '../types';
+import type { Details } from '../../domain/details';
+import type { Expecting } from '../../domain/expecting';
+import type { HandoffReason } from '../../domain/handoffReason';
+import type { Intent } from '../../domain/intent';
+import type { MaskedSummary } from '../../domain/maskedSummary';
+import { maskPhone } from '../../domain/mask';
 
 /** After this many failed answers to one question, a person is offered. */
 export const MISSES_BEFORE_AGENT = 3;

@@ -1,20 +1,20 @@
-import { maskCard, maskId, maskPhone } from '../domain/mask';
+import { maskCard, maskId, maskPhone } from '../../domain/mask';
 import {
   validateCallbackTime,
   validateCardNumber,
   validateIdNumber,
   validateMobile,
   validateOtp,
-} from '../domain/validation';
+} from '../../domain/validation';
 import type {
   ChartContext,
   Reply,
   SendCodeOutput,
   VerifyCodeOutput,
-} from './types';
-import type { ButtonName } from '../domain/buttonName';
-import type { Expecting } from '../domain/expecting';
-import type { MaskedSummary } from '../domain/maskedSummary';
+} from '../types';
+import type { ButtonName } from '../../domain/buttonName';
+import type { Expecting } from '../../domain/expecting';
+import type { MaskedSummary } from '../../domain/maskedSummary';
 
 /** Pure builders of what the chart says. Every reply is a message key with parameters. */
 
