@@ -1,6 +1,7 @@
+import { extractDetails, type Details } from '../../domain/details';
 import { maskCard, maskId, maskPhone } from '../../domain/mask';
-import type { ChartContext, Reply } from '../types';
-import type { Details } from '../../domain/details';
+import { codeTarget } from './replies';
+import type { ChartContext, ChartEvent, Reply } from '../types';
 import type { Expecting } from '../../domain/expecting';
 
 export type Slot = 'card' | 'idNumber' | 'oldPhone' | 'newPhone';
@@ -103,4 +104,22 @@ export function absorbDetails(context: ChartContext, details: Details): Absorbed
   const expected = context.expecting ? ASKED_SLOT[context.expecting] : undefined;
   const justTheAnswer = changed.length === 1 && changed[0] === expected;
   return { patch, reply: justTheAnswer ? undefined : { key: 'details.noted', lines } };
+}
+
+/**
+ * Details already read from a message, per question: the guard that looks for details and the
+ * action that takes them read the same message in the same light, so it is parsed once.
+ */
+const readDetails = new WeakMap<ChartEvent, { hint: string; details: Details }>();
+
+/** The details in what the customer said, read in the light of the question on screen. */
+export function detailsIn(context: ChartContext, event: ChartEvent): Details {
+  if (event.type !== 'SAID') return { corrected: [] };
+  const hint = { expecting: context.expecting, otpTarget: codeTarget(context) };
+  const key = `${hint.expecting ?? ''}/${hint.otpTarget}`;
+  const known = readDetails.get(event);
+  if (known?.hint === key) return known.details;
+  const details = extractDetails(event.text, hint);
+  readDetails.set(event, { hint: key, details });
+  return details;
 }

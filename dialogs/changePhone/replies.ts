@@ -8,6 +8,8 @@ import {
 } from '../../domain/validation';
 import type {
   ChartContext,
+  HandoffChannelData,
+  HandoffRecord,
   Reply,
   SendCodeOutput,
   VerifyCodeOutput,
@@ -126,6 +128,11 @@ export function summarize(context: ChartContext): MaskedSummary {
   };
 }
 
+/** The masked context a person gets: the flow in progress, or the summary of the last one. */
+export function handoffSummary(context: ChartContext): MaskedSummary {
+  return context.card || context.oldPhone || !context.summary ? summarize(context) : context.summary;
+}
+
 /** Whole minutes, at least one, for a wait said in minutes. */
 export function minutesFrom(seconds: number): number {
   return Math.max(1, Math.ceil(seconds / 60));
@@ -186,3 +193,30 @@ export function verifyReply(context: ChartContext, output: VerifyCodeOutput, tar
 export function lockedReply(minutes: number): Reply {
   return { key: 'otp.locked', params: { minutes }, outcome: 'locked', buttons: ['agent'] };
 }
+
+/** What `channelData.handoff` says while the customer waits. */
+function waitingData(handoff: Pick<HandoffRecord, 'ticket' | 'position' | 'waitMinutes'>): HandoffChannelData {
+  return {
+    status: 'waiting',
+    ticket: handoff.ticket,
+    ...(handoff.position !== undefined ? { position: handoff.position } : {}),
+    ...(handoff.waitMinutes !== undefined ? { waitMinutes: handoff.waitMinutes } : {}),
+  };
+}
+
+/** A reply while waiting: the place in the queue, the wait, and a way out. */
+export function waitingReply(key: string, handoff: HandoffRecord, extra: Partial<Reply> = {}): Reply {
+  return {
+    key,
+    params: { ticket: handoff.ticket, position: handoff.position ?? 1, waitMinutes: handoff.waitMinutes ?? 1 },
+    buttons: ['stopWaiting'],
+    handoff: waitingData(handoff),
+    ...extra,
+  };
+}
+
+export const connectedReply = (ticket: string, agentName: string): Reply => ({
+  key: 'handoff.connected',
+  params: { agent: agentName },
+  handoff: { status: 'withAgent', ticket, agentName },
+});

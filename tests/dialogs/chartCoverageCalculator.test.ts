@@ -2,7 +2,7 @@
  * The coverage calculator on a tiny made-up chart: its states and transitions are read from the
  * chart (nothing is listed by hand), so a state that no path reaches shows up as missing, by id.
  */
-import { fromPromise, setup, type AnyMachineSnapshot } from 'xstate';
+import { and, fromPromise, not, or, setup, type AnyMachineSnapshot } from 'xstate';
 import { chartStates, chartTransitions, CoverageRecorder, coverageReport, formatCoverage } from '../support/chartCoverage';
 import { createPathRunner, describePath, coveringPaths, type ChartModel } from '../support/chartCoveragePaths';
 
@@ -73,6 +73,17 @@ test('effect results are events of the graph: each outcome becomes its own path'
     'UNLOCK → 0.door.unlocking → false',
     'UNLOCK → 0.door.unlocking → true',
   ]);
+});
+
+test('guards put together with or, and, not are labelled by the guards they hold', () => {
+  const lock = setup({
+    types: { events: {} as { type: 'TRY' } },
+    guards: { wrong: () => false, expired: () => false, locked: () => true },
+  }).createMachine({
+    id: 'lock',
+    on: { TRY: [{ guard: or(['wrong', 'expired']) }, { guard: and(['locked', not('wrong')]) }] },
+  });
+  expect(chartTransitions(lock).map((t) => t.key)).toEqual(['lock TRY#0 [wrong | expired] → (stays)', 'lock TRY#1 [locked & !wrong] → (stays)']);
 });
 
 test('a sample outcome left out for an effect is not silently skipped', () => {

@@ -143,10 +143,22 @@ function eventLabel(def: AnyTransitionDefinition): string {
   return after ? `after(${after[1]})` : type;
 }
 
+/** XState's `or([...])`, `and([...])` and `not(...)`: a function named for itself, holding its guards. */
+const COMBINED: Record<string, (labels: string[]) => string> = {
+  or: (labels) => labels.join(' | '),
+  and: (labels) => labels.join(' & '),
+  not: (labels) => `!${labels.join('')}`,
+};
+
 function guardLabel(guard: unknown): string | undefined {
   if (guard === undefined) return undefined;
   if (typeof guard === 'string') return guard;
-  if (typeof guard === 'function') return inlineGuard(guard);
+  if (typeof guard === 'function') {
+    const { guards } = guard as { guards?: unknown[] };
+    const combine = COMBINED[guard.name];
+    if (combine && Array.isArray(guards)) return combine(guards.map((g) => guardLabel(g) ?? 'guarded'));
+    return inlineGuard(guard);
+  }
   const { type, params } = guard as { type?: string; params?: unknown };
   if (!type) return 'guarded';
   if (params === undefined || typeof params === 'function') return type;

@@ -1,0 +1,33 @@
+import { callbackInput } from './inputs';
+import { menuButtons } from './replies';
+import { busy, changePhoneSetup } from './setup';
+
+/*
+ * Outside agent hours: instead of a person now, a call back at a time the customer names.
+ */
+
+export const offeringCallback = changePhoneSetup.createStateConfig({
+  entry: { type: 'ask', params: { expecting: 'callbackTime' } },
+  on: {
+    SAID: [
+      { guard: 'denied', target: 'idle', actions: ['informed', 'sayCallbackDeclined'] },
+      { guard: 'callbackTimeGiven', target: 'recordingCallback', actions: 'informed' },
+      { actions: ['informed', 'refuse'] },
+    ],
+    CANCEL_REQUESTED: { target: 'idle', actions: [{ type: 'acted', params: { intent: 'cancel' } }, 'sayCallbackDeclined'] },
+    AGENT_REQUESTED: { actions: [{ type: 'acted', params: { intent: 'handoff' } }, 'askAgain'] },
+  },
+});
+
+export const recordingCallback = changePhoneSetup.createStateConfig({
+  tags: busy,
+  invoke: {
+    src: 'requestCallback',
+    input: callbackInput,
+    onDone: { target: 'idle', actions: ['sayCallbackRecorded', 'dropOffer'] },
+    onError: {
+      target: 'idle',
+      actions: [{ type: 'say', params: { key: 'handoff.unavailable', buttons: menuButtons() } }, 'dropOffer'],
+    },
+  },
+});

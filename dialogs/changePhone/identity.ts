@@ -1,0 +1,35 @@
+import { identityInput } from './inputs';
+import { busy, changePhoneSetup } from './setup';
+
+/**
+ * The bank checks that the card, the ID and the current number belong together. A match goes on;
+ * a mismatch drops every detail and asks again; a locked, rate-limited or abnormal account ends the
+ * flow and offers a person.
+ */
+export const verifyingIdentity = changePhoneSetup.createStateConfig({
+  tags: busy,
+  invoke: {
+    src: 'verifyIdentity',
+    input: identityInput,
+    onDone: [
+      { guard: 'identityMatched', target: 'routing', actions: 'storeIdentity' },
+      { guard: 'identityMismatched', target: 'routing', actions: ['sayIdentityFailed', 'forgetDetails'] },
+      {
+        guard: 'identityLocked',
+        target: '#rebind.idle',
+        actions: ['sayIdentityLocked', { type: 'offerAgent', params: { reason: 'identityLocked' } }],
+      },
+      {
+        guard: 'identityLimited',
+        target: '#rebind.idle',
+        actions: ['sayIdentityLimited', { type: 'offerAgent', params: { reason: 'identityLocked' } }],
+      },
+      {
+        guard: 'accountAbnormal',
+        target: '#rebind.idle',
+        actions: ['sayAccountAbnormal', { type: 'offerAgent', params: { reason: 'accountAbnormal' } }],
+      },
+    ],
+    onError: { target: '#rebind.idle', actions: 'sayServiceError' },
+  },
+});
