@@ -6,7 +6,7 @@ import { RATE_LIMIT_DEFAULTS, RateRulesError, parseRateRules, type RateAction } 
 
 const int = (def: number, min = 1, max = 1_000_000) => z.coerce.number().int().min(min).max(max).default(def);
 
-/** Every setting, with its default. Names are a stable interface: documented in README and .env.example. */
+/** Every setting, with its default. Names are a stable interface: documented in docs/configuration.md and .env.example. */
 const schema = z.object({
   PORT: int(3978, 0, 65535),
   MicrosoftAppId: z.string().default(''),

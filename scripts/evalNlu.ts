@@ -17,7 +17,7 @@ import { evaluateNlu } from '../services/understanding/evaluate';
 import { loadNluDev, nluDevDir, scoreFirstReplies, type RouteReport } from './nluDevCorpus';
 
 /**
- * Floors, a little under the figures measured when they were set (README, Understanding): a change
+ * Floors, a little under the figures measured when they were set (docs/understanding.md): a change
  * that makes understanding worse does not land.
  */
 export const FLOORS = {

@@ -17,7 +17,7 @@ import {
   unsolicitedCodes,
 } from './taskRules';
 
-/** Confidence thresholds, set from the evaluation figures (`npm run eval:nlu`; README, Understanding). */
+/** Confidence thresholds, set from the evaluation figures (`npm run eval:nlu`; docs/understanding.md). */
 export interface NluThresholds {
   /** Below this the model's best guess is not taken. */
   accept: number;

@@ -134,6 +134,6 @@ test('a customer waits in the queue, an agent claims and replies, then hands bac
   await customer.screenshot({ path: join(ARTIFACTS, 'handoff-4-customer-rated.png') });
 
   expect(errors).toEqual([]);
-  // The README shows the console: docs/agent-console.png is copied from this one.
+  // docs/people.md shows the console: docs/agent-console.png is copied from this one.
   copyFileSync(join(ARTIFACTS, 'handoff-2-agent-console.png'), join(ARTIFACTS, 'latest-agent-console.png'));
 });

@@ -3,7 +3,7 @@ import { NLU_CACHE } from '../support/harness';
 
 /**
  * Keeps understanding from getting worse: accuracy on the held-out test split of
- * content/nlu/labelled.json must stay above floors set from the measured figures (README). The
+ * content/nlu/labelled.json must stay above floors set from the measured figures (docs/understanding.md). The
  * overall floor is the figure before the understanding layer was rebuilt (87.7%): it may not drop
  * below it. The shared corpus of real customer messages has its floors in `npm run eval:nlu -- --check`.
  */

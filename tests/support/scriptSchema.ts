@@ -214,7 +214,7 @@ const setup = z.strictObject({
   newPhone: z.string().regex(/^(\+86)?1\d{10}$/, 'a CN mobile, national or +86').default('18612345678'),
   /** The clock at the start, ISO 8601 with an offset. Default 2026-11-28T10:00+08:00. */
   clock: z.iso.datetime({ offset: true }).optional(),
-  /** Settings (README, Configuration) for this script's bot. */
+  /** Settings (docs/configuration.md) for this script's bot. */
   config: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .superRefine((config, ctx) => {

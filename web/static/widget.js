@@ -9,7 +9,7 @@
  *   CSP nonce) goes to Web Chat, which puts it on the <style> elements it adds: a page whose
  *   Content-Security-Policy allows styles by nonce needs no 'unsafe-inline'.
  * - The page only ever holds a Direct Line token; Web Chat's Direct Line refreshes it by itself.
- * - What the bot expects next (reply `channelData.expecting`, see the project README) shapes the
+ * - What the bot expects next (reply `channelData.expecting`, see docs/interfaces.md) shapes the
  *   send box: placeholder, on-screen keyboard, one-time-code autofill, and the resend countdown.
  * - The customer's card, ID, phone and code digits are shown masked (the bot still gets them whole).
  * Test hooks (no behaviour of their own): RebindWidget.state(), data-testid attributes, and
