@@ -175,7 +175,7 @@ const PARAMS: Record<string, string[]> = {
 /** Keys the dialogs emit: literal `key: '…'`, and the static prefix of `key: \`…${…}\``. */
 function keysInDialogs(): { literals: string[]; prefixes: string[] } {
   const dir = join(__dirname, '..', 'dialogs');
-  const sources = readdirSync(dir)
+  const sources = readdirSync(dir, { recursive: true, encoding: 'utf8' })
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
     .map((file) => readFileSync(join(dir, file), 'utf8'));
   const literals = new Set<string>();
