@@ -109,8 +109,6 @@ const ask = (text: string, expecting: string): Partial<Activity> => ({
 });
 
 const DETAILS = 'details';
-const YES = '能收到';
-const NO = '收不到';
 const CONFIRM = '确认';
 const CANCEL = '取消';
 
@@ -144,18 +142,8 @@ class ChangePhoneDialog extends ComponentDialog {
             await step.context.sendActivity(ask('信息核对未通过，请联系人工客服。', 'none'));
             return step.endDialog();
           }
-          return step.prompt('choice', {
-            prompt: ask('该手机号现在还能收到短信吗？', 'oldPhoneReachable'),
-            choices: ChoiceFactory.toChoices([YES, NO]),
-          });
-        },
-        async (step) => {
-          const d = details(step);
-          if ((step.result as { value: string }).value !== YES) {
-            await step.context.sendActivity(ask('请到柜台办理，或联系人工客服。', 'none'));
-            return step.endDialog();
-          }
-          d.oldCode = await this.sendCode(d.oldPhone as string);
+          // As Rebind does since issue 15: the first code goes to the current number at once.
+          d.oldCode = await this.sendCode(d.oldPhone);
           return step.prompt('code', {
             prompt: ask('验证码已发送到当前绑定的手机号，请输入6位验证码。', 'otp'),
             retryPrompt: ask('验证码不正确，请重新输入。', 'otp'),

@@ -71,6 +71,14 @@ export interface RebindBotOptions {
   rateLimits?: RateLimits;
   /** Where the chart's effects find the turn's client, for the limits on identity checks and code sends. */
   clients?: TurnClients;
+  /**
+   * Resolves when every write made so far is on disk (group commit): awaited after a turn's writes and
+   * before its replies are sent; rejects when a write made after `since` (a `mark()` taken when the
+   * turn began) was lost, so the turn fails instead of answering. Without it every write is taken to
+   * be durable when it returns.
+   */
+  durable?: (since?: number) => Promise<void>;
+  mark?: () => number;
   /** Told about every turn that did something: for logs and metrics. Carries keys, never text. */
   onTurn?: (info: TurnInfo) => void;
 }
@@ -151,6 +159,7 @@ export class RebindBot {
   private async turn(context: TurnContext, key: string): Promise<void> {
     const { activity } = context;
     const o = this.options;
+    const since = o.mark?.();
     const doc = await this.load(key);
 
     // A channel retrying an activity we already handled: answer the same, do nothing again.
@@ -169,7 +178,7 @@ export class RebindBot {
     if (activity.type === 'message' && o.rateLimits) {
       const decision = await o.rateLimits.consume('messages', { conversation: conversationId, ...client });
       if (!decision.allowed) {
-        await this.slowDown(context, key, decision);
+        await this.slowDown(context, key, decision, since);
         return;
       }
     }
@@ -206,6 +215,7 @@ export class RebindBot {
         activityId: activity.id,
         reference: TurnContext.getConversationReference(activity),
         previous: doc,
+        since,
       });
     await (o.clients ? o.clients.during(conversationId, client, advance) : advance());
   }
@@ -215,7 +225,12 @@ export class RebindBot {
    * to write again (the conversation and its progress are untouched); the rest get no reply, so a
    * flood cannot make the bot flood back.
    */
-  private async slowDown(context: TurnContext, key: string, decision: Extract<RateDecision, { allowed: false }>) {
+  private async slowDown(
+    context: TurnContext,
+    key: string,
+    decision: Extract<RateDecision, { allowed: false }>,
+    since: number | undefined,
+  ) {
     const o = this.options;
     const said: Reply[] = decision.first
       ? [
@@ -227,7 +242,10 @@ export class RebindBot {
         ]
       : [];
     const replies = renderReplies(said, { locale: o.localeOf(context.activity.locale), render: o.render });
-    if (replies.length > 0) await context.sendActivities(replies);
+    if (replies.length > 0) {
+      await o.durable?.(since);
+      await context.sendActivities(replies);
+    }
     o.onTurn?.({ conversationKey: key, state: undefined, keys: said.map((r) => r.key), replayed: false, ms: 0 });
   }
 
@@ -244,9 +262,12 @@ export class RebindBot {
       /** The stored document even when its state was discarded (for its eTag and recent replies). */
       previous?: ConversationDoc;
       proactive?: boolean;
+      /** The write history's mark when the turn began (see `durable`). */
+      since?: number;
     },
   ): Promise<void> {
     const o = this.options;
+    const since = o.mark?.();
     const started = performance.now();
     const conversationId = conversationIdOfKey(key);
     const result = await runChart(o.machine, {
@@ -278,6 +299,8 @@ export class RebindBot {
     // Saved before sending: if sending fails, the channel's retry finds the replies recorded.
     await o.storage.write({ [key]: next });
     await o.transcripts?.append(conversationId, transcriptLines(said, replies));
+    // Durable before sent: the turns that finish together share one sync of the disk.
+    await o.durable?.(turn.since ?? since);
     if (replies.length > 0) await context.sendActivities(replies);
     o.onTurn?.({
       conversationKey: key,

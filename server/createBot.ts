@@ -42,6 +42,8 @@ export function createBot(s: Services): RebindBot {
     lock: s.turnLock,
     rateLimits: s.rateLimits,
     clients: s.turnClients,
+    durable: s.durable,
+    mark: s.mark,
     onTurn: (info) => {
       const conversation = conversationHash(info.conversationKey);
       s.logger.info('turn', {

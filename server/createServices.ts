@@ -28,6 +28,7 @@ import type { NoticeSender } from '../services/notices';
 import type { OtpService } from '../services/otp';
 import { createSmsGateway } from '../services/sms/createSmsGateway';
 import type { SmsGateway } from '../services/sms';
+import { createGroupCommit } from '../services/platform/groupCommit';
 import { openDatabase, type Db } from '../services/platform/openDatabase';
 import { createUnderstanding } from '../services/understanding';
 import type { FaqFeedback } from '../services/feedback';
@@ -77,6 +78,13 @@ export interface Services {
   /** This instance's Prometheus registry and counters (GET /metrics). */
   metrics: Metrics;
   storage: Storage;
+  /**
+   * Resolves when every write made so far is committed and on disk (SQLite's group commit, see
+   * services/platform/groupCommit.ts; nothing to wait for on Redis); rejects when a write made after
+   * `since` (a `mark()`) was lost. Awaited before a reply or a text message leaves the process.
+   */
+  durable: (since?: number) => Promise<void>;
+  mark: () => number;
   recognizer: Recognizer;
   render: (locale: Locale, key: string, params?: Record<string, string | number>) => string;
   localeOf: (activityLocale?: unknown) => Locale;
@@ -108,10 +116,16 @@ export async function createServices(
 ): Promise<Services> {
   const clock = overrides.clock ?? Date.now;
   const keys = deriveKeys(loadMasterSecret(config.SECRET_KEY, config.DATA_DIR));
-  const db = openDatabase(join(config.DATA_DIR, 'rebind.sqlite'));
+  const dbFile = join(config.DATA_DIR, 'rebind.sqlite');
+  const connection = openDatabase(dbFile);
+  // On one machine the writes of a pass of the event loop commit together, and the passes that
+  // finish together share one sync, awaited before anything is sent (services/platform/groupCommit.ts).
+  // On Redis this file holds nothing of a turn's.
+  const group = config.STORAGE === 'sqlite' ? createGroupCommit(connection, dbFile) : undefined;
+  const db = group?.db ?? connection;
   const { bank, close: closeBank } = await createBank(config, logger, clock);
 
-  const sms =
+  const gateway =
     overrides.sms ??
     createSmsGateway(
       {
@@ -123,6 +137,16 @@ export async function createServices(
       },
       { clock },
     );
+  // A text message leaves the process only after what led to it is on disk: the code's hash and its
+  // count, a notice's claim (a crash after the send must not send it again, nor lose the code).
+  const sms: SmsGateway = group
+    ? {
+        async send(message) {
+          await group.durable();
+          await gateway.send(message);
+        },
+      }
+    : gateway;
   const catalog = createCatalog({
     strict: overrides.strictContent ?? false,
     onMissing: (missing) => logger.warn('message missing from the locale files', { ...missing }),
@@ -204,6 +228,8 @@ export async function createServices(
     funnel: stores.funnel,
     metrics,
     storage: overrides.storage ?? stores.storage,
+    mark: () => group?.mark() ?? 0,
+    durable: (since) => group?.durable(since) ?? Promise.resolve(),
     turnLock: stores.turnLock,
     queueHeard: () => stores.queueHeard(),
     ...(stores.claimDelivery ? { claimDelivery: stores.claimDelivery } : {}),
@@ -214,7 +240,8 @@ export async function createServices(
     close() {
       void retention.stop();
       stores.close();
-      db.close();
+      void group?.close();
+      connection.close();
       closeBank();
     },
   };

@@ -18,7 +18,7 @@ type Res = restify.Response;
 
 export interface AgentConsoleOptions {
   server: restify.Server;
-  services: Pick<Services, 'queue' | 'agents' | 'presence' | 'audit' | 'logger' | 'clock' | 'transcripts'>;
+  services: Pick<Services, 'queue' | 'agents' | 'presence' | 'audit' | 'logger' | 'clock' | 'transcripts' | 'mark' | 'durable'>;
   /** `: ping` on every event stream this often. */
   heartbeatMs?: number;
   streamTokens?: StreamTokens;
@@ -215,7 +215,11 @@ export function mountAgentConsole({
       const agent = authenticate(req, res);
       if (agent === undefined) return;
       try {
-        send(res, 200, await handle(req, agent));
+        const since = services.mark();
+        const body = await handle(req, agent);
+        // What the agent did is on disk before the console is told it was done.
+        await services.durable(since);
+        send(res, 200, body);
       } catch (err) {
         if (err instanceof ApiError) refuse(res, err);
         else if (err instanceof QueueError) refuse(res, fromQueueError(err));

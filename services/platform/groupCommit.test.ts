@@ -1,0 +1,193 @@
+import Database from 'better-sqlite3';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGroupCommit, type GroupCommit } from './groupCommit';
+import { openDatabase, type Db } from './openDatabase';
+
+let dir: string;
+let file: string;
+let connection: Db;
+let group: GroupCommit;
+let commits: number[];
+let syncs: number;
+/** What another connection to the file saw at each sync: committed rows only. */
+let seenAtSync: number[];
+let other: Db;
+
+const countOther = () => (other.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n;
+const nextPass = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rebind-group-'));
+  file = join(dir, 'x.sqlite');
+  connection = openDatabase(file);
+  connection.exec(`
+    CREATE TABLE parent (id INTEGER PRIMARY KEY);
+    CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL,
+      parent INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);
+  `);
+  other = new Database(file, { readonly: true });
+  commits = [];
+  syncs = 0;
+  seenAtSync = [];
+  group = createGroupCommit(connection, file, {
+    onCommit: (writes) => commits.push(writes),
+    sync: async (handle) => {
+      syncs += 1;
+      seenAtSync.push(countOther());
+      await handle.datasync();
+    },
+  });
+});
+
+afterEach(async () => {
+  await group.close();
+  other.close();
+  connection.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('the writes of one pass commit together, once, after the pass; another connection sees them only then', async () => {
+  const insert = group.db.prepare('INSERT INTO t (v) VALUES (?)');
+  const both = group.db.transaction((a: string, b: string) => {
+    insert.run(a);
+    insert.run(b);
+  });
+  insert.run('a');
+  both.immediate('b', 'c');
+  group.db.prepare('UPDATE t SET v = ? WHERE v = ?').run('A', 'a');
+  expect(connection.inTransaction).toBe(true);
+  expect(countOther()).toBe(0);
+  await nextPass();
+  expect(commits).toHaveLength(1);
+  expect(countOther()).toBe(3);
+
+  insert.run('d');
+  await nextPass();
+  expect(commits).toEqual([commits[0], 1]);
+});
+
+test('durable() waits for the pass to commit and then for a sync of the WAL that holds it', async () => {
+  group.db.prepare('INSERT INTO t (v) VALUES (?)').run('a');
+  await group.durable();
+  expect(commits).toEqual([1]);
+  expect(syncs).toBe(1);
+  // The sync ran after the commit: the row was already visible to others when the disk was synced.
+  expect(seenAtSync).toEqual([1]);
+  expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
+});
+
+test('callers during a running sync share the next one: many turns, few syncs', async () => {
+  const insert = group.db.prepare('INSERT INTO t (v) VALUES (?)');
+  const waits: Array<Promise<void>> = [];
+  for (let i = 0; i < 20; i += 1) {
+    insert.run(String(i));
+    waits.push(group.durable());
+    if (i % 5 === 4) await nextPass();
+  }
+  await Promise.all(waits);
+  expect(countOther()).toBe(20);
+  expect(syncs).toBeGreaterThanOrEqual(1);
+  expect(syncs).toBeLessThanOrEqual(3);
+  // Every sync saw every row committed before it started; the last saw them all.
+  expect(seenAtSync[seenAtSync.length - 1]).toBe(20);
+});
+
+test("a store's failed transaction undoes only its own writes; the rest of the pass commits", async () => {
+  const insert = group.db.prepare('INSERT INTO t (v) VALUES (?)');
+  const failing = group.db.transaction(() => {
+    insert.run('lost');
+    throw new Error('refused');
+  });
+  insert.run('kept');
+  expect(() => failing.immediate()).toThrow('refused');
+  insert.run('kept too');
+  await group.durable();
+  expect(other.prepare('SELECT v FROM t ORDER BY id').pluck().all()).toEqual(['kept', 'kept too']);
+});
+
+test('a pass whose commit fails: durable(mark) rejects for every turn that began before it, later ones go on', async () => {
+  const insert = group.db.prepare('INSERT INTO t (v, parent) VALUES (?, ?)');
+  const before = group.mark();
+  insert.run('ok', null);
+  // A deferred foreign key is checked at COMMIT: the whole pass is refused.
+  insert.run('orphan', 42);
+  await expect(group.durable(before)).rejects.toThrow('a write was lost');
+  expect(countOther()).toBe(0);
+  // A turn that began before the failed pass keeps failing, whenever it asks.
+  await expect(group.durable(before)).rejects.toThrow('a write was lost');
+
+  const after = group.mark();
+  insert.run('next', null);
+  await expect(group.durable(after)).resolves.toBeUndefined();
+  expect(other.prepare('SELECT v FROM t').pluck().all()).toEqual(['next']);
+});
+
+test('a turn that began while a pass was open is covered by that pass', async () => {
+  const insert = group.db.prepare('INSERT INTO t (v, parent) VALUES (?, ?)');
+  insert.run('first', null);
+  const since = group.mark(); // the pass is open: the turn's writes may land in it
+  insert.run('orphan', 42);
+  await expect(group.durable(since)).rejects.toThrow('a write was lost');
+});
+
+test('a failed sync fails durable(): nothing is acknowledged that may not be on disk', async () => {
+  await group.close();
+  group = createGroupCommit(connection, file, {
+    sync: async () => {
+      throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' });
+    },
+  });
+  group.db.prepare('INSERT INTO t (v) VALUES (?)').run('a');
+  await expect(group.durable()).rejects.toThrow('EIO');
+});
+
+test('chained statement settings keep joining the pass', async () => {
+  const insert = group.db.prepare('INSERT INTO t (v) VALUES (?)').bind('bound');
+  insert.run();
+  expect(connection.inTransaction).toBe(true);
+  await group.durable();
+  expect(commits).toEqual([1]);
+  // Readers are the connection's own statements: reading never opens a pass.
+  expect(group.db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(1);
+  expect(connection.inTransaction).toBe(false);
+});
+
+test('close() commits what is open', async () => {
+  group.db.prepare('INSERT INTO t (v) VALUES (?)').run('a');
+  await group.close();
+  expect(countOther()).toBe(1);
+});
+
+test('what durable() acknowledged survives the process being killed at once', async () => {
+  // A child writes in a pass, awaits durable(), says so, and is killed (SIGKILL) before anything else.
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `
+      const { openDatabase } = require(${JSON.stringify(join(__dirname, 'openDatabase.ts'))});
+      const { createGroupCommit } = require(${JSON.stringify(join(__dirname, 'groupCommit.ts'))});
+      const file = ${JSON.stringify(file)};
+      const group = createGroupCommit(openDatabase(file), file);
+      group.db.prepare('INSERT INTO t (v) VALUES (?)').run('acknowledged');
+      group.durable().then(() => process.stdout.write('durable\\n'));
+      setInterval(() => {}, 1000);
+      `,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('durable')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`child exited (${code}) before durable`)));
+  });
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  expect(other.prepare('SELECT v FROM t').pluck().all()).toEqual(['acknowledged']);
+}, 30_000);
