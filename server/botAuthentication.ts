@@ -10,6 +10,7 @@ import {
 } from 'botframework-connector';
 import type { Activity, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
 import type { Config } from '../config';
+import { lazyConnectorFactory, lazyUserTokenClient } from './lazyConnector';
 
 /**
  * The SDK's settings from ours. Where the signing keys are published can be moved
@@ -69,11 +70,14 @@ export class GuardedAuthentication extends BotFrameworkAuthentication {
       const problem = tokenProblem(authHeader);
       if (problem !== undefined) throw new AuthenticationError(`Unauthorized: ${problem}.`, 401);
     }
+    let result: AuthenticateRequestResult;
     try {
-      return await this.inner.authenticateRequest(activity, authHeader);
+      result = await this.inner.authenticateRequest(activity, authHeader);
     } catch (err) {
       throw asAuthenticationFailure(err);
     }
+    // The channel's client is built only if the turn sends through it (lazyConnector.ts).
+    return result.connectorFactory ? { ...result, connectorFactory: lazyConnectorFactory(result.connectorFactory) } : result;
   }
 
   override async authenticateStreamingRequest(authHeader: string, channelIdHeader: string): Promise<AuthenticateRequestResult> {
@@ -88,8 +92,9 @@ export class GuardedAuthentication extends BotFrameworkAuthentication {
     return this.inner.createConnectorFactory(claimsIdentity);
   }
 
+  /** Built when the turn first asks for a token (never, in this bot), not on every turn. */
   override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
-    return this.inner.createUserTokenClient(claimsIdentity);
+    return Promise.resolve(lazyUserTokenClient(() => this.inner.createUserTokenClient(claimsIdentity)));
   }
 
   override createBotFrameworkClient(): BotFrameworkClient {
