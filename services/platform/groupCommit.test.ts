@@ -191,3 +191,15 @@ test('what durable() acknowledged survives the process being killed at once', as
   await new Promise((resolve) => child.once('exit', resolve));
   expect(other.prepare('SELECT v FROM t').pluck().all()).toEqual(['acknowledged']);
 }, 30_000);
+
+test('an INSERT … RETURNING read with get() joins the pass; the same SQL is prepared once', async () => {
+  const sql = 'INSERT INTO t (v) VALUES (?) RETURNING id';
+  expect(group.db.prepare(sql)).toBe(group.db.prepare(sql));
+  const row = group.db.prepare(sql).get('returned') as { id: number };
+  expect(row.id).toBe(1);
+  expect(connection.inTransaction).toBe(true);
+  expect(countOther()).toBe(0);
+  await group.durable();
+  expect(commits).toHaveLength(1);
+  expect(countOther()).toBe(1);
+});

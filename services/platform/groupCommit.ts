@@ -98,21 +98,34 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
     setImmediate(commit);
   }
 
-  const statements = new WeakMap<Statement, Statement>();
-  function joining(statement: Statement): Statement {
-    if (statement.reader) return statement;
-    const known = statements.get(statement);
+  /**
+   * Statements by their SQL: a library that prepares the same statement on every call (the rate
+   * limiter does) gets the one prepared before. Statements are synchronous, so sharing is safe.
+   */
+  const prepared = new Map<string, Statement>();
+  const PREPARED_MAX = 500;
+
+  function prepare(source: string): Statement {
+    const known = prepared.get(source);
     if (known) return known;
-    const proxy = new Proxy(statement, {
+    const statement = joining(db.prepare(source), source);
+    if (prepared.size < PREPARED_MAX) prepared.set(source, statement);
+    return statement;
+  }
+
+  function joining(statement: Statement, source: string): Statement {
+    // A plain query never writes; an INSERT … RETURNING is a "reader" that does.
+    if (statement.reader && !/\breturning\b/i.test(source)) return statement;
+    const proxy: Statement = new Proxy(statement, {
       get(target, property) {
-        if (property === 'run') {
-          return (...params: unknown[]) => {
-            join();
-            return target.run(...params);
-          };
-        }
         const value = Reflect.get(target, property, target) as unknown;
         if (typeof value !== 'function') return value;
+        if (property === 'run' || property === 'get' || property === 'all' || property === 'iterate') {
+          return (...params: unknown[]) => {
+            join();
+            return (value as (...a: unknown[]) => unknown).apply(target, params);
+          };
+        }
         // Chained settings (bind, pluck, raw…) return the statement: keep returning the proxy.
         return (...args: unknown[]) => {
           const result = (value as (...a: unknown[]) => unknown).apply(target, args);
@@ -120,7 +133,6 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
         };
       },
     });
-    statements.set(statement, proxy);
     return proxy;
   }
 
@@ -135,7 +147,7 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
 
   const batched = new Proxy(db, {
     get(target, property) {
-      if (property === 'prepare') return (source: string) => joining(target.prepare(source));
+      if (property === 'prepare') return prepare;
       if (property === 'transaction') {
         return <F extends (...args: never[]) => unknown>(fn: F) => joiningTransaction(target.transaction(fn));
       }
