@@ -6,6 +6,7 @@ import type { ChartContext, ChartEvent, Reply } from '../dialogs/types';
 import type { Locale } from '../domain/locale';
 import type { Clock } from '../domain/clock';
 import { conversationIdOfKey, conversationStorageKey } from '../services/storage/conversationKey';
+import { isTrackedStorage, UNCHANGED } from '../services/storage';
 import type { RateDecision, RateLimits } from '../services/limits';
 import type { TurnClient, TurnClients } from '../services/limits/turnClient';
 import type { TranscriptLine, TranscriptStore } from '../services/transcripts';
@@ -13,6 +14,7 @@ import { activityToEvents, type ListenMode } from './activityToEvents';
 import { renderReplies, type RenderText } from './renderReplies';
 import { runChart, type ChartTurn } from './runChart';
 import { TurnQueue } from './turnQueue';
+import { WarmConversations } from './warmConversations';
 
 /** Bump when the chart changes so that stored snapshots no longer fit; old ones are discarded. */
 export const SNAPSHOT_VERSION = 2;
@@ -25,6 +27,8 @@ export const CLIENT_IP = Symbol('rebind.clientIp');
  * kept reply set is most of the stored state (read and written every turn).
  */
 const RECENT_ACTIVITIES = 5;
+/** Conversations kept decoded in memory after their last turn here (see warmConversations.ts). */
+const WARM = { max: 500, idleMs: 10 * 60_000 };
 /** Lines of the conversation sent with a handoff to the channel's agent hub. */
 const HANDOFF_TRANSCRIPT_LINES = 50;
 
@@ -119,8 +123,12 @@ export function conversationKey(activity: Pick<Activity, 'channelId' | 'conversa
 export class RebindBot {
   readonly queue = new TurnQueue();
   private continueConversation?: ContinueConversation;
+  /** Only when the store can say whether an item changed since we wrote it. */
+  private readonly warm: WarmConversations<ConversationDoc> | undefined;
 
-  constructor(private readonly options: RebindBotOptions) {}
+  constructor(private readonly options: RebindBotOptions) {
+    this.warm = isTrackedStorage(options.storage) ? new WarmConversations({ ...WARM, now: options.clock }) : undefined;
+  }
 
   /** How proactive turns reach the customer's channel (the adapter's continueConversationAsync). */
   useProactive(continueConversation: ContinueConversation): void {
@@ -130,7 +138,17 @@ export class RebindBot {
   async run(context: TurnContext): Promise<void> {
     const { activity } = context;
     const key = conversationKey(activity);
-    await this.queue.run(key, () => this.locked(key, () => this.turn(context, key)));
+    await this.queue.run(key, () => this.locked(key, () => this.forgetOnFailure(key, () => this.turn(context, key))));
+  }
+
+  /** A turn that failed part-way may have left the held copy unlike the stored one: read it afresh. */
+  private async forgetOnFailure<T>(key: string, task: () => Promise<T>): Promise<T> {
+    try {
+      return await task();
+    } catch (error) {
+      this.warm?.delete(key);
+      throw error;
+    }
   }
 
   private locked<T>(key: string, task: () => Promise<T>): Promise<T> {
@@ -145,14 +163,16 @@ export class RebindBot {
   notify(conversationId: string, events: ChartEvent[]): Promise<boolean> {
     const key = conversationStorageKey(conversationId);
     return this.queue.run(key, () =>
-      this.locked(key, async () => {
-        const doc = await this.load(key);
-        const reach = this.continueConversation;
-        if (!doc?.reference || !reach || doc.version !== SNAPSHOT_VERSION) return false;
-        const reference = doc.reference;
-        await reach(reference, (context) => this.advance(context, key, doc, events, { proactive: true }));
-        return true;
-      }),
+      this.locked(key, () =>
+        this.forgetOnFailure(key, async () => {
+          const doc = await this.load(key);
+          const reach = this.continueConversation;
+          if (!doc?.reference || !reach || doc.version !== SNAPSHOT_VERSION) return false;
+          const reference = doc.reference;
+          await reach(reference, (context) => this.advance(context, key, doc, events, { proactive: true }));
+          return true;
+        }),
+      ),
     );
   }
 
@@ -297,7 +317,7 @@ export class RebindBot {
       ...(stored?.eTag ? { eTag: stored.eTag } : {}),
     };
     // Saved before sending: if sending fails, the channel's retry finds the replies recorded.
-    await o.storage.write({ [key]: next });
+    await this.save(key, next);
     await o.transcripts?.append(conversationId, transcriptLines(said, replies));
     // Durable before sent: the turns that finish together share one sync of the disk.
     await o.durable?.(turn.since ?? since);
@@ -343,8 +363,33 @@ export class RebindBot {
   }
 
   private async load(key: string): Promise<ConversationDoc | undefined> {
-    const items = await this.options.storage.read([key]);
+    const storage = this.options.storage;
+    const held = this.warm?.get(key);
+    if (held && isTrackedStorage(storage)) {
+      const stored = await storage.readUnlessUnchanged(key, held.eTag);
+      // Still what this process wrote: no need to decrypt and parse it again.
+      if (stored === UNCHANGED) return { ...held.value, eTag: held.eTag };
+      this.warm?.delete(key);
+      return stored as ConversationDoc | undefined;
+    }
+    const items = await storage.read([key]);
     return items[key] as ConversationDoc | undefined;
+  }
+
+  private async save(key: string, doc: ConversationDoc): Promise<void> {
+    const storage = this.options.storage;
+    if (!this.warm || !isTrackedStorage(storage)) {
+      await storage.write({ [key]: doc });
+      return;
+    }
+    try {
+      const eTag = await storage.writeOne(key, doc);
+      const { eTag: _previous, ...value } = doc;
+      this.warm.set(key, eTag, value);
+    } catch (error) {
+      this.warm.delete(key);
+      throw error;
+    }
   }
 }
 

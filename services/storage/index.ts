@@ -13,4 +13,25 @@
  * Adapters: `sqlite.ts` (one machine, table `conversation_state`), `redis.ts` (several instances).
  * Keys of conversations: `conversationKey.ts`.
  */
+import type { Storage as BotStorage, StoreItem } from 'botbuilder';
+
 export type { Storage, StoreItems } from 'botbuilder';
+
+/** What `readUnlessUnchanged` answers when the stored item still has the eTag the caller holds. */
+export const UNCHANGED: unique symbol = Symbol('unchanged');
+
+/**
+ * A store that lets the bot keep a conversation it just wrote in memory and skip decoding it on the
+ * next turn (bot/warmConversations.ts). Both adapters offer it; the bot works with any `Storage`.
+ */
+export interface TrackedStorage extends BotStorage {
+  /** The item as `read` gives it, or UNCHANGED when its stored eTag is `eTag` (nothing is decoded). */
+  readUnlessUnchanged(key: string, eTag: string): Promise<StoreItem | undefined | typeof UNCHANGED>;
+  /** `write` of one item, under the same eTag rules; resolves to the item's new eTag. */
+  writeOne(key: string, item: StoreItem): Promise<string>;
+}
+
+export function isTrackedStorage(storage: BotStorage): storage is TrackedStorage {
+  const s = storage as Partial<TrackedStorage>;
+  return typeof s.readUnlessUnchanged === 'function' && typeof s.writeOne === 'function';
+}

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Storage, StoreItems } from 'botbuilder';
+import type { StoreItem, StoreItems } from 'botbuilder';
+import { UNCHANGED, type TrackedStorage } from './index';
 import type Redis from 'ioredis';
 import type { Clock } from '../../domain/clock';
 import { decodeStoredValue, encodeStoredValue } from './storedValue';
@@ -48,7 +49,7 @@ return 0
  * Layout: one hash per item, `<prefix>storage:<key>` = { etag, value, updatedAt }. No TTL: conversation
  * state lives as long as it does in SQLite; whoever deletes conversations deletes it.
  */
-export class RedisStorage implements Storage {
+export class RedisStorage implements TrackedStorage {
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly key: Buffer | undefined;
@@ -88,21 +89,41 @@ export class RedisStorage implements Storage {
     return items;
   }
 
+  async readUnlessUnchanged(key: string, eTag: string): Promise<StoreItem | undefined | typeof UNCHANGED> {
+    const [etag, value] = await storeCall('storage read', () => this.redis.hmget(this.redisKey(key), 'etag', 'value'));
+    if (etag == null || value == null) return undefined;
+    // Another instance may have written since: only a different eTag is decoded.
+    if (etag === eTag) return UNCHANGED;
+    return { ...decodeStoredValue(this.key, key, value), eTag: etag };
+  }
+
   async write(changes: StoreItems): Promise<void> {
     if (!changes) throw new ReferenceError('Changes are required when writing.');
-    const entries = Object.entries(changes) as Array<[string, Record<string, unknown>]>;
-    if (entries.length === 0) return;
+    await this.writeAll(Object.entries(changes) as Array<[string, Record<string, unknown>]>);
+  }
+
+  async writeOne(key: string, item: StoreItem): Promise<string> {
+    return (await this.writeAll([[key, item as Record<string, unknown>]]))[0] as string;
+  }
+
+  /** Writes a batch all or nothing; returns the new eTags, in order. */
+  private async writeAll(entries: Array<[string, Record<string, unknown>]>): Promise<string[]> {
+    if (entries.length === 0) return [];
     const now = this.clock();
     const args: string[] = [String(now)];
+    const fresh: string[] = [];
     for (const [key, item] of entries) {
       const { eTag, ...rest } = item;
       const expected = typeof eTag === 'string' && eTag !== '*' ? eTag : '';
+      const eTagNow = this.newETag();
+      fresh.push(eTagNow);
       // Encrypting here keeps the key out of Redis; the script only compares eTags and stores.
-      args.push(expected, this.newETag(), encodeStoredValue(this.key, key, rest));
+      args.push(expected, eTagNow, encodeStoredValue(this.key, key, rest));
     }
     const keys = entries.map(([key]) => this.redisKey(key));
     const conflict = Number(await storeCall('storage write', () => WRITE.run(this.redis, keys, args)));
     if (conflict > 0) throw new Error(`Storage: error writing "${entries[conflict - 1]?.[0]}" due to eTag conflict.`);
+    return fresh;
   }
 
   async delete(keys: string[]): Promise<void> {

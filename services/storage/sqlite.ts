@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Storage, StoreItems } from 'botbuilder';
+import type { StoreItem, StoreItems } from 'botbuilder';
+import { UNCHANGED, type TrackedStorage } from './index';
 import type { Clock } from '../../domain/clock';
 import type { Db } from '../platform/openDatabase';
 import { decodeStoredValue, encodeStoredValue } from './storedValue';
@@ -34,6 +35,10 @@ export function migrateStorageSchema(db: Db): void {
 function prepareStatements(db: Db) {
   return {
     get: db.prepare<[string], Row>('SELECT key, etag, value FROM conversation_state WHERE key = ?'),
+    // The value only when the eTag differs from the one the caller holds.
+    getChanged: db.prepare<[string, string], { etag: string; value: string | null }>(
+      'SELECT etag, CASE WHEN etag = ? THEN NULL ELSE value END AS value FROM conversation_state WHERE key = ?',
+    ),
     etagOf: db.prepare<[string], { etag: string }>('SELECT etag FROM conversation_state WHERE key = ?'),
     upsert: db.prepare<[string, string, string, number]>(`
       INSERT INTO conversation_state (key, etag, value, updated_at) VALUES (?, ?, ?, ?)
@@ -47,7 +52,7 @@ function prepareStatements(db: Db) {
  * carrying another eTag than the stored one (other than '*') fails with 'eTag conflict'; no eTag or '*'
  * means last writer wins. A batch is written in one transaction: one conflict and nothing is written.
  */
-export class SqliteStorage implements Storage {
+export class SqliteStorage implements TrackedStorage {
   private readonly key: Buffer | undefined;
   private readonly clock: Clock;
   private readonly newETag: () => string;
@@ -76,12 +81,28 @@ export class SqliteStorage implements Storage {
     return items;
   }
 
+  async readUnlessUnchanged(key: string, eTag: string): Promise<StoreItem | undefined | typeof UNCHANGED> {
+    const row = this.q.getChanged.get(eTag, key);
+    if (!row) return undefined;
+    if (row.value === null) return UNCHANGED;
+    return { ...this.decode(key, row.value), eTag: row.etag };
+  }
+
   async write(changes: StoreItems): Promise<void> {
     if (!changes) throw new ReferenceError('Changes are required when writing.');
+    this.writeAll(Object.entries(changes) as Array<[string, Record<string, unknown>]>);
+  }
+
+  async writeOne(key: string, item: StoreItem): Promise<string> {
+    return this.writeAll([[key, item as Record<string, unknown>]])[0] as string;
+  }
+
+  /** Writes a batch in one transaction; returns the new eTags, in order. */
+  private writeAll(entries: Array<[string, Record<string, unknown>]>): string[] {
     const now = this.clock();
-    this.db
-      .transaction(() => {
-        for (const [key, item] of Object.entries(changes) as Array<[string, Record<string, unknown>]>) {
+    return this.db
+      .transaction(() =>
+        entries.map(([key, item]) => {
           const { eTag, ...rest } = item;
           if (typeof eTag === 'string' && eTag !== '*' && eTag !== '') {
             const stored = this.q.etagOf.get(key);
@@ -89,9 +110,11 @@ export class SqliteStorage implements Storage {
               throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
             }
           }
-          this.q.upsert.run(key, this.newETag(), this.encode(key, rest), now);
-        }
-      })
+          const fresh = this.newETag();
+          this.q.upsert.run(key, fresh, this.encode(key, rest), now);
+          return fresh;
+        }),
+      )
       .immediate();
   }
 

@@ -5,6 +5,7 @@ import { openDatabase } from '../platform/openDatabase';
 import type { Db } from '../platform/openDatabase';
 import { createRedisStorage } from './redis';
 import { createSqliteStorage } from './sqlite';
+import { isTrackedStorage, UNCHANGED } from './index';
 
 const KEY = 'conversations/emulator/abc';
 const CARD = '6222021234567890128';
@@ -108,6 +109,26 @@ describe.each(backends)('%s', (_name, open) => {
     expect((await storage.read(['k']))['k'].n).toBe(2);
     await storage.write({ k: { n: 3 } });
     expect((await storage.read(['k']))['k'].n).toBe(3);
+  });
+
+  it('writeOne gives the new eTag, and readUnlessUnchanged skips an item whose eTag the caller holds', async () => {
+    const storage = store.make({ encryptionKey: randomBytes(32) });
+    if (!isTrackedStorage(storage)) throw new Error('every adapter tracks eTags');
+    const eTag = await storage.writeOne(KEY, state);
+    expect((await storage.read([KEY]))[KEY]?.eTag).toBe(eTag);
+    expect(await storage.readUnlessUnchanged(KEY, eTag)).toBe(UNCHANGED);
+    // Someone else wrote (another instance): the item comes back, decoded, with its new eTag.
+    await storage.write({ [KEY]: { ...state, version: 2 } });
+    const changed = await storage.readUnlessUnchanged(KEY, eTag);
+    expect(changed).toEqual({ ...state, version: 2, eTag: expect.any(String) });
+    expect((changed as { eTag: string }).eTag).not.toBe(eTag);
+    // Gone: nothing, whatever the caller holds.
+    await storage.delete([KEY]);
+    expect(await storage.readUnlessUnchanged(KEY, eTag)).toBeUndefined();
+    // A stale eTag is refused by writeOne as by write.
+    const first = await storage.writeOne(KEY, state);
+    await storage.writeOne(KEY, { ...state, eTag: first });
+    await expect(storage.writeOne(KEY, { ...state, eTag: first })).rejects.toThrow('eTag conflict');
   });
 
   it('writes a batch all or nothing', async () => {

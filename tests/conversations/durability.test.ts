@@ -1,3 +1,5 @@
+import { TestAdapter, type Activity } from 'botbuilder';
+import { createBot } from '../../server/createBot';
 import { cd, createHarness, last, type Harness } from '../support/harness';
 import { driveTo } from '../support/drive';
 import { FRESH, ZHANG } from '../support/demo';
@@ -25,6 +27,47 @@ describe('durability and exactly-once', () => {
     await c2.say(FRESH.national);
     await c2.say(h.sms.lastCode(FRESH.phone));
     expect(cd(last(await c2.say('确认'))).outcome).toBe('phoneChanged');
+    expect(await h.services.bank.boundPhone(ZHANG.card)).toBe(FRESH.phone);
+  });
+
+  test('two bots on one store take turns in one conversation: the copy each keeps in memory never hides a newer state written by the other', async () => {
+    h = await createHarness({ storage: 'sqlite' });
+    // A second bot on the same services (another instance, as far as the store can tell), with its own
+    // turn queue and its own conversations held in memory.
+    const other = createBot(h.services);
+    const adapters = [h.adapter, new TestAdapter((ctx) => other.run(ctx))];
+    let n = 0;
+    const say = async (turn: number, text: string, id = `two-bots-${n++}`) => {
+      const adapter = adapters[turn % 2] as TestAdapter;
+      adapter.activeQueue.splice(0);
+      await adapter.processActivity({
+        type: 'message',
+        text,
+        id,
+        channelId: 'test',
+        conversation: { id: 'two-bots', isGroup: false, conversationType: 'personal', name: '' },
+        from: { id: 'user-two-bots', name: 'Customer', role: 'user' },
+        recipient: { id: 'rebind', name: 'Rebind', role: 'bot' },
+        locale: 'zh-CN',
+      } as Partial<Activity>);
+      return adapter.activeQueue.splice(0);
+    };
+    const expecting = async (turn: number, text: string) => cd(last(await say(turn, text))).expecting;
+    expect(await expecting(0, '更换绑定手机号')).toBe('cardNumber');
+    expect(await expecting(1, ZHANG.card)).toBe('idNumber');
+    expect(await expecting(0, ZHANG.id)).toBe('oldPhone');
+    expect(await expecting(1, ZHANG.national)).toBe('otp');
+    expect(await expecting(0, h.sms.lastCode(ZHANG.phone) as string)).toBe('newPhone');
+    // The same bot twice in a row (its held copy is current), then the other (its copy is stale).
+    expect(await expecting(0, FRESH.national)).toBe('otp');
+    expect(await expecting(1, h.sms.lastCode(FRESH.phone) as string)).toBe('confirm');
+    // A channel's retry of the confirm reaches the other bot: the same replies, nothing done twice.
+    const confirmed = await say(0, '确认', 'two-bots-confirm');
+    expect(cd(last(confirmed)).outcome).toBe('phoneChanged');
+    const retried = await say(1, '确认', 'two-bots-confirm');
+    expect(retried.map((a) => a.text)).toEqual(confirmed.map((a) => a.text));
+    const changes = (await h.services.audit.list()).filter((r) => r.type === 'change.committed');
+    expect(changes).toHaveLength(1);
     expect(await h.services.bank.boundPhone(ZHANG.card)).toBe(FRESH.phone);
   });
 
