@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { secretKey } from '../platform/secretKey';
 import type { AuditRecord } from './index';
 
 /**
@@ -40,14 +41,14 @@ export function canonicalJson(value: unknown): string {
 
 export function recordMac(key: Buffer, prevMac: string, record: AuditRecord): string {
   const { id, at, type, conversationId, data } = record;
-  return createHmac('sha256', key)
+  return createHmac('sha256', secretKey(key))
     .update(prevMac)
     .update(canonicalJson({ id, at, type, conversationId, data }))
     .digest('hex');
 }
 
 export function headMac(key: Buffer, count: number, lastMac: string): string {
-  return createHmac('sha256', key).update(`audit-head|${count}|${lastMac}`).digest('hex');
+  return createHmac('sha256', secretKey(key)).update(`audit-head|${count}|${lastMac}`).digest('hex');
 }
 
 export function makeHead(key: Buffer, count: number, lastMac: string): AuditHead {

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { secretKey } from '../platform/secretKey';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimits } from './index';
 import type { RateAction, RateRule, RateRuleSet, RateScope } from './rateRules';
@@ -36,7 +37,7 @@ export function createRateLimits({ rules, secret, make, call = (_w, run) => run(
     }
   }
   const hash = (scope: RateScope, value: string) =>
-    createHmac('sha256', secret).update(`rate|${scope}|${value}`).digest('base64url').slice(0, 32);
+    createHmac('sha256', secretKey(secret)).update(`rate|${scope}|${value}`).digest('base64url').slice(0, 32);
 
   return {
     async consume(action, keys) {

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { secretKey } from '../platform/secretKey';
 import type { OtpBinding } from '../../domain/otpBinding';
 
 const CODE_SPACE = 1_000_000;
@@ -6,7 +7,7 @@ const CODE_LENGTH = 6;
 
 /** HMAC-SHA256 of `value` under `secret`, hex. The only form in which phones and cards are stored. */
 export function keyedHash(secret: Buffer, value: string): string {
-  return createHmac('sha256', secret).update(value, 'utf8').digest('hex');
+  return createHmac('sha256', secretKey(secret)).update(value, 'utf8').digest('hex');
 }
 
 /** Cards and numbers are hashed after dropping spaces and hyphens, so "6222 0200…" and "62220200…" are one card. */

@@ -1,20 +1,11 @@
-import { createCipheriv, createDecipheriv, createSecretKey, randomFillSync, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomFillSync } from 'node:crypto';
+import { secretKey } from '../platform/secretKey';
 
 /** Marks an encrypted value: `enc1:` + base64(iv[12] | tag[16] | ciphertext). Plain values are JSON objects. */
 const ENCRYPTED = 'enc1:';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-/** The key imported once (createCipheriv would import a Buffer key on every call). */
-const keyObjects = new WeakMap<Buffer, KeyObject>();
-function keyObject(key: Buffer): KeyObject {
-  let object = keyObjects.get(key);
-  if (!object) {
-    object = createSecretKey(key);
-    keyObjects.set(key, object);
-  }
-  return object;
-}
 
 /**
  * Random IVs drawn from the system's CSPRNG 1024 at a time (one call to it instead of one per write).
@@ -45,7 +36,7 @@ export function encodeStoredValue(
   const json = JSON.stringify(value);
   if (!encryptionKey) return json;
   const iv = freshIv();
-  const cipher = createCipheriv('aes-256-gcm', keyObject(encryptionKey), iv);
+  const cipher = createCipheriv('aes-256-gcm', secretKey(encryptionKey), iv);
   // The row key is authenticated too: a value copied under another key does not decrypt.
   cipher.setAAD(Buffer.from(key, 'utf8'));
   const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
@@ -64,7 +55,7 @@ export function decodeStoredValue(
   }
   if (!encryptionKey) throw new Error(`Storage: "${key}" is encrypted and no encryption key is configured.`);
   const raw = Buffer.from(stored.slice(ENCRYPTED.length), 'base64');
-  const decipher = createDecipheriv('aes-256-gcm', keyObject(encryptionKey), raw.subarray(0, IV_BYTES));
+  const decipher = createDecipheriv('aes-256-gcm', secretKey(encryptionKey), raw.subarray(0, IV_BYTES));
   decipher.setAAD(Buffer.from(key, 'utf8'));
   decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
   try {
