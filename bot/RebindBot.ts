@@ -2,7 +2,7 @@ import { EventFactory, TurnContext, type Activity, type ConversationReference, t
 import type { Snapshot } from 'xstate';
 import type { ChangePhoneMachine } from '../dialogs/changePhone';
 import type { Recognizer } from '../domain/recognizer';
-import type { ChartContext, ChartEvent, Reply } from '../dialogs/types';
+import type { ActedIntent, ChartContext, ChartEvent, Reply } from '../dialogs/types';
 import type { Locale } from '../domain/locale';
 import type { Clock } from '../domain/clock';
 import { conversationIdOfKey, conversationStorageKey } from '../services/storage/conversationKey';
@@ -40,8 +40,25 @@ export interface ConversationDoc {
   /** Where to reach the customer later (an agent's reply, a notice): the channel and conversation. */
   reference?: Partial<ConversationReference>;
   /** Replies already sent for recent activity ids: a retry gets the same replies, nothing is redone. */
-  recent: Array<{ activityId: string; replies: Partial<Activity>[] }>;
+  recent: RecentTurn[];
   eTag?: string;
+}
+
+/**
+ * What a recent activity was answered with, for a channel's retry of it. Stored as the chart said it
+ * (message keys and values, the language, what it acted on) and rendered again for the retry: the
+ * same replies in a third of the bytes of the rendered ones, read and written every turn. Documents
+ * written before hold the rendered `replies`, which are sent as they are.
+ */
+export interface RecentTurn {
+  activityId: string;
+  said?: Reply[];
+  locale?: Locale;
+  intent?: ActedIntent;
+  /** Activities not rendered from the chart's replies: a handoff event for the channel's agent hub. */
+  events?: Partial<Activity>[];
+  /** As written by earlier versions: the replies as sent. */
+  replies?: Partial<Activity>[];
 }
 
 /** Runs `logic` in a turn of its own on the customer's channel (a proactive message). */
@@ -185,7 +202,7 @@ export class RebindBot {
     // A channel retrying an activity we already handled: answer the same, do nothing again.
     const seen = activity.id ? doc?.recent.find((r) => r.activityId === activity.id) : undefined;
     if (seen) {
-      await context.sendActivities(seen.replies);
+      await context.sendActivities(this.repliesOf(seen));
       o.onTurn?.({ conversationKey: key, state: undefined, keys: [], replayed: true, ms: 0 });
       return;
     }
@@ -299,20 +316,21 @@ export class RebindBot {
     const said = [...(turn.before ?? []), ...result.replies];
     // Proactive turns speak the customer's language as the chart knows it.
     const locale = turn.proactive ? result.context.locale : o.localeOf(context.activity.locale);
-    const replies: Partial<Activity>[] = renderReplies(said, {
-      locale,
-      render: o.render,
-      intent: result.acted?.intent,
-    }).map((r) => ({ ...r, ...(turn.activityId ? { replyToId: turn.activityId } : {}) }));
-    replies.push(...(await this.handoffEvents(context, result, conversationId)));
+    const intent = result.acted?.intent;
+    const replies = this.rendered(said, locale, intent, turn.activityId);
+    const hub = await this.handoffEvents(context, result, conversationId);
+    replies.push(...hub);
 
     const stored = turn.previous ?? doc;
     const recent = stored?.recent ?? [];
+    const answered: RecentTurn | undefined = turn.activityId
+      ? { activityId: turn.activityId, said, locale, ...(intent ? { intent } : {}), ...(hub.length > 0 ? { events: hub } : {}) }
+      : undefined;
     const next: ConversationDoc = {
       version: SNAPSHOT_VERSION,
       snapshot: result.snapshot,
       updatedAt: o.clock(),
-      recent: turn.activityId ? [...recent, { activityId: turn.activityId, replies }].slice(-RECENT_ACTIVITIES) : recent,
+      recent: answered ? [...recent, answered].slice(-RECENT_ACTIVITIES) : recent,
       ...(turn.reference ?? stored?.reference ? { reference: turn.reference ?? stored?.reference } : {}),
       ...(stored?.eTag ? { eTag: stored.eTag } : {}),
     };
@@ -334,6 +352,20 @@ export class RebindBot {
       ...lastOf(said, 'otpTarget'),
       ms: Math.round(performance.now() - started),
     });
+  }
+
+  /** The chart's replies as activities in `locale`, each marked as the answer to `activityId`. */
+  private rendered(said: Reply[], locale: Locale, intent: ActedIntent | undefined, activityId: string | undefined): Partial<Activity>[] {
+    return renderReplies(said, { locale, render: this.options.render, ...(intent ? { intent } : {}) }).map((r) =>
+      activityId ? { ...r, replyToId: activityId } : r,
+    );
+  }
+
+  /** The replies a recent activity was answered with, for a channel's retry of it. */
+  private repliesOf(seen: RecentTurn): Partial<Activity>[] {
+    if (seen.replies) return seen.replies;
+    const locale = seen.locale ?? this.options.localeOf(undefined);
+    return [...this.rendered(seen.said ?? [], locale, seen.intent, seen.activityId), ...(seen.events ?? [])];
   }
 
   /** HANDOFF_MODE=protocol: `handoff.initiate` for the channel's agent hub, with the masked transcript. */

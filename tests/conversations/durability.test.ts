@@ -1,5 +1,6 @@
 import { TestAdapter, type Activity } from 'botbuilder';
 import { createBot } from '../../server/createBot';
+import { conversationStorageKey } from '../../services/storage/conversationKey';
 import { cd, createHarness, last, type Harness } from '../support/harness';
 import { driveTo } from '../support/drive';
 import { FRESH, ZHANG } from '../support/demo';
@@ -69,6 +70,23 @@ describe('durability and exactly-once', () => {
     const changes = (await h.services.audit.list()).filter((r) => r.type === 'change.committed');
     expect(changes).toHaveLength(1);
     expect(await h.services.bank.boundPhone(ZHANG.card)).toBe(FRESH.phone);
+  });
+
+  test('a retry of an activity answered by an earlier version (its replies stored as rendered) gets those replies as they were', async () => {
+    h = await createHarness({ storage: 'sqlite' });
+    const c = h.conversation('older-doc');
+    await c.say('更换绑定手机号');
+    const sent = await c.say(ZHANG.card, 'older-doc-card');
+    // The document as an earlier version wrote it: the recent replies rendered, with a marker.
+    const key = conversationStorageKey('test/older-doc');
+    const doc = (await h.services.storage.read([key]))[key] as { recent: Array<Record<string, unknown>> };
+    const older = sent.map((a) => ({ ...a, text: `${a.text ?? ''}（旧版本）` }));
+    doc.recent = doc.recent.map((r) => (r.activityId === 'older-doc-card' ? { activityId: r.activityId, replies: older } : r));
+    await h.services.storage.write({ [key]: doc });
+    const retried = await c.say(ZHANG.card, 'older-doc-card');
+    expect(retried.map((a) => a.text)).toEqual(older.map((a) => a.text));
+    // And the conversation goes on from where it was.
+    expect(cd(last(await c.say(ZHANG.id))).expecting).toBe('oldPhone');
   });
 
   test('conversation state is encrypted at rest: no card or ID number anywhere in the store', async () => {
