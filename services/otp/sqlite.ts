@@ -29,6 +29,9 @@ export function migrateOtp(db: Db): void {
       revoked_at INTEGER
     );
     CREATE INDEX IF NOT EXISTS otp_sends_by_phone ON otp_sends (phone_hash, sent_at);
+    -- Pruning old codes and sends (at every issue) reads only what it deletes, however many are kept.
+    CREATE INDEX IF NOT EXISTS otp_codes_by_expiry ON otp_codes (expires_at);
+    CREATE INDEX IF NOT EXISTS otp_sends_by_time ON otp_sends (sent_at);
   `);
 }
 
