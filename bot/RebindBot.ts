@@ -12,7 +12,7 @@ import type { TurnClient, TurnClients } from '../services/limits/turnClient';
 import type { TranscriptLine, TranscriptStore } from '../services/transcripts';
 import { activityToEvents, type ListenMode } from './activityToEvents';
 import { renderReplies, type RenderText } from './renderReplies';
-import { runChart, type ChartTurn } from './runChart';
+import { runChart, type ChartActor, type ChartTurn } from './runChart';
 import { TurnQueue } from './turnQueue';
 import { WarmConversations } from './warmConversations';
 
@@ -142,6 +142,12 @@ export class RebindBot {
   private continueConversation?: ContinueConversation;
   /** Only when the store can say whether an item changed since we wrote it. */
   private readonly warm: WarmConversations<ConversationDoc> | undefined;
+  /**
+   * The chart's actor of a held conversation, by the snapshot it left (the held document's): a turn that
+   * starts from that very snapshot goes on with the actor instead of restoring it. A document read from
+   * the store has a snapshot of its own, so it is always restored.
+   */
+  private readonly actors = new WeakMap<object, ChartActor>();
 
   constructor(private readonly options: RebindBotOptions) {
     this.warm = isTrackedStorage(options.storage) ? new WarmConversations({ ...WARM, now: options.clock }) : undefined;
@@ -307,11 +313,15 @@ export class RebindBot {
     const since = o.mark?.();
     const started = performance.now();
     const conversationId = conversationIdOfKey(key);
+    const warm = doc?.snapshot ? this.actors.get(doc.snapshot) : undefined;
+    // Taken up by this turn: if the turn fails, nobody goes on with it.
+    if (doc?.snapshot) this.actors.delete(doc.snapshot);
     const result = await runChart(o.machine, {
       conversationId,
       snapshot: doc?.snapshot,
       timeoutMs: o.turnTimeoutMs,
       events,
+      ...(warm ? { warm } : {}),
     });
     const said = [...(turn.before ?? []), ...result.replies];
     // Proactive turns speak the customer's language as the chart knows it.
@@ -335,7 +345,14 @@ export class RebindBot {
       ...(stored?.eTag ? { eTag: stored.eTag } : {}),
     };
     // Saved before sending: if sending fails, the channel's retry finds the replies recorded.
-    await this.save(key, next);
+    try {
+      await this.save(key, next);
+    } catch (error) {
+      result.actor.stop();
+      throw error;
+    }
+    if (this.warm) this.actors.set(next.snapshot, result.actor);
+    else result.actor.stop();
     await o.transcripts?.append(conversationId, transcriptLines(said, replies));
     // Durable before sent: the turns that finish together share one sync of the disk.
     await o.durable?.(turn.since ?? since);

@@ -1,4 +1,4 @@
-import { createActor, waitFor, type Snapshot } from 'xstate';
+import { createActor, waitFor, type Actor, type Snapshot } from 'xstate';
 import type { ChangePhoneMachine } from '../dialogs/changePhone';
 import type { ActedIntent, ChartContext, ChartEmitted, ChartEvent, Reply } from '../dialogs/types';
 
@@ -14,11 +14,20 @@ export interface ChartTurn {
   context: ChartContext;
   /** The top-level state after the turn, e.g. 'idle'. */
   stateValue: unknown;
+  /**
+   * The chart's actor, still running and at rest (no effect under way): it is exactly where `snapshot`
+   * says, so the next turn may go on with it instead of restoring the snapshot. Stopped when the turn
+   * failed; whoever does not keep it may stop it.
+   */
+  actor: ChartActor;
 }
 
+export type ChartActor = Actor<ChangePhoneMachine>;
+
 /**
- * One turn of the chart: restore, send the events one by one, wait after each until no effect is
- * running (never persist mid-invoke: a pending effect would restart on restore), then persist.
+ * One turn of the chart: restore (or take up the actor of the previous turn, `warm`), send the events
+ * one by one, wait after each until no effect is running (never persist mid-invoke: a pending effect
+ * would restart on restore), then persist.
  */
 export async function runChart(
   machine: ChangePhoneMachine,
@@ -27,21 +36,28 @@ export async function runChart(
     snapshot?: Snapshot<unknown>;
     events: ChartEvent[];
     timeoutMs: number;
+    /** The running actor the previous turn left at `snapshot`, when it is still at hand. */
+    warm?: ChartActor;
   },
 ): Promise<ChartTurn> {
-  const actor = createActor(machine, {
-    input: { conversationId: options.conversationId },
-    ...(options.snapshot ? { snapshot: options.snapshot } : {}),
-  });
+  const actor =
+    options.warm ??
+    createActor(machine, {
+      input: { conversationId: options.conversationId },
+      ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+    });
   const replies: Reply[] = [];
   const handoffs: ChartTurn['handoffs'] = [];
   let acted: ChartTurn['acted'];
-  actor.on('handoffInitiated', (e) => handoffs.push(e));
-  actor.on('reply', (e) => replies.push(e.reply));
-  actor.on('acted', (e) => {
-    acted ??= { intent: e.intent, ...(e.faqId ? { faqId: e.faqId } : {}) };
-  });
-  actor.start();
+  const listening = [
+    actor.on('handoffInitiated', (e) => handoffs.push(e)),
+    actor.on('reply', (e) => replies.push(e.reply)),
+    actor.on('acted', (e) => {
+      acted ??= { intent: e.intent, ...(e.faqId ? { faqId: e.faqId } : {}) };
+    }),
+  ];
+  if (!options.warm) actor.start();
+  let done = false;
   try {
     if (actor.getSnapshot().status === 'error') throw new Error('stored conversation state cannot be restored');
     for (const event of options.events) {
@@ -51,15 +67,19 @@ export async function runChart(
       if (s.status === 'error') throw new Error('the chart failed', { cause: s.error });
     }
     const snap = actor.getSnapshot();
-    return {
+    const turn = {
       replies,
       acted,
       handoffs,
       snapshot: actor.getPersistedSnapshot(),
       context: snap.context,
       stateValue: snap.value,
+      actor,
     };
+    done = true;
+    return turn;
   } finally {
-    actor.stop();
+    for (const subscription of listening) subscription.unsubscribe();
+    if (!done) actor.stop();
   }
 }
