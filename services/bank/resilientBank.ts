@@ -76,7 +76,9 @@ export function createResilientBank(
   });
   if (onStateChange) breaker.onStateChange((s) => onStateChange(stateName(s)));
   // The breaker outside the timeout: a call that times out counts as a failure.
-  const policy = wrap(breaker, timeout(timeoutMs, TimeoutStrategy.Aggressive));
+  // Bank calls take no signal, so nothing listens for an abort after they return: not aborting spares
+  // an AbortError (with its stack) on every call.
+  const policy = wrap(breaker, timeout(timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }));
 
   const call = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
