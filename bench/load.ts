@@ -112,6 +112,8 @@ export interface LoadOptions {
   codeFor: (e164: string) => Promise<string>;
   /** Check each reply against the script (Rebind); the echo bot only has to answer. */
   check: boolean;
+  /** Awaited before each turn is sent (a `pacer`: a set rate instead of as fast as the bot answers). */
+  pace?: () => Promise<void>;
 }
 
 export interface LoadResult {
@@ -169,6 +171,10 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
           ? { ...common, type: 'conversationUpdate', membersAdded: [{ id: userId, name: 'Customer' }] }
           : { ...common, type: 'message', text };
       const body = JSON.stringify(activity);
+      if (o.pace) {
+        await o.pace();
+        if (performance.now() >= deadline) return;
+      }
       const sent = performance.now();
       let res: { status: number; body: string };
       try {
@@ -214,6 +220,22 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   const elapsedMs = performance.now() - started;
   const sorted = Float64Array.from(latencies).sort();
   return { turns: latencies.length, conversations, errors, errorSamples, exhausted, elapsedMs, latencies: sorted };
+}
+
+/**
+ * Turns at a set rate: each call resolves at the next slot of a fixed schedule (`turnsPerSecond`), so
+ * the bot gets that rate whatever its latency, as long as enough customers are waiting. A schedule
+ * fallen behind (the bot was slow) catches up by at most a second's worth of turns, not in one burst.
+ */
+export function pacer(turnsPerSecond: number): () => Promise<void> {
+  const interval = 1000 / turnsPerSecond;
+  let next = performance.now();
+  return async () => {
+    const now = performance.now();
+    const slot = Math.max(next, now - 1000);
+    next = slot + interval;
+    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+  };
 }
 
 /** The q-quantile of sorted samples (nearest rank). */

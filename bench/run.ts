@@ -9,6 +9,10 @@
  *   npm run bench -- --profile            the bots run under `node --cpu-prof` (bench/profiles/)
  *   npm run bench -- --logs warn          the bots log at that level into bench/logs/ (default: silent)
  *   npm run bench -- --gc                 the bots run with --trace-gc: GC pauses during the load
+ *   npm run bench -- --soak               capacity (a full-load run of sqlite, --seconds), then sqlite at half
+ *                                         that rate for 10 min (--soak-minutes M, or --rate N turns/s to skip
+ *                                         the capacity run), its RSS sampled every 5 s: soak-latest.json, .svg
+ *   npm run bench -- --node-args '…'      more node options for Rebind's process (e.g. '-r ./probe.js')
  *
  * Each target is its own process, started twice (the second start is the cold start reported),
  * warmed up, then driven by N customers at once, each through whole conversations back to back:
@@ -26,11 +30,12 @@ import { spawnSync } from 'node:child_process';
 import Redis from 'ioredis';
 import { freePort, startRedisServer, type RedisProcess } from '../tests/support/redis';
 import { renderChart } from './chart';
-import { HttpClient, quantile, runLoad, TURNS_PER_CONVERSATION, type LoadResult } from './load';
+import { HttpClient, pacer, quantile, runLoad, TURNS_PER_CONVERSATION, type LoadResult } from './load';
 import { OutboxTail } from './outbox';
 import { redisFootprint, redisForget, redisPid, redisUsedMemory, sqliteFootprint, type Footprint } from './persisted';
 import { formatSummary, summariseFile, type ProfileSummary } from './profileSummary';
 import { benchCustomer, preseedBank, writeSeedFile, type BenchCustomer } from './seed';
+import { renderSoakChart, summariseRss, type RssSample } from './soak';
 import { cpuMsOf, getStatus, postStatus, REPO, startTarget, type RunningTarget } from './target';
 import { installModel, measureUnderstanding } from './understanding';
 
@@ -51,6 +56,10 @@ interface Options {
   gc: boolean;
   /** LOG_LEVEL of the bots, their output kept in bench/logs/; undefined: silent. */
   logs?: string;
+  /** --soak: minutes at a set rate, the rate (turns/s; undefined: half the measured capacity). */
+  soak?: { minutes: number; rate?: number };
+  /** More options for node when it starts Rebind (--node-args '--max-semi-space-size=4 -r ./probe.js'). */
+  nodeArgs: string[];
 }
 
 function parseArgs(argv: string[]): Options {
@@ -58,7 +67,7 @@ function parseArgs(argv: string[]): Options {
     const i = argv.indexOf(`--${name}`);
     if (i < 0) return undefined;
     const v = argv[i + 1];
-    if (v === undefined || v.startsWith('--')) throw new Error(`--${name} needs a value`);
+    if (v === undefined || (v.startsWith('--') && name !== 'node-args')) throw new Error(`--${name} needs a value`);
     return v;
   };
   const number = (name: string, def: number, min: number): number => {
@@ -68,23 +77,30 @@ function parseArgs(argv: string[]): Options {
     if (!Number.isFinite(n) || n < min) throw new Error(`--${name} must be a number ≥ ${min}`);
     return n;
   };
-  const known = new Set(['--customers', '--seconds', '--warmup', '--only', '--quick', '--profile', '--pool', '--logs', '--gc']);
+  const known = new Set(['--customers', '--seconds', '--warmup', '--only', '--quick', '--profile', '--pool', '--logs', '--gc', '--node-args', '--soak', '--soak-minutes', '--rate']);
   argv.forEach((a, i) => {
-    if (a.startsWith('--') && !known.has(a)) throw new Error(`unknown option ${a}`);
+    if (a.startsWith('--') && !known.has(a) && argv[i - 1] !== '--node-args') throw new Error(`unknown option ${a}`);
     if (!a.startsWith('--') && !(argv[i - 1] ?? '').startsWith('--')) throw new Error(`unexpected argument ${a}`);
   });
   const quick = argv.includes('--quick');
+  const soak = argv.includes('--soak')
+    ? { minutes: number('soak-minutes', 10, 0.5), ...(value('rate') !== undefined ? { rate: number('rate', 0, 1) } : {}) }
+    : undefined;
+  if (!soak && (value('soak-minutes') !== undefined || value('rate') !== undefined)) throw new Error('--soak-minutes and --rate go with --soak');
   const customers = Math.floor(number('customers', quick ? 8 : 32, 1));
-  const seconds = number('seconds', quick ? 5 : 20, 1);
+  // The soak's capacity run is a short one.
+  const seconds = number('seconds', quick ? 5 : soak ? 10 : 20, 1);
   const warmup = number('warmup', quick ? 2 : 5, 0);
-  const only = (value('only') ?? ALL.join(','))
+  const only = (soak ? 'sqlite' : (value('only') ?? ALL.join(',')))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean) as TargetName[];
   for (const t of only) if (!ALL.includes(t)) throw new Error(`--only: ${t} is not one of ${ALL.join(', ')}`);
   // Every Rebind conversation needs a customer of its own (each target has its own copy of the
   // bank): 4 conversations per customer per second is far more than the bot gets through.
-  const pool = Math.floor(number('pool', Math.max(2000, Math.ceil(customers * (seconds + warmup) * 4)), 10));
+  // The soak needs one for every conversation of its minutes, at up to 300 turns/s (or at --rate).
+  const soakPool = soak ? Math.ceil(((soak.minutes * 60 + 10) * (soak.rate ?? 300) * 1.2) / TURNS_PER_CONVERSATION) : 0;
+  const pool = Math.floor(number('pool', Math.max(2000, soakPool, Math.ceil(customers * (seconds + warmup) * 4)), 10));
   const logs = value('logs');
   if (logs !== undefined && !['debug', 'info', 'warn', 'error'].includes(logs)) throw new Error('--logs: debug, info, warn or error');
   return {
@@ -97,6 +113,8 @@ function parseArgs(argv: string[]): Options {
     gc: argv.includes('--gc'),
     pool,
     ...(logs ? { logs } : {}),
+    ...(soak ? { soak } : {}),
+    nodeArgs: (value('node-args') ?? '').split(' ').filter(Boolean),
   };
 }
 
@@ -231,6 +249,22 @@ async function main(): Promise<void> {
     mkdirSync(template);
     preseedBank(template, seedPath);
     log(`bank: ${customers.length} bench customers (${(statSync(seedPath).size / MB).toFixed(1)} MB seed)`);
+
+    const setup = (name: string): TargetSetup => ({
+      root,
+      template,
+      seedPath,
+      cacheDir,
+      customers,
+      ownRedis: false,
+      prefix: 'rebind:',
+      profileDir,
+      stamp: `${stamp.replace(/[:.]/g, '-')}${name}`,
+    });
+    if (o.soak) {
+      await runSoak(o, o.soak, setup(''), { stamp, machine, log });
+      return;
+    }
 
     const figures: TargetFigures[] = [];
     const skipped: Record<string, string> = {};
@@ -369,7 +403,7 @@ async function main(): Promise<void> {
     const file = join(resultsDir, `${stamp.replace(/[:.]/g, '-')}.json`);
     writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
     // latest.* are the figures the README quotes: only a full, unprofiled run with the echo bot.
-    const full = !o.quick && !o.profile && !o.logs && !o.gc && echo !== undefined && peer !== undefined && figures.some((t) => t.name === 'sqlite');
+    const full = !o.quick && !o.profile && !o.logs && !o.gc && o.nodeArgs.length === 0 && echo !== undefined && peer !== undefined && figures.some((t) => t.name === 'sqlite');
     if (full) {
       writeFileSync(join(resultsDir, 'latest.json'), JSON.stringify(out, null, 2) + '\n');
       writeFileSync(
@@ -473,7 +507,8 @@ async function benchTarget(name: TargetName, o: Options, s: TargetSetup): Promis
         : async (base) => (await getStatus(`${base}/healthz`)) === 200,
       ...(measured && o.profile ? { profileDir: runProfileDir } : {}),
       ...(o.logs ? { logFile: join(REPO, 'bench', 'logs', `${s.stamp}-${name}.log`) } : {}),
-      ...(o.gc && measured ? { nodeArgs: ['--trace-gc'], onLine: onGcLine } : {}),
+      nodeArgs: [...(sdkEntry === undefined ? o.nodeArgs : []), ...(o.gc && measured ? ['--trace-gc'] : [])],
+      ...(o.gc && measured ? { onLine: onGcLine } : {}),
     });
 
   // First start: creates the stores and warms the loader's cache. The second is the cold start reported.
@@ -590,6 +625,159 @@ async function benchTarget(name: TargetName, o: Options, s: TargetSetup): Promis
     ...(profile ? { profile } : {}),
     ...(o.gc ? { gcPauses } : {}),
   };
+}
+
+/** The soak's warm-up (its RSS level is taken in the minute after it) and how often RSS is read. */
+const SOAK_WARMUP_SECONDS = 60;
+const SOAK_SAMPLE_SECONDS = 5;
+
+/**
+ * --soak: the capacity of the sqlite target (a full-load run, unless --rate is given), then a fresh
+ * sqlite target driven at half that rate (a paced client: o.customers waiting, one turn per slot) for
+ * the soak's minutes, its RSS read every few seconds. Written to bench/results/soak-latest.json and .svg.
+ */
+async function runSoak(
+  o: Options,
+  soak: NonNullable<Options['soak']>,
+  s: TargetSetup,
+  run: { stamp: string; machine: Record<string, unknown>; log: (line?: string) => void },
+): Promise<void> {
+  const { log } = run;
+  let capacity: TargetFigures | undefined;
+  if (soak.rate === undefined) {
+    log(`\ncapacity: sqlite at full load, ${o.customers} customers, ${o.warmup} s warm-up + ${o.seconds} s…`);
+    capacity = await benchTarget('sqlite', o, s);
+    log(`  ${f1(capacity.turnsPerSecond)} turns/s, p99 ${f1(capacity.latencyMs.p99)} ms, ${capacity.errors} errors, peak RSS ${((capacity.peakRssBytes ?? 0) / MB).toFixed(0)} MB`);
+  }
+  const rate = soak.rate ?? (capacity as TargetFigures).turnsPerSecond / 2;
+  log(`\nsoak: sqlite at ${f1(rate)} turns/s for ${soak.minutes} min (RSS every ${SOAK_SAMPLE_SECONDS} s; warm-up ${SOAK_WARMUP_SECONDS} s)…`);
+
+  const dataDir = join(s.root, 'soak');
+  mkdirSync(dataDir, { recursive: true });
+  copyFileSync(join(s.template, 'bank.sqlite'), join(dataDir, 'bank.sqlite'));
+  installModel(s.cacheDir, dataDir);
+  const outboxPath = join(dataDir, 'sms-outbox.jsonl');
+  const target = await startTarget({
+    name: 'soak',
+    entry: 'dist/index.js',
+    tsx: false,
+    port: await freePort(),
+    env: botEnv({
+      DATA_DIR: dataDir,
+      BANK_SEED_PATH: s.seedPath,
+      SECRET_KEY: randomBytes(32).toString('hex'),
+      STORAGE: 'sqlite',
+      SMS_PROVIDER: 'outbox',
+      SMS_OUTBOX_PATH: outboxPath,
+      LOG_LEVEL: o.logs ?? 'silent',
+    }),
+    ready: async (base) => (await getStatus(`${base}/healthz`)) === 200,
+    nodeArgs: o.nodeArgs,
+    ...(o.logs ? { logFile: join(REPO, 'bench', 'logs', `${s.stamp}-soak.log`) } : {}),
+  });
+  const client = new HttpClient(target.base, o.customers);
+  const outbox = new OutboxTail(outboxPath);
+  let next = 0;
+  const samples: RssSample[] = [];
+  const started = performance.now();
+  const sample = () => {
+    const rss = target.rss();
+    if (rss !== undefined) samples.push({ t: Math.round(performance.now() - started) / 1000, rssBytes: rss });
+  };
+  sample();
+  const sampler = setInterval(sample, SOAK_SAMPLE_SECONDS * 1000);
+  let result: LoadResult;
+  const cpuBefore = target.cpuMs();
+  try {
+    result = await runLoad({
+      client,
+      concurrency: o.customers,
+      seconds: soak.minutes * 60,
+      tag: 'soak',
+      nextCustomer: () => (next < s.customers.length ? s.customers[next++] : undefined),
+      codeFor: (e164) => outbox.codeFor(e164),
+      check: true,
+      pace: pacer(rate),
+    });
+    sample();
+  } finally {
+    clearInterval(sampler);
+    client.close();
+    await outbox.close();
+  }
+  const cpuAfter = target.cpuMs();
+  const peakRssBytes = target.peakRss();
+  await target.stop();
+
+  const memory = summariseRss(samples, SOAK_WARMUP_SECONDS);
+  const lat = result.latencies;
+  const seconds = result.elapsedMs / 1000;
+  const figures = {
+    turns: result.turns,
+    conversations: result.conversations,
+    errors: result.errors,
+    errorSamples: result.errorSamples,
+    exhausted: result.exhausted,
+    seconds,
+    turnsPerSecond: result.turns / seconds,
+    latencyMs: {
+      p50: quantile(lat, 0.5),
+      p95: quantile(lat, 0.95),
+      p99: quantile(lat, 0.99),
+      max: quantile(lat, 1),
+      mean: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
+    },
+    ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMsPerTurn: (cpuAfter - cpuBefore) / Math.max(1, result.turns) } : {}),
+    ...(peakRssBytes !== undefined ? { peakRssBytes } : {}),
+  };
+  const mb = (b: number) => `${(b / MB).toFixed(0)} MB`;
+  log(
+    `  ${figures.turns} turns (${f1(figures.turnsPerSecond)}/s), ${figures.conversations} conversations, ${figures.errors} errors; ` +
+      `p50 ${f1(figures.latencyMs.p50)} ms, p95 ${f1(figures.latencyMs.p95)} ms, p99 ${f1(figures.latencyMs.p99)} ms, max ${f1(figures.latencyMs.max)} ms`,
+  );
+  for (const e of result.errorSamples) log(`  error: ${e}`);
+  if (result.exhausted) log(`  warning: the bank ran out of fresh customers (--pool ${o.pool}); raise --pool`);
+  log(
+    `  RSS: ${mb(memory.afterWarmupBytes)} after warm-up, ${mb(memory.endBytes)} at the end, highest after warm-up ` +
+      `${mb(memory.maxAfterWarmupBytes)}, largest deviation ${(memory.maxDeviation * 100).toFixed(1)}%: ${memory.flat ? 'flat (within 10%)' : 'NOT flat'}; ` +
+      `peak ${peakRssBytes !== undefined ? mb(peakRssBytes) : '-'}`,
+  );
+
+  const out = {
+    at: run.stamp,
+    machine: { ...run.machine, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
+    options: { customers: o.customers, minutes: soak.minutes, warmupSeconds: SOAK_WARMUP_SECONDS, sampleSeconds: SOAK_SAMPLE_SECONDS, pool: o.pool },
+    launch: 'Rebind: node dist/index.js (compiled, as npm start runs it)',
+    ...(capacity
+      ? { capacity: { turnsPerSecond: capacity.turnsPerSecond, seconds: capacity.seconds, errors: capacity.errors, p99Ms: capacity.latencyMs.p99, peakRssBytes: capacity.peakRssBytes } }
+      : {}),
+    rateTurnsPerSecond: rate,
+    rateFrom: capacity ? 'half the measured capacity' : '--rate',
+    ...figures,
+    memory,
+    rssSamples: samples,
+  };
+  const resultsDir = join(REPO, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `soak-${run.stamp.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+  const svg = renderSoakChart(
+    samples,
+    memory,
+    SOAK_WARMUP_SECONDS,
+    `npm run bench -- --soak: RSS of the bot at ${f1(rate)} turns/s for ${soak.minutes} min`,
+    `${run.stamp.slice(0, 10)} · sqlite · ${figures.turns} turns, ${figures.errors} errors · p99 ${f1(figures.latencyMs.p99)} ms · ` +
+      `largest deviation ${(memory.maxDeviation * 100).toFixed(1)}% after warm-up`,
+  );
+  // soak-latest.* are the figures the README quotes: a run without extra node options or logs.
+  const official = o.nodeArgs.length === 0 && !o.logs;
+  if (official) {
+    writeFileSync(join(resultsDir, 'soak-latest.json'), JSON.stringify(out, null, 2) + '\n');
+    writeFileSync(join(resultsDir, 'soak-latest.svg'), svg);
+  } else {
+    writeFileSync(file.replace(/\.json$/, '.svg'), svg);
+  }
+  log(`\nresults: ${file}${official ? ' (and soak-latest.json, soak-latest.svg)' : ''}`);
 }
 
 function table(rows: Array<TargetFigures & { turnsRatio: number; p99Ratio: number; peerTurnsRatio: number; peerP99Ratio: number }>): string {

@@ -18,6 +18,8 @@ export interface RunningTarget {
   spawnedAt: number;
   /** Peak resident memory so far (VmHWM), bytes; undefined off Linux. */
   peakRss(): number | undefined;
+  /** Resident memory now (VmRSS), bytes; undefined off Linux. */
+  rss(): number | undefined;
   /** CPU time the process has used so far (user + system, all threads), ms; undefined off Linux. */
   cpuMs(): number | undefined;
   /** SIGTERM, then wait for the exit (a CPU profile is written on the way out). */
@@ -45,14 +47,24 @@ export interface StartOptions {
   timeoutMs?: number;
 }
 
-/** VmHWM (peak resident set) of a process, from /proc; undefined where there is no /proc. */
-export function peakRssOf(pid: number): number | undefined {
+/** A memory figure of a process from /proc/<pid>/status (VmHWM: peak, VmRSS: now), bytes; undefined off Linux. */
+function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number | undefined {
   try {
-    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const m = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) * 1024 : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** VmHWM (peak resident set) of a process, from /proc; undefined where there is no /proc. */
+export function peakRssOf(pid: number): number | undefined {
+  return statusBytes(pid, 'VmHWM');
+}
+
+/** VmRSS (resident set now) of a process, from /proc; undefined where there is no /proc. */
+export function rssOf(pid: number): number | undefined {
+  return statusBytes(pid, 'VmRSS');
 }
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ): 100 on every Linux Node supports. */
@@ -129,6 +141,7 @@ export async function startTarget(o: StartOptions): Promise<RunningTarget> {
     coldStartMs,
     spawnedAt: started,
     peakRss: () => peakRssOf(pid),
+    rss: () => rssOf(pid),
     cpuMs: () => cpuMsOf(pid),
     async stop() {
       if (exitCode !== undefined) return;

@@ -2,10 +2,11 @@ import {
   AuthenticationConstants,
   AuthenticationError,
   BotFrameworkAuthentication,
+  ConnectorFactory,
   type AuthenticateRequestResult,
   type BotFrameworkClient,
   type ClaimsIdentity,
-  type ConnectorFactory,
+  type ConnectorClient,
   type UserTokenClient,
 } from 'botframework-connector';
 import type { Activity, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
@@ -56,13 +57,26 @@ const TOKEN_ERRORS = new Set(['JsonWebTokenError', 'NotBeforeError', 'TokenExpir
  * - after it: `jsonwebtoken`'s own errors (a bad signature, `nbf`, `exp`) become 401, as does anything
  *   else the check throws; failing to fetch the signing keys becomes 503.
  * With no app id (local mode) the SDK lets every request in, and so does this.
+ *
+ * It also keeps the clients the SDK would build afresh for every turn. CloudAdapter asks for a
+ * connector client (and a user-token client) on every activity, even when the replies go back in the
+ * HTTP response (`expectReplies`); each is a new Azure request pipeline with its policies and its
+ * credentials. One per bot app id, service URL and audience serves every turn (as the SDK's older
+ * BotFrameworkAdapter did): a client holds no conversation's data, and its credentials then reuse
+ * their token. The last `maxClients` are kept (in local mode the service URL is the caller's to choose).
  */
 export class GuardedAuthentication extends BotFrameworkAuthentication {
+  private readonly connectors: ClientCache<ConnectorClient>;
+  private readonly userTokenClients: ClientCache<UserTokenClient>;
+
   constructor(
     private readonly inner: BotFrameworkAuthentication,
     private readonly enabled: boolean,
+    { maxClients = 64 }: { maxClients?: number } = {},
   ) {
     super();
+    this.connectors = new ClientCache(maxClients);
+    this.userTokenClients = new ClientCache(maxClients);
   }
 
   override async authenticateRequest(activity: Activity, authHeader: string): Promise<AuthenticateRequestResult> {
@@ -76,8 +90,15 @@ export class GuardedAuthentication extends BotFrameworkAuthentication {
     } catch (err) {
       throw asAuthenticationFailure(err);
     }
-    // The channel's client is built only if the turn sends through it (lazyConnector.ts).
-    return result.connectorFactory ? { ...result, connectorFactory: lazyConnectorFactory(result.connectorFactory) } : result;
+    // The channel's client is built only if the turn sends through it (lazyConnector.ts), and then
+    // shared with the turns before and after it.
+    const { connectorFactory } = result;
+    return connectorFactory
+      ? {
+          ...result,
+          connectorFactory: lazyConnectorFactory(new SharedConnectorFactory(connectorFactory, appIdOf(result.claimsIdentity), this.connectors)),
+        }
+      : result;
   }
 
   override async authenticateStreamingRequest(authHeader: string, channelIdHeader: string): Promise<AuthenticateRequestResult> {
@@ -89,12 +110,14 @@ export class GuardedAuthentication extends BotFrameworkAuthentication {
   }
 
   override createConnectorFactory(claimsIdentity: ClaimsIdentity): ConnectorFactory {
-    return this.inner.createConnectorFactory(claimsIdentity);
+    return new SharedConnectorFactory(this.inner.createConnectorFactory(claimsIdentity), appIdOf(claimsIdentity), this.connectors);
   }
 
-  /** Built when the turn first asks for a token (never, in this bot), not on every turn. */
+  /** Built when a turn first asks for a token (never, in this bot), then shared, not built on every turn. */
   override createUserTokenClient(claimsIdentity: ClaimsIdentity): Promise<UserTokenClient> {
-    return Promise.resolve(lazyUserTokenClient(() => this.inner.createUserTokenClient(claimsIdentity)));
+    return Promise.resolve(
+      lazyUserTokenClient(() => this.userTokenClients.get(appIdOf(claimsIdentity), () => this.inner.createUserTokenClient(claimsIdentity))),
+    );
   }
 
   override createBotFrameworkClient(): BotFrameworkClient {
@@ -107,6 +130,55 @@ export class GuardedAuthentication extends BotFrameworkAuthentication {
 
   override authenticateChannelRequest(authHeader: string): Promise<ClaimsIdentity> {
     return this.inner.authenticateChannelRequest(authHeader);
+  }
+}
+
+/**
+ * The bot's app id the SDK's clients are made for (as its own factories read it): the token's audience
+ * from a channel, its `appid` from the Emulator, none for an unauthenticated request in local mode.
+ */
+function appIdOf(claimsIdentity: ClaimsIdentity): string {
+  return (
+    claimsIdentity.getClaimValue(AuthenticationConstants.AudienceClaim) ??
+    claimsIdentity.getClaimValue(AuthenticationConstants.AppIdClaim) ??
+    ''
+  );
+}
+
+/** Clients by key, the most recently used `max` of them; a client that failed to build is not kept. */
+class ClientCache<T> {
+  private readonly entries = new Map<string, Promise<T>>();
+
+  constructor(private readonly max: number) {}
+
+  get(key: string, make: () => Promise<T>): Promise<T> {
+    let entry = this.entries.get(key);
+    if (entry) {
+      this.entries.delete(key); // and set again below: Map order is the order of use
+    } else {
+      entry = make();
+      entry.catch(() => {
+        if (this.entries.get(key) === entry) this.entries.delete(key);
+      });
+    }
+    this.entries.set(key, entry);
+    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
+    return entry;
+  }
+}
+
+/** The SDK's connector factory for one app id, its clients shared through the cache. */
+class SharedConnectorFactory extends ConnectorFactory {
+  constructor(
+    private readonly inner: ConnectorFactory,
+    private readonly appId: string,
+    private readonly cache: ClientCache<ConnectorClient>,
+  ) {
+    super();
+  }
+
+  create(serviceUrl: string, audience?: string): Promise<ConnectorClient> {
+    return this.cache.get(JSON.stringify([this.appId, serviceUrl, audience ?? null]), () => this.inner.create(serviceUrl, audience));
   }
 }
 

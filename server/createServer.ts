@@ -142,6 +142,7 @@ export async function startServer(services: Services, bot: RebindBot): Promise<R
         await closed;
         clearTimeout(forced);
         services.close();
+        services.metrics.close();
         logger.info('stopped');
       })();
       return stopped;

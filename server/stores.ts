@@ -2,36 +2,26 @@ import type { Storage } from 'botbuilder';
 import type { Config } from '../config';
 import type { Clock } from '../domain/clock';
 import type { AuditLog } from '../services/audit';
-import { createRedisAuditLog } from '../services/audit/redis';
 import { createSqliteAuditLog } from '../services/audit/sqlite';
 import type { FaqFeedback } from '../services/feedback';
-import { createRedisFaqFeedback } from '../services/feedback/redis';
 import { createSqliteFaqFeedback } from '../services/feedback/sqlite';
 import type { FunnelLog } from '../services/funnel';
-import { createRedisFunnelLog } from '../services/funnel/redis';
 import { createSqliteFunnelLog } from '../services/funnel/sqlite';
 import type { HandoffQueue } from '../services/handoff';
-import { createRedisDeliveryClaims, createRedisHandoffQueue } from '../services/handoff/redis';
 import { asyncQueue, createSqliteHandoffQueue } from '../services/handoff/sqlite';
 import type { AttemptLimiter, RateLimits } from '../services/limits';
 import { rateRulesFrom } from '../services/limits/rateRules';
-import { createRedisRateLimits, createRedisAttemptLimiter } from '../services/limits/redis';
 import { asyncLimiter, createSqliteAttemptLimiter, createSqliteRateLimits } from '../services/limits/sqlite';
 import type { NoticeSender } from '../services/notices';
-import { createRedisNoticeSender } from '../services/notices/redis';
 import { createSqliteNoticeSender } from '../services/notices/sqlite';
 import type { OtpService } from '../services/otp';
-import { createRedisOtpService } from '../services/otp/redis';
 import { createSqliteOtpService } from '../services/otp/sqlite';
 import type { Logger } from '../services/platform/log';
 import type { Db } from '../services/platform/openDatabase';
-import { connectRedis, whenReady } from '../services/platform/redisClient';
-import { createRedisTurnLock, localTurnLock, type TurnLock } from '../services/platform/turnLock';
+import { localTurnLock, type TurnLock } from '../services/platform/turnLock';
 import type { SmsGateway } from '../services/sms';
-import { createRedisStorage } from '../services/storage/redis';
 import { createSqliteStorage } from '../services/storage/sqlite';
 import type { TranscriptStore } from '../services/transcripts';
-import { createRedisTranscriptStore } from '../services/transcripts/redis';
 import { createSqliteTranscriptStore } from '../services/transcripts/sqlite';
 import type { Keys } from './secrets';
 
@@ -71,7 +61,7 @@ export interface StoreDeps {
   random?: (max: number) => number;
 }
 
-const otpSettings = (config: Config) => ({
+export const otpSettings = (config: Config) => ({
   ttlSeconds: config.OTP_TTL_SECONDS,
   maxAttempts: config.OTP_MAX_ATTEMPTS,
   lockMinutes: config.OTP_LOCK_MINUTES,
@@ -80,7 +70,7 @@ const otpSettings = (config: Config) => ({
   maxPerDayPerNumber: config.OTP_MAX_PER_DAY,
 });
 
-const rateRules = (config: Config) =>
+export const rateRules = (config: Config) =>
   rateRulesFrom({ messages: config.RATE_LIMIT_MESSAGES, identity: config.RATE_LIMIT_IDENTITY, codes: config.RATE_LIMIT_CODES });
 
 /** One machine: everything in rebind.sqlite. */
@@ -114,85 +104,10 @@ export async function createSqliteStores({ config, keys, db, sms, clock, agentsO
 }
 
 /**
- * Several instances: everything in one Redis (REDIS_URL, keys under REDIS_PREFIX). Start-up waits for
- * Redis and fails with a clear message when it cannot be reached.
+ * Several instances: everything in one Redis (server/redisStores.ts). Its adapters and ioredis load
+ * only here, so a bot on SQLite never loads them.
  */
-export async function createRedisStores({
-  config,
-  keys,
-  sms,
-  clock,
-  logger,
-  agentsOnline,
-  random,
-}: StoreDeps): Promise<Stores> {
-  const url = config.REDIS_URL ?? '';
-  const prefix = config.REDIS_PREFIX;
-  const redis = connectRedis(url);
-  const subscriber = redis.duplicate();
-  // The client reconnects by itself; while Redis is away, turns fail closed (error.unavailable).
-  let down = false;
-  for (const connection of [redis, subscriber]) {
-    connection.on('error', (error: Error) => {
-      if (!down) logger.warn('redis unavailable', { error: error.message });
-      down = true;
-    });
-    connection.on('ready', () => {
-      if (down) logger.info('redis back');
-      down = false;
-    });
-  }
-  try {
-    await Promise.all([whenReady(redis, 10_000), whenReady(subscriber, 10_000)]);
-  } catch (error) {
-    redis.disconnect();
-    subscriber.disconnect();
-    throw new Error(`STORAGE=redis: cannot reach Redis at REDIS_URL (${String(error)})`, { cause: error });
-  }
-  const queue = createRedisHandoffQueue({
-    redis,
-    subscriber,
-    prefix,
-    clock,
-    averageHandleMinutes: config.HANDOFF_AVERAGE_MINUTES,
-    agentsOnline,
-    logger,
-  });
-  await queue.ready();
-  return {
-    storage: createRedisStorage({ redis, prefix, encryptionKey: keys.state, clock }),
-    otp: createRedisOtpService({
-      redis,
-      prefix,
-      secret: keys.otp,
-      clock,
-      ...(random ? { random } : {}),
-      ...otpSettings(config),
-    }),
-    notices: createRedisNoticeSender({ redis, prefix, sms, clock }),
-    identityLimiter: createRedisAttemptLimiter({
-      redis,
-      prefix,
-      scope: 'identity',
-      maxAttempts: config.IDENTITY_MAX_ATTEMPTS,
-      lockMs: config.IDENTITY_LOCK_MINUTES * 60_000,
-      clock,
-    }),
-    rateLimits: createRedisRateLimits(rateRules(config), keys.limits, redis, prefix),
-    queue,
-    // A conversation nobody writes to expires with the retention; the retention job trims live ones.
-    transcripts: createRedisTranscriptStore({ redis, prefix, clock, keepMs: config.TRANSCRIPT_RETENTION_DAYS * 86_400_000 }),
-    audit: createRedisAuditLog({ redis, prefix, key: keys.audit, clock }),
-    feedback: createRedisFaqFeedback({ redis, prefix, clock }),
-    funnel: createRedisFunnelLog({ redis, prefix }),
-    turnLock: createRedisTurnLock({ redis, prefix, logger }),
-    queueHeard: () => queue.heard(),
-    claimDelivery: createRedisDeliveryClaims({ redis, prefix }),
-    close() {
-      void queue.shutdown().finally(() => {
-        subscriber.disconnect();
-        redis.disconnect();
-      });
-    },
-  };
+export async function createRedisStores(deps: StoreDeps): Promise<Stores> {
+  const { createRedisStores: create } = await import('./redisStores');
+  return create(deps);
 }

@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import { StoreUnavailableError } from '../services/platform/redisClient';
+import { StoreUnavailableError } from '../services/platform/storeUnavailable';
 import { LockTimeoutError } from '../services/platform/turnLock';
 import type { Services } from './createServices';
 

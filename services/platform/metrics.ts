@@ -1,3 +1,5 @@
+// The module object itself (not a copy, as `import * as` would make): prom-client reads it.
+import perfHooks = require('node:perf_hooks');
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { AuditLog } from '../audit';
 import type { HandoffReason } from '../../domain/handoffReason';
@@ -30,6 +32,8 @@ export interface Metrics {
   countRateLimits(limits: RateLimits): RateLimits;
   /** Prometheus text exposition. */
   exposition(): Promise<{ contentType: string; body: string }>;
+  /** Stops what keeps collecting on its own (the event-loop delay monitor): when the server stops. */
+  close(): void;
 }
 
 export type TurnKind = 'customer' | 'proactive' | 'replayed';
@@ -86,7 +90,7 @@ function pathOf(value: unknown, depth: number): string | undefined {
  */
 export function createMetrics({ defaults = true }: { defaults?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (defaults) collectDefaultMetrics({ register: registry });
+  const stopDefaults = defaults ? startDefaultMetrics(registry) : () => undefined;
 
   const turns = new Counter({
     name: 'rebind_turns_total',
@@ -174,5 +178,55 @@ export function createMetrics({ defaults = true }: { defaults?: boolean } = {}):
     async exposition() {
       return { contentType: registry.contentType, body: await registry.metrics() };
     },
+    close: stopDefaults,
+  };
+}
+
+/**
+ * prom-client's default metrics (CPU, memory, heap, handles, event-loop delay, GC) in `registry`, and
+ * how to stop them. Two of them keep running by themselves and prom-client gives no way to stop them:
+ * the event-loop delay monitor (a histogram Node keeps enabled until told otherwise) and the GC
+ * observer. Each holds what was around when it was made (its closures, and the async context: in a
+ * test, the test itself with its server, bot and stores), so one left behind per server kept every
+ * server of a jest worker alive. They are caught as prom-client makes them (synchronously, here) and
+ * stopped by the function returned.
+ */
+function startDefaultMetrics(registry: Registry): () => void {
+  const histograms: perfHooks.IntervalHistogram[] = [];
+  const observers: perfHooks.PerformanceObserver[] = [];
+  // prom-client reads these off the module when it starts its metrics: swap them for the call only.
+  const hooks = perfHooks as { monitorEventLoopDelay: typeof perfHooks.monitorEventLoopDelay; PerformanceObserver: typeof perfHooks.PerformanceObserver };
+  const { monitorEventLoopDelay, PerformanceObserver } = hooks;
+  hooks.monitorEventLoopDelay = (options) => {
+    const histogram = monitorEventLoopDelay(options);
+    histograms.push(histogram);
+    return histogram;
+  };
+  hooks.PerformanceObserver = class extends PerformanceObserver {
+    constructor(callback: perfHooks.PerformanceObserverCallback) {
+      super(callback);
+      observers.push(this);
+    }
+  };
+  try {
+    collectDefaultMetrics({ register: registry });
+  } finally {
+    hooks.monitorEventLoopDelay = monitorEventLoopDelay;
+    hooks.PerformanceObserver = PerformanceObserver;
+  }
+  return () => {
+    for (const h of histograms.splice(0)) {
+      h.disable();
+      // Disabled, the monitor stays in Node's list of open handles, and its handle holds the async
+      // context it was made in, for good: Node has no public call to close it. Close it through the
+      // histogram's own handle, and let go of that handle, when there is one.
+      const slot = Object.getOwnPropertySymbols(h).find((k) => k.description === 'kHandle');
+      const fields = h as unknown as Record<symbol, { close?: () => void } | undefined>;
+      if (slot === undefined) continue;
+      const handle = fields[slot];
+      if (typeof handle?.close === 'function') handle.close();
+      fields[slot] = undefined;
+    }
+    for (const o of observers.splice(0)) o.disconnect();
   };
 }

@@ -37,7 +37,5 @@ export async function whenReady(redis: Redis, timeoutMs = 5000): Promise<void> {
   });
 }
 
-/** Thrown (or wrapped) when the shared store cannot be reached: the turn fails closed. */
-export class StoreUnavailableError extends Error {
-  override readonly name = 'StoreUnavailableError';
-}
+// In a file of its own, so that what only catches it (the turn error handler) does not load ioredis.
+export { StoreUnavailableError } from './storeUnavailable';

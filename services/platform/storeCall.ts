@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from './redisClient';
+import { StoreUnavailableError } from './storeUnavailable';
 
 /**
  * Replies that mean "Redis is there but cannot serve now" (loading a snapshot, a read-only replica after a

@@ -6,8 +6,8 @@
  * they carry no intent. Chinese adds character bigrams, so typos and unknown compounds still share
  * most features; English adds word bigrams ("old number", "still showing").
  */
+import { readFileSync } from 'node:fs';
 import { Jieba } from '@node-rs/jieba';
-import { dict } from '@node-rs/jieba/dict';
 import { StemmerEn } from '@nlpjs/lang-en-min';
 
 /** Bump when the features change: cached models are rebuilt. */
@@ -98,8 +98,17 @@ export function featurizer(): Featurizer {
   return shared;
 }
 
+/**
+ * jieba's own dictionary, read when the featurizer is made and then let go: jieba keeps its words in
+ * its own structures. (`@node-rs/jieba/dict` would read it at import and hold it for good, 5 MB, with
+ * an IDF table of 6 MB we never use.)
+ */
+function jiebaDictionary(): Buffer {
+  return readFileSync(require.resolve('@node-rs/jieba/dict.txt'));
+}
+
 function createFeaturizer(): Featurizer {
-  const jieba = Jieba.withDict(dict);
+  const jieba = Jieba.withDict(jiebaDictionary());
   jieba.loadDict(Buffer.from(USER_WORDS.map((w) => `${w} 200000 n`).join('\n')));
   const zhConcept = inverse(ZH_CONCEPTS);
   const enConcept = inverse(EN_CONCEPTS);

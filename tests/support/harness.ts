@@ -273,11 +273,13 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     close: () => {
       relay.stop();
       services.close();
+      services.metrics.close();
       void bankMock?.close();
     },
     dispose: () => {
       relay.stop();
       services.close();
+      services.metrics.close();
       void bankMock?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
