@@ -33,6 +33,11 @@ export const noCommitBarrier: CommitBarrier = {
 export interface CommitBarrierOptions {
   /** How a sync is done: tests count or fail syncs. `fdatasync` of the file by default. */
   sync?: (handle: FileHandle) => Promise<void>;
+  /**
+   * Run just before each sync starts (group commit: the open transaction is committed there, so the
+   * sync covers it). An error it throws fails that sync's callers.
+   */
+  beforeSync?: () => void;
 }
 
 /**
@@ -71,9 +76,19 @@ export function createCommitBarrier(db: Db, file: string, options: CommitBarrier
   }
 
   function start(): Promise<void> {
-    running = syncOnce().finally(() => {
-      running = undefined;
-    });
+    let before: unknown;
+    try {
+      options.beforeSync?.();
+    } catch (error) {
+      before = error ?? new Error('beforeSync failed');
+    }
+    running = syncOnce()
+      .then(() => {
+        if (before !== undefined) throw before;
+      })
+      .finally(() => {
+        running = undefined;
+      });
     return running;
   }
 

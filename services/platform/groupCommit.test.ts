@@ -49,7 +49,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('the writes of one pass commit together, once, after the pass; another connection sees them only then', async () => {
+test('writes commit together, once, when a sync is asked for; another connection sees them only then', async () => {
   const insert = group.db.prepare('INSERT INTO t (v) VALUES (?)');
   const both = group.db.transaction((a: string, b: string) => {
     insert.run(a);
@@ -59,17 +59,22 @@ test('the writes of one pass commit together, once, after the pass; another conn
   both.immediate('b', 'c');
   group.db.prepare('UPDATE t SET v = ? WHERE v = ?').run('A', 'a');
   expect(connection.inTransaction).toBe(true);
-  expect(countOther()).toBe(0);
   await nextPass();
+  expect(countOther()).toBe(0);
+  await group.durable();
   expect(commits).toHaveLength(1);
   expect(countOther()).toBe(3);
-
-  insert.run('d');
-  await nextPass();
-  expect(commits).toEqual([commits[0], 1]);
 });
 
-test('durable() waits for the pass to commit and then for a sync of the WAL that holds it', async () => {
+test('writes nobody waits for commit on their own, soon', async () => {
+  group.db.prepare('INSERT INTO t (v) VALUES (?)').run('d');
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(commits).toEqual([1]);
+  expect(countOther()).toBe(1);
+  expect(syncs).toBe(0);
+});
+
+test('durable() commits what is open and then waits for a sync of the WAL that holds it', async () => {
   group.db.prepare('INSERT INTO t (v) VALUES (?)').run('a');
   await group.durable();
   expect(commits).toEqual([1]);
@@ -95,7 +100,7 @@ test('callers during a running sync share the next one: many turns, few syncs', 
   expect(seenAtSync[seenAtSync.length - 1]).toBe(20);
 });
 
-test("a store's failed transaction undoes only its own writes; the rest of the pass commits", async () => {
+test("a store's failed transaction undoes only its own writes; the rest commits", async () => {
   const insert = group.db.prepare('INSERT INTO t (v) VALUES (?)');
   const failing = group.db.transaction(() => {
     insert.run('lost');
@@ -108,16 +113,16 @@ test("a store's failed transaction undoes only its own writes; the rest of the p
   expect(other.prepare('SELECT v FROM t ORDER BY id').pluck().all()).toEqual(['kept', 'kept too']);
 });
 
-test('a pass whose commit fails: durable(mark) rejects for every turn that began before it, later ones go on', async () => {
+test('a commit that fails: durable(mark) rejects for every turn that began before it, later ones go on', async () => {
   const insert = group.db.prepare('INSERT INTO t (v, parent) VALUES (?, ?)');
   const before = group.mark();
   insert.run('ok', null);
-  // A deferred foreign key is checked at COMMIT: the whole pass is refused.
+  // A deferred foreign key is checked at COMMIT: the whole transaction is refused.
   insert.run('orphan', 42);
-  await expect(group.durable(before)).rejects.toThrow('a write was lost');
+  await expect(group.durable(before)).rejects.toThrow('not known to be on disk');
   expect(countOther()).toBe(0);
-  // A turn that began before the failed pass keeps failing, whenever it asks.
-  await expect(group.durable(before)).rejects.toThrow('a write was lost');
+  // A turn that began before the failed commit keeps failing, whenever it asks.
+  await expect(group.durable(before)).rejects.toThrow('not known to be on disk');
 
   const after = group.mark();
   insert.run('next', null);
@@ -125,12 +130,12 @@ test('a pass whose commit fails: durable(mark) rejects for every turn that began
   expect(other.prepare('SELECT v FROM t').pluck().all()).toEqual(['next']);
 });
 
-test('a turn that began while a pass was open is covered by that pass', async () => {
+test('a turn that began while a transaction was open is covered by it', async () => {
   const insert = group.db.prepare('INSERT INTO t (v, parent) VALUES (?, ?)');
   insert.run('first', null);
-  const since = group.mark(); // the pass is open: the turn's writes may land in it
+  const since = group.mark(); // a transaction is open: the turn's writes may land in it
   insert.run('orphan', 42);
-  await expect(group.durable(since)).rejects.toThrow('a write was lost');
+  await expect(group.durable(since)).rejects.toThrow('not known to be on disk');
 });
 
 test('a failed sync fails durable(): nothing is acknowledged that may not be on disk', async () => {
@@ -141,16 +146,19 @@ test('a failed sync fails durable(): nothing is acknowledged that may not be on 
     },
   });
   group.db.prepare('INSERT INTO t (v) VALUES (?)').run('a');
-  await expect(group.durable()).rejects.toThrow('EIO');
+  await expect(group.durable()).rejects.toMatchObject({
+    message: expect.stringContaining('not known to be on disk'),
+    cause: expect.objectContaining({ code: 'EIO' }),
+  });
 });
 
-test('chained statement settings keep joining the pass', async () => {
+test('chained statement settings keep joining the open transaction', async () => {
   const insert = group.db.prepare('INSERT INTO t (v) VALUES (?)').bind('bound');
   insert.run();
   expect(connection.inTransaction).toBe(true);
   await group.durable();
   expect(commits).toEqual([1]);
-  // Readers are the connection's own statements: reading never opens a pass.
+  // Readers are the connection's own statements: reading never opens a transaction.
   expect(group.db.prepare('SELECT count(*) FROM t').pluck().get()).toBe(1);
   expect(connection.inTransaction).toBe(false);
 });
@@ -162,7 +170,7 @@ test('close() commits what is open', async () => {
 });
 
 test('what durable() acknowledged survives the process being killed at once', async () => {
-  // A child writes in a pass, awaits durable(), says so, and is killed (SIGKILL) before anything else.
+  // A child writes, awaits durable(), says so, and is killed (SIGKILL) before anything else.
   const child = spawn(
     process.execPath,
     [
@@ -192,7 +200,7 @@ test('what durable() acknowledged survives the process being killed at once', as
   expect(other.prepare('SELECT v FROM t').pluck().all()).toEqual(['acknowledged']);
 }, 30_000);
 
-test('an INSERT … RETURNING read with get() joins the pass; the same SQL is prepared once', async () => {
+test('an INSERT … RETURNING read with get() joins the open transaction; the same SQL is prepared once', async () => {
   const sql = 'INSERT INTO t (v) VALUES (?) RETURNING id';
   expect(group.db.prepare(sql)).toBe(group.db.prepare(sql));
   const row = group.db.prepare(sql).get('returned') as { id: number };

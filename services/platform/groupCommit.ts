@@ -3,31 +3,33 @@ import { createCommitBarrier, type CommitBarrierOptions } from './commitBarrier'
 import type { Db } from './openDatabase';
 
 /**
- * One SQLite transaction for every write made in one pass of the event loop, and one sync of the
- * disk for the passes that finished together.
+ * Group commit: one SQLite transaction for the writes made between two syncs of the disk, and one
+ * sync for every turn that finished meanwhile.
  *
  * A turn writes its state, two transcript lines, an audit record, a funnel step, codes and counts:
- * as many commits, each with its own BEGIN, WAL frames and index pages. Here the first write of a pass
- * opens `BEGIN IMMEDIATE`; every write of the pass joins it (a store's own transaction becomes a
- * savepoint inside it, so a store's failure still undoes only its own writes) and the pass commits
- * once, in `setImmediate`. Whoever is about to let something leave the process awaits `durable()`:
- * it waits for the open pass to commit, then for the shared sync (commitBarrier.ts).
+ * as many commits, each with its own BEGIN, WAL frames and index pages. Here the first write opens
+ * `BEGIN IMMEDIATE` and every later write joins it (a store's own transaction becomes a savepoint
+ * inside it, so a store's failure still undoes only its own writes). Whoever is about to let something
+ * leave the process awaits `durable()`: the open transaction commits when the next sync of the WAL
+ * starts, and the sync (commitBarrier.ts, on libuv's thread pool) covers it. Callers that come while a
+ * sync runs share the next commit and the next sync. Writes nobody waits for (a funnel step, a queue
+ * event) commit on their own within `idleCommitMs`.
  *
  * Nothing is acknowledged before it is committed and synced, so the guarantee is the one of a commit
  * per write at `synchronous = FULL`: a reply is sent only after every write before it is on disk.
  * What changes is only that writes of turns running together commit together. A commit that fails
- * (disk full, I/O error) loses the whole pass: every `durable(mark)` whose `mark` comes before it
- * rejects, so no turn that wrote in that pass answers as if it had.
+ * (disk full, I/O error) loses all it held: every `durable(mark)` whose `mark` comes before it
+ * rejects, so no turn that wrote there answers as if it had.
  *
  * `db` is the file's connection to hand to the stores: the same connection, whose statements' `run`
- * and transactions first join the pass.
+ * and transactions first join the open transaction.
  */
 export interface GroupCommit {
   db: Db;
   /** A point in the write history: `durable(mark)` fails if a write after it was lost. */
   mark(): number;
   /**
-   * Resolves when every write made so far is committed and on disk. Rejects when a pass committed
+   * Resolves when every write made so far is committed and on disk. Rejects when a transaction committed
    * after `since` (a `mark()`) failed: the caller's writes may be among the lost.
    */
   durable(since?: number): Promise<void>;
@@ -35,45 +37,56 @@ export interface GroupCommit {
   close(): Promise<void>;
 }
 
-export interface GroupCommitOptions extends CommitBarrierOptions {
-  /** Told once per pass that committed: how many statements and transactions joined it (tests). */
+export interface GroupCommitOptions extends Omit<CommitBarrierOptions, 'beforeSync'> {
+  /** Told once per commit: how many statements and transactions joined it (tests). */
   onCommit?: (writes: number) => void;
+  /** Writes nobody awaits commit at the latest this long after the first of them. 10 ms by default. */
+  idleCommitMs?: number;
 }
 
 function lostWrite(cause: unknown): never {
-  throw new Error('a write was lost: its commit failed', { cause });
+  throw new Error('a write is not known to be on disk: its commit or its sync failed', { cause });
 }
 
 export function createGroupCommit(db: Db, file: string, options: GroupCommitOptions = {}): GroupCommit {
-  const barrier = createCommitBarrier(db, file, options);
-  /** The pass's number: incremented each time a pass opens. */
+  const idleCommitMs = options.idleCommitMs ?? 10;
+  // Each sync commits what is open first: that commit is what the sync makes durable.
+  const barrier = createCommitBarrier(db, file, {
+    ...options,
+    beforeSync: () => {
+      const failed = commit();
+      if (failed !== undefined) throw failed;
+    },
+  });
+  /** The open transaction's number: incremented each time one opens. */
   let generation = 0;
-  let open: { generation: number; writes: number; committed: Promise<void>; settle: (error?: unknown) => void } | undefined;
-  /** Passes lost, by generation, and why (kept short: only the newest matter to callers). */
+  let open: { generation: number; writes: number; timer: NodeJS.Timeout } | undefined;
+  /** Transactions lost, by generation, and why (kept short: only the newest matter to callers). */
   const lost: Array<{ generation: number; error: unknown }> = [];
 
-  function fail(pass: NonNullable<typeof open>, error: unknown): void {
-    lost.push({ generation: pass.generation, error });
+  function fail(generationLost: number, error: unknown): unknown {
+    lost.push({ generation: generationLost, error });
     if (lost.length > 100) lost.shift();
-    pass.settle(error);
+    return error;
   }
 
-  function commit(): void {
+  /** Commits the open transaction; returns why it could not, if it could not (its writes are lost). */
+  function commit(): unknown {
     const pass = open;
-    if (!pass) return;
+    if (!pass) return undefined;
     open = undefined;
+    clearTimeout(pass.timer);
     if (!db.inTransaction) {
       // SQLite rolled the whole transaction back by itself (an I/O error, a full disk).
-      fail(pass, new Error('the writes of this pass were rolled back by SQLite'));
-      return;
+      return fail(pass.generation, new Error('the open transaction was rolled back by SQLite'));
     }
     try {
       db.exec('COMMIT');
       options.onCommit?.(pass.writes);
-      pass.settle();
+      return undefined;
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
-      fail(pass, error);
+      return fail(pass.generation, error);
     }
   }
 
@@ -82,20 +95,14 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
       open.writes += 1;
       return;
     }
-    // A pass we opened whose transaction is gone was rolled back by SQLite mid-pass.
+    // One we opened whose transaction is gone was rolled back by SQLite: recorded as lost.
     if (open) commit();
     // Inside someone's explicit transaction (a migration at start-up): theirs commits it.
     if (db.inTransaction) return;
     db.exec('BEGIN IMMEDIATE');
     generation += 1;
-    let settle!: (error?: unknown) => void;
-    const committed = new Promise<void>((resolve, reject) => {
-      settle = (error) => (error === undefined ? resolve() : reject(error as Error));
-    });
-    // Nobody may be waiting: a rejection is seen through durable(), never as an unhandled one.
-    committed.catch(() => undefined);
-    open = { generation, writes: 1, committed, settle };
-    setImmediate(commit);
+    // Committed by the next sync; if nobody asks for one, soon anyway.
+    open = { generation, writes: 1, timer: setTimeout(commit, idleCommitMs) };
   }
 
   /**
@@ -137,7 +144,7 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
   }
 
   function joiningTransaction<F extends (...args: never[]) => unknown>(tx: Transaction<F>): Transaction<F> {
-    // Inside the pass's transaction every variant is a savepoint; the pass itself is IMMEDIATE.
+    // Inside the open transaction every variant is a savepoint; the transaction itself is IMMEDIATE.
     const run = (...args: unknown[]) => {
       join();
       return (tx as unknown as (...a: unknown[]) => unknown)(...args);
@@ -158,16 +165,15 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
 
   return {
     db: batched,
-    // A pass open now may still take the caller's writes: the mark is the one before it.
+    // A transaction open now may still take the caller's writes: the mark is the one before it.
     mark: () => (open ? open.generation - 1 : generation),
     async durable(since) {
-      // The open pass holds writes made so far: if its commit fails, they are lost.
-      if (open) await open.committed.catch(lostWrite);
+      // The sync commits what is open before it starts; a commit that fails fails the sync.
+      await barrier.durable().catch(lostWrite);
       if (since !== undefined) {
         const failed = lost.find((l) => l.generation > since);
         if (failed) lostWrite(failed.error);
       }
-      await barrier.durable();
     },
     async close() {
       commit();
