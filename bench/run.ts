@@ -98,8 +98,9 @@ function parseArgs(argv: string[]): Options {
   for (const t of only) if (!ALL.includes(t)) throw new Error(`--only: ${t} is not one of ${ALL.join(', ')}`);
   // Every Rebind conversation needs a customer of its own (each target has its own copy of the
   // bank): 4 conversations per customer per second is far more than the bot gets through.
-  // The soak needs one for every conversation of its minutes, at up to 300 turns/s (or at --rate).
-  const soakPool = soak ? Math.ceil(((soak.minutes * 60 + 10) * (soak.rate ?? 300) * 1.2) / TURNS_PER_CONVERSATION) : 0;
+  // The soak needs one for every conversation of its minutes, at half the capacity it measures (up to
+  // 600 turns/s; a 10-minute soak at 396 turns/s ran out of 24,400) or at --rate.
+  const soakPool = soak ? Math.ceil(((soak.minutes * 60 + 10) * (soak.rate ?? 600) * 1.2) / TURNS_PER_CONVERSATION) : 0;
   const pool = Math.floor(number('pool', Math.max(2000, soakPool, Math.ceil(customers * (seconds + warmup) * 4)), 10));
   const logs = value('logs');
   if (logs !== undefined && !['debug', 'info', 'warn', 'error'].includes(logs)) throw new Error('--logs: debug, info, warn or error');

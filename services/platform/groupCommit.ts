@@ -72,21 +72,21 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
 
   /** Commits the open transaction; returns why it could not, if it could not (its writes are lost). */
   function commit(): unknown {
-    const pass = open;
-    if (!pass) return undefined;
+    const tx = open;
+    if (!tx) return undefined;
     open = undefined;
-    clearTimeout(pass.timer);
+    clearTimeout(tx.timer);
     if (!db.inTransaction) {
       // SQLite rolled the whole transaction back by itself (an I/O error, a full disk).
-      return fail(pass.generation, new Error('the open transaction was rolled back by SQLite'));
+      return fail(tx.generation, new Error('the open transaction was rolled back by SQLite'));
     }
     try {
       db.exec('COMMIT');
-      options.onCommit?.(pass.writes);
+      options.onCommit?.(tx.writes);
       return undefined;
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
-      return fail(pass.generation, error);
+      return fail(tx.generation, error);
     }
   }
 

@@ -8,7 +8,9 @@
  *   than '*') fails with 'eTag conflict'; no eTag or '*' means last writer wins;
  * - a batch is written all or nothing;
  * - values are stored as `storedValue.ts` encodes them (plain JSON, or AES-256-GCM with the item's key
- *   authenticated when an encryption key is given), so a value moves between adapters as it is.
+ *   authenticated when an encryption key is given), so a value moves between adapters as it is;
+ * - `writeOne` says the new eTag, and `readUnlessUnchanged` skips decoding an item whose stored eTag
+ *   is the one the caller holds (`TrackedStorage` below: the bot's warm conversations).
  *
  * Adapters: `sqlite.ts` (one machine, table `conversation_state`), `redis.ts` (several instances).
  * Keys of conversations: `conversationKey.ts`.
