@@ -603,13 +603,7 @@ async function benchTarget(name: TargetName, o: Options, s: TargetSetup): Promis
     exhausted: measured.exhausted,
     seconds: measured.elapsedMs / 1000,
     turnsPerSecond: measured.turns / (measured.elapsedMs / 1000),
-    latencyMs: {
-      p50: quantile(lat, 0.5),
-      p95: quantile(lat, 0.95),
-      p99: quantile(lat, 0.99),
-      max: quantile(lat, 1),
-      mean: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
-    },
+    latencyMs: latencyFigures(lat),
     ...(peakRssBytes !== undefined ? { peakRssBytes } : {}),
     ...(cpuMs !== undefined ? { cpuMsPerTurn: cpuMs / Math.max(1, measured.turns) } : {}),
     ...(redisCpuMs !== undefined ? { redisCpuMsPerTurn: redisCpuMs / Math.max(1, measured.turns) } : {}),
@@ -721,13 +715,7 @@ async function runSoak(
     exhausted: result.exhausted,
     seconds,
     turnsPerSecond: result.turns / seconds,
-    latencyMs: {
-      p50: quantile(lat, 0.5),
-      p95: quantile(lat, 0.95),
-      p99: quantile(lat, 0.99),
-      max: quantile(lat, 1),
-      mean: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
-    },
+    latencyMs: latencyFigures(lat),
     ...(cpuBefore !== undefined && cpuAfter !== undefined ? { cpuMsPerTurn: (cpuAfter - cpuBefore) / Math.max(1, result.turns) } : {}),
     ...(peakRssBytes !== undefined ? { peakRssBytes } : {}),
   };
@@ -809,3 +797,14 @@ main().catch((err: unknown) => {
   process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
+
+/** p50, p95, p99, max and mean of latencies sorted in ascending order, ms. */
+function latencyFigures(lat: Float64Array): { p50: number; p95: number; p99: number; max: number; mean: number } {
+  return {
+    p50: quantile(lat, 0.5),
+    p95: quantile(lat, 0.95),
+    p99: quantile(lat, 0.99),
+    max: quantile(lat, 1),
+    mean: lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length),
+  };
+}
