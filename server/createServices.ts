@@ -118,9 +118,9 @@ export async function createServices(
   const keys = deriveKeys(loadMasterSecret(config.SECRET_KEY, config.DATA_DIR));
   const dbFile = join(config.DATA_DIR, 'rebind.sqlite');
   const connection = openDatabase(dbFile);
-  // On one machine the writes of a pass of the event loop commit together, and the passes that
-  // finish together share one sync, awaited before anything is sent (services/platform/groupCommit.ts).
-  // On Redis this file holds nothing of a turn's.
+  // On one machine the writes of turns running together share one commit and one sync of the disk,
+  // awaited before anything is sent (services/platform/groupCommit.ts). On Redis this file holds
+  // nothing of a turn's.
   const group = config.STORAGE === 'sqlite' ? createGroupCommit(connection, dbFile) : undefined;
   const db = group?.db ?? connection;
   const { bank, close: closeBank } = await createBank(config, logger, clock);
