@@ -41,6 +41,7 @@ import { randomInt } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import * as restify from 'restify';
 import type { BankSeed } from '../services/bank';
+import { maskPhone } from '../domain/mask';
 import { validateCardNumber, validateIdNumber, validateMobile, validateOtp } from '../domain/validation';
 
 // ---- The bank and the SMS gateway, in memory and in a file --------------------------------------
@@ -231,11 +232,6 @@ function validPhone(text: unknown): string {
   const check = validateMobile(String(text));
   if (!check.ok) throw new Error('validated by the prompt');
   return check.e164;
-}
-
-function maskPhone(e164: string): string {
-  const national = e164.replace(/^\+86/, '');
-  return `${national.slice(0, 3)}****${national.slice(-4)}`;
 }
 
 // ---- The bot ------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import type { ActedIntent, ChartContext, ChartEvent, Reply } from '../dialogs/ty
 import type { Locale } from '../domain/locale';
 import type { Clock } from '../domain/clock';
 import { conversationIdOfKey, conversationStorageKey } from '../services/storage/conversationKey';
-import { isTrackedStorage, UNCHANGED } from '../services/storage';
+import { isTrackedStorage, UNCHANGED, type TrackedStorage } from '../services/storage';
 import type { RateDecision, RateLimits } from '../services/limits';
 import type { TurnClient, TurnClients } from '../services/limits/turnClient';
 import type { TranscriptLine, TranscriptStore } from '../services/transcripts';
@@ -140,7 +140,8 @@ export function conversationKey(activity: Pick<Activity, 'channelId' | 'conversa
 export class RebindBot {
   readonly queue = new TurnQueue();
   private continueConversation?: ContinueConversation;
-  /** Only when the store can say whether an item changed since we wrote it. */
+  /** The store, when it can say whether an item changed since we wrote it (then conversations stay warm). */
+  private readonly tracked: TrackedStorage | undefined;
   private readonly warm: WarmConversations<ConversationDoc> | undefined;
   /**
    * The chart's actor of a held conversation, by the snapshot it left (the held document's): a turn that
@@ -150,7 +151,8 @@ export class RebindBot {
   private readonly actors = new WeakMap<object, ChartActor>();
 
   constructor(private readonly options: RebindBotOptions) {
-    this.warm = isTrackedStorage(options.storage) ? new WarmConversations({ ...WARM, now: options.clock }) : undefined;
+    this.tracked = isTrackedStorage(options.storage) ? options.storage : undefined;
+    this.warm = this.tracked ? new WarmConversations({ ...WARM, now: options.clock }) : undefined;
   }
 
   /** How proactive turns reach the customer's channel (the adapter's continueConversationAsync). */
@@ -412,27 +414,25 @@ export class RebindBot {
   }
 
   private async load(key: string): Promise<ConversationDoc | undefined> {
-    const storage = this.options.storage;
     const held = this.warm?.get(key);
-    if (held && isTrackedStorage(storage)) {
-      const stored = await storage.readUnlessUnchanged(key, held.eTag);
+    if (held && this.tracked) {
+      const stored = await this.tracked.readUnlessUnchanged(key, held.eTag);
       // Still what this process wrote: no need to decrypt and parse it again.
       if (stored === UNCHANGED) return { ...held.value, eTag: held.eTag };
       this.warm?.delete(key);
       return stored as ConversationDoc | undefined;
     }
-    const items = await storage.read([key]);
+    const items = await this.options.storage.read([key]);
     return items[key] as ConversationDoc | undefined;
   }
 
   private async save(key: string, doc: ConversationDoc): Promise<void> {
-    const storage = this.options.storage;
-    if (!this.warm || !isTrackedStorage(storage)) {
-      await storage.write({ [key]: doc });
+    if (!this.warm || !this.tracked) {
+      await this.options.storage.write({ [key]: doc });
       return;
     }
     try {
-      const eTag = await storage.writeOne(key, doc);
+      const eTag = await this.tracked.writeOne(key, doc);
       const { eTag: _previous, ...value } = doc;
       this.warm.set(key, eTag, value);
     } catch (error) {

@@ -51,7 +51,7 @@ export const relayingWhileWaiting = changePhoneSetup.createStateConfig({
       { guard: 'withAgentNow', target: 'withAgent', actions: 'connectAgent' },
       { guard: 'ticketEnded', target: 'idle', actions: ['sayNotDelivered', 'dropHandoff'] },
     ],
-    onError: { target: 'waitingForAgent', actions: { type: 'say', params: { key: 'handoff.relayFailed' } } },
+    onError: { target: 'waitingForAgent', actions: 'sayRelayFailed' },
   },
 });
 
@@ -65,7 +65,7 @@ export const leavingQueue = changePhoneSetup.createStateConfig({
       { guard: 'withAgentNow', target: 'withAgent', actions: 'connectAgent' },
       { guard: 'leftQueue', target: 'idle', actions: ['sayLeftQueue', 'dropHandoff'] },
     ],
-    onError: { target: 'waitingForAgent', actions: { type: 'say', params: { key: 'handoff.relayFailed' } } },
+    onError: { target: 'waitingForAgent', actions: 'sayRelayFailed' },
   },
 });
 
@@ -87,7 +87,7 @@ export const relayingToAgent = changePhoneSetup.createStateConfig({
       { guard: 'ticketOpen', target: 'withAgent' },
       { guard: 'ticketEnded', target: 'idle', actions: ['sayNotDelivered', 'dropHandoff'] },
     ],
-    onError: { target: 'withAgent', actions: { type: 'say', params: { key: 'handoff.relayFailed' } } },
+    onError: { target: 'withAgent', actions: 'sayRelayFailed' },
   },
 });
 

@@ -554,6 +554,8 @@ export const changePhoneSetup = setup({
         handoff: { status: 'ended' as const, ...(context.handoff ? { ticket: context.handoff.ticket } : {}) },
       },
     })),
+    /** A line for the person could not be passed on; the customer stays where they were. */
+    sayRelayFailed: emit({ type: 'reply' as const, reply: { key: 'handoff.relayFailed' } }),
     sayNotDelivered: emit({
       type: 'reply' as const,
       reply: { key: 'handoff.notDelivered', buttons: menuButtons(), handoff: { status: 'ended' as const } },

@@ -98,16 +98,12 @@ export function createCommitBarrier(db: Db, file: string, options: CommitBarrier
       if (!running) return start();
       // A sync is under way and may have begun before this caller's commits: wait for the next one,
       // shared by everyone who asks while this one runs.
-      next ??= running.then(
-        () => {
+      next ??= running
+        .catch(() => undefined)
+        .then(() => {
           next = undefined;
           return start();
-        },
-        () => {
-          next = undefined;
-          return start();
-        },
-      );
+        });
       return next;
     },
     async close() {

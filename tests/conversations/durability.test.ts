@@ -66,6 +66,7 @@ describe('durability and exactly-once', () => {
     const confirmed = await say(0, '确认', 'two-bots-confirm');
     expect(cd(last(confirmed)).outcome).toBe('phoneChanged');
     const retried = await say(1, '确认', 'two-bots-confirm');
+    expect(retried.map((a) => cd(a).key)).toEqual(confirmed.map((a) => cd(a).key));
     expect(retried.map((a) => a.text)).toEqual(confirmed.map((a) => a.text));
     const changes = (await h.services.audit.list()).filter((r) => r.type === 'change.committed');
     expect(changes).toHaveLength(1);
