@@ -3,10 +3,12 @@ import { createLogger } from '../services/platform/log';
 import { createBot } from './createBot';
 import { createServices } from './createServices';
 import { startServer } from './createServer';
+import { limitHeapGrowth } from './heapGrowth';
 
 /** The composition root: config → services → machine → bot → server. */
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   const config = loadConfig(env);
+  limitHeapGrowth();
   const logger = createLogger({ level: config.LOG_LEVEL });
   const services = await createServices(config, logger);
   const bot = createBot(services);
