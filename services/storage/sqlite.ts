@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StoreItem, StoreItems } from 'botbuilder';
 import { UNCHANGED, type TrackedStorage } from './index';
+import type { Transaction } from 'better-sqlite3';
 import type { Clock } from '../../domain/clock';
 import type { Db } from '../platform/openDatabase';
 import { decodeStoredValue, encodeStoredValue } from './storedValue';
@@ -58,6 +59,8 @@ export class SqliteStorage implements TrackedStorage {
   private readonly newETag: () => string;
   private readonly db: Db;
   private readonly q: ReturnType<typeof prepareStatements>;
+  /** The transaction of `writeAll`, made once: one conflict and nothing of the batch is written. */
+  private readonly writeBatch: Transaction<(entries: Array<[string, Record<string, unknown>]>, now: number) => string[]>;
 
   constructor({ db, encryptionKey, clock = Date.now, newETag = () => randomUUID() }: SqliteStorageOptions) {
     if (encryptionKey !== undefined && encryptionKey.length !== 32) {
@@ -69,6 +72,20 @@ export class SqliteStorage implements TrackedStorage {
     migrateStorageSchema(db);
     this.db = db;
     this.q = prepareStatements(db);
+    this.writeBatch = db.transaction((entries: Array<[string, Record<string, unknown>]>, now: number): string[] =>
+      entries.map(([key, item]) => {
+        const { eTag, ...rest } = item;
+        if (typeof eTag === 'string' && eTag !== '*' && eTag !== '') {
+          const stored = this.q.etagOf.get(key);
+          if (stored && stored.etag !== eTag) {
+            throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
+          }
+        }
+        const fresh = this.newETag();
+        this.q.upsert.run(key, fresh, this.encode(key, rest), now);
+        return fresh;
+      }),
+    );
   }
 
   async read(keys: string[]): Promise<StoreItems> {
@@ -99,23 +116,7 @@ export class SqliteStorage implements TrackedStorage {
 
   /** Writes a batch in one transaction; returns the new eTags, in order. */
   private writeAll(entries: Array<[string, Record<string, unknown>]>): string[] {
-    const now = this.clock();
-    return this.db
-      .transaction(() =>
-        entries.map(([key, item]) => {
-          const { eTag, ...rest } = item;
-          if (typeof eTag === 'string' && eTag !== '*' && eTag !== '') {
-            const stored = this.q.etagOf.get(key);
-            if (stored && stored.etag !== eTag) {
-              throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
-            }
-          }
-          const fresh = this.newETag();
-          this.q.upsert.run(key, fresh, this.encode(key, rest), now);
-          return fresh;
-        }),
-      )
-      .immediate();
+    return this.writeBatch.immediate(entries, this.clock());
   }
 
   async delete(keys: string[]): Promise<void> {
