@@ -48,6 +48,9 @@ function lostWrite(cause: unknown): never {
   throw new Error('a write is not known to be on disk: its commit or its sync failed', { cause });
 }
 
+/** The statement methods that may write: each first joins the open transaction. */
+const WRITES = new Set<PropertyKey>(['run', 'get', 'all', 'iterate']);
+
 export function createGroupCommit(db: Db, file: string, options: GroupCommitOptions = {}): GroupCommit {
   const idleCommitMs = options.idleCommitMs ?? 10;
   // Each sync commits what is open first: that commit is what the sync makes durable.
@@ -123,21 +126,27 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
   function joining(statement: Statement, source: string): Statement {
     // A plain query never writes; an INSERT … RETURNING is a "reader" that does.
     if (statement.reader && !/\breturning\b/i.test(source)) return statement;
+    // The statement's methods, wrapped once each (a write runs on every turn: no closure per call).
+    const wrapped = new Map<PropertyKey, unknown>();
     const proxy: Statement = new Proxy(statement, {
       get(target, property) {
+        const known = wrapped.get(property);
+        if (known !== undefined) return known;
         const value = Reflect.get(target, property, target) as unknown;
         if (typeof value !== 'function') return value;
-        if (property === 'run' || property === 'get' || property === 'all' || property === 'iterate') {
-          return (...params: unknown[]) => {
-            join();
-            return (value as (...a: unknown[]) => unknown).apply(target, params);
-          };
-        }
-        // Chained settings (bind, pluck, raw…) return the statement: keep returning the proxy.
-        return (...args: unknown[]) => {
-          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-          return result === target ? proxy : result;
-        };
+        const method = value as (...a: unknown[]) => unknown;
+        const wrapper = WRITES.has(property)
+          ? (...params: unknown[]) => {
+              join();
+              return method.apply(target, params);
+            }
+          : // Chained settings (bind, pluck, raw…) return the statement: keep returning the proxy.
+            (...args: unknown[]) => {
+              const result = method.apply(target, args);
+              return result === target ? proxy : result;
+            };
+        wrapped.set(property, wrapper);
+        return wrapper;
       },
     });
     return proxy;
@@ -152,14 +161,19 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
     return Object.assign(run, { default: run, deferred: run, immediate: run, exclusive: run }) as unknown as Transaction<F>;
   }
 
+  const transaction = <F extends (...args: never[]) => unknown>(fn: F) => joiningTransaction(db.transaction(fn));
+  const bound = new Map<PropertyKey, unknown>();
   const batched = new Proxy(db, {
     get(target, property) {
       if (property === 'prepare') return prepare;
-      if (property === 'transaction') {
-        return <F extends (...args: never[]) => unknown>(fn: F) => joiningTransaction(target.transaction(fn));
-      }
+      if (property === 'transaction') return transaction;
+      const known = bound.get(property);
+      if (known !== undefined) return known;
       const value = Reflect.get(target, property, target) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const method = (value as (...a: unknown[]) => unknown).bind(target);
+      bound.set(property, method);
+      return method;
     },
   });
 
