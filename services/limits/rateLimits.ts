@@ -18,6 +18,9 @@ export interface RateLimitsOptions {
   sweep?: (keyPrefix: string) => void;
 }
 
+/** Hashes of conversations, customers and addresses kept (oldest first out). */
+const RECENT_HASHES = 4096;
+
 /** Consumes between two sweeps of expired counts. */
 const SWEEP_EVERY = 500;
 
@@ -36,8 +39,22 @@ export function createRateLimits({ rules, secret, make, call = (_w, run) => run(
       limiters.set(`${action}:${rule.scope}`, { rule, limiter: make(prefix, rule, action) });
     }
   }
-  const hash = (scope: RateScope, value: string) =>
+  const digest = (scope: RateScope, value: string) =>
     createHmac('sha256', secretKey(secret)).update(`rate|${scope}|${value}`).digest('base64url').slice(0, 32);
+  // Every message counts its conversation, customer and address: the recent ones' hashes are kept, so a
+  // turn does not compute three HMACs. Card numbers are never kept in memory: theirs is computed each time.
+  const recent = new Map<string, string>();
+  const hash = (scope: RateScope, value: string): string => {
+    if (scope === 'card') return digest(scope, value);
+    const id = `${scope}|${value}`;
+    let hashed = recent.get(id);
+    if (hashed === undefined) {
+      hashed = digest(scope, value);
+      if (recent.size >= RECENT_HASHES) recent.delete(recent.keys().next().value as string);
+      recent.set(id, hashed);
+    }
+    return hashed;
+  };
 
   return {
     async consume(action, keys) {

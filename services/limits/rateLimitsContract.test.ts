@@ -110,6 +110,14 @@ describe.each(stores)('rate limits (%s)', (_name, open) => {
     expect(await limits.consume('identity', { card: '6222020212345678901' })).toEqual({ allowed: true });
   });
 
+  test('a customer is still counted after thousands of others (the kept hashes make way)', async () => {
+    const limits = await store.make({ messages: 'conversation:2/1m' });
+    expect(await limits.consume('messages', { conversation: 'first' })).toEqual({ allowed: true });
+    for (let i = 0; i < 5000; i += 1) await limits.consume('messages', { conversation: `other-${i}` });
+    expect(await limits.consume('messages', { conversation: 'first' })).toEqual({ allowed: true });
+    expect(await limits.consume('messages', { conversation: 'first' })).toMatchObject({ allowed: false, scope: 'conversation' });
+  });
+
   test('the window ends and counting starts again', async () => {
     const limits = await store.make({ messages: 'conversation:1/1s' });
     expect(await limits.consume('messages', { conversation: 'w' })).toEqual({ allowed: true });
