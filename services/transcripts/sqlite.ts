@@ -30,7 +30,10 @@ export function createSqliteTranscriptStore({ db, clock = Date.now }: { db: Db; 
   );
   return {
     async append(conversationId, lines) {
-      if (lines.length > 0) appendAll(conversationId, lines);
+      const [only] = lines;
+      // One line is one statement, atomic by itself: no transaction (a savepoint in a group commit) needed.
+      if (lines.length === 1 && only) insert.run(conversationId, only.at ?? clock(), only.from, maskLineText(only.text));
+      else if (lines.length > 1) appendAll(conversationId, lines);
     },
     recent: async (conversationId, limit = 50) => recent.all(conversationId, limit) as TranscriptLine[],
     forget: async (conversationId) => forget.run(conversationId).changes,
