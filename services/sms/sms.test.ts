@@ -54,6 +54,30 @@ describe('SMS gateways', () => {
     expect(readOutbox(path).map((e) => e.text).sort()).toEqual(Array.from({ length: 50 }, (_, i) => `m${i}`).sort());
   });
 
+  it('sends made while a write is under way are written together, in the order they came', async () => {
+    const path = join(dir, 'outbox.jsonl');
+    const sms = createOutboxSms({ path, clock });
+    const first = sms.send({ to: '+8613800138000', text: 'first' });
+    const rest = Array.from({ length: 20 }, (_, i) => sms.send({ to: '+8613800138000', text: `m${i}` }));
+    await first;
+    // The first went out alone; the others were still waiting for it.
+    expect(readOutbox(path).map((e) => e.text)).toEqual(['first']);
+    await Promise.all(rest);
+    expect(readOutbox(path).map((e) => e.text)).toEqual(['first', ...Array.from({ length: 20 }, (_, i) => `m${i}`)]);
+  });
+
+  it('a failed write fails every send it held, and the next write is tried afresh', async () => {
+    const blocker = join(dir, 'file');
+    writeFileSync(blocker, 'not a directory');
+    const path = join(blocker, 'outbox.jsonl');
+    const sms = createOutboxSms({ path, clock });
+    const sends = [1, 2, 3].map((i) => sms.send({ to: '+8613800138000', text: `m${i}` }).catch((e: unknown) => e));
+    for (const error of await Promise.all(sends)) expect(error).toBeInstanceOf(SmsError);
+    rmSync(blocker);
+    await sms.send({ to: '+8613800138000', text: 'after' });
+    expect(readOutbox(path).map((e) => e.text)).toEqual(['after']);
+  });
+
   it('an unwritable path rejects with SmsError carrying the cause', async () => {
     const blocker = join(dir, 'file');
     writeFileSync(blocker, 'not a directory');
