@@ -11,6 +11,8 @@ import type { Logger } from '../services/platform/log';
  * a turn did: state, intent, message keys.)
  */
 export function turnLogMiddleware(logger: Logger, { clock = Date.now }: { clock?: () => number } = {}): Middleware {
+  // Every line here is at debug: below it, a turn would only hash and build what is never written.
+  if (logger.enabled?.('debug') === false) return { onTurn: (_context, next) => next() };
   return {
     async onTurn(context: TurnContext, next: () => Promise<void>): Promise<void> {
       const started = clock();

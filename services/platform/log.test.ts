@@ -34,6 +34,9 @@ describe('levels', () => {
     expect(parsed().map((l) => l.level)).toEqual(
       written.map((m) => ({ d: 'debug', i: 'info', w: 'warn', e: 'error' })[m]),
     );
+    // enabled() says the same as what was written.
+    const said = (['debug', 'info', 'warn', 'error'] as const).filter((at) => logger.enabled?.(at));
+    expect(said).toEqual(written.map((m) => ({ d: 'debug', i: 'info', w: 'warn', e: 'error' })[m]));
   });
 });
 

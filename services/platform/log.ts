@@ -18,6 +18,8 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** Whether lines at `level` are written (a caller may skip building what would not be). */
+  enabled?(level: Exclude<LogLevel, 'silent'>): boolean;
 }
 
 export interface LoggerOptions {
@@ -65,6 +67,7 @@ export function createLogger({
     info: (msg, fields = {}) => p.info(fields, msg),
     warn: (msg, fields = {}) => p.warn(fields, msg),
     error: (msg, fields = {}) => p.error(fields, msg),
+    enabled: (at) => p.isLevelEnabled(at),
   };
 }
 
