@@ -12,9 +12,11 @@ const base = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: base.testTimeout,
-  // On 2 cores jest would run every suite in its own process, one after the other, and the heap
-  // grows with each suite's servers, models and stores until it runs out (about 4 GB, ~90 suites).
-  // A limit makes jest use a worker and start a fresh one whenever a suite leaves it bigger than this.
+  // On 2 cores jest would run every suite in its own process, one after the other. The heap used to
+  // grow with each suite (the memory rate limiter's timer per key held each test file's context for a
+  // window, a minute to a day; services/limits/memory.ts has no timer now): after GC it now stays at
+  // about 150–250 MB from suite to suite. The limit stays as a safety net: it makes jest use a worker
+  // and start a fresh one whenever a suite leaves it bigger than this.
   workerIdleMemoryLimit: '1GB',
   // Redis for the tests that run on it (.ci/run may start one and set TEST_REDIS_URL instead).
   globalSetup: '<rootDir>/tests/support/globalSetup.ts',

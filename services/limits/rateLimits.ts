@@ -4,8 +4,11 @@ import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { RateLimits } from './index';
 import type { RateAction, RateRule, RateRuleSet, RateScope } from './rateRules';
 
+/** What the counting needs of a limiter: rate-limiter-flexible's consume (it rejects with a RateLimiterRes when refused). */
+export type RateLimiter = Pick<RateLimiterAbstract, 'consume'>;
+
 /** Makes the store-backed limiter for one (action, scope) rule. */
-export type LimiterFactory = (keyPrefix: string, rule: RateRule, action: RateAction) => RateLimiterAbstract;
+export type LimiterFactory = (keyPrefix: string, rule: RateRule, action: RateAction) => RateLimiter;
 
 export interface RateLimitsOptions {
   rules: RateRuleSet;
@@ -30,7 +33,7 @@ const SWEEP_EVERY = 500;
  */
 export function createRateLimits({ rules, secret, make, call = (_w, run) => run(), sweep }: RateLimitsOptions): RateLimits {
   let consumes = 0;
-  const limiters = new Map<string, { rule: RateRule; limiter: RateLimiterAbstract }>();
+  const limiters = new Map<string, { rule: RateRule; limiter: RateLimiter }>();
   const limiterPrefixes: string[] = [];
   for (const [action, list] of Object.entries(rules) as [RateAction, RateRule[]][]) {
     for (const rule of list) {
