@@ -128,10 +128,7 @@ export async function createServices(
       ? startWalCheckpointer(connection, dbFile, { onError: (error) => logger.warn('WAL checkpoint failed', { error: error.message }) })
       : undefined;
   const group =
-    config.STORAGE === 'sqlite' ? createGroupCommit(connection, dbFile, {
-          onWalSize: (bytes) => checkpoints?.walSize(bytes),
-          onCommit: () => checkpoints?.afterCommit(),
-        }) : undefined;
+    config.STORAGE === 'sqlite' ? createGroupCommit(connection, dbFile, { onWalSize: (bytes) => checkpoints?.walSize(bytes) }) : undefined;
   const db = group?.db ?? connection;
   const { bank, close: closeBank } = await createBank(config, logger, clock);
 

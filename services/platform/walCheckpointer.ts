@@ -10,21 +10,12 @@ import type { Db } from './openDatabase';
  * while a thousand pages are copied and the file is synced (5–12 ms under the benchmark, a few times
  * a second). Here a worker thread with its own connection runs `wal_checkpoint(PASSIVE)` when asked:
  * passive never blocks the writer, copies only frames no reader still needs, and syncs the database
- * file before it lets the WAL be reused, as SQLite's own checkpoints do. The main connection then
- * copies what was committed meanwhile (a few pages) after its next commit, so that the WAL is all in the
- * database file and its next transaction starts the WAL over. The main connection's automatic
- * checkpoint stays as a backstop, at `backstopPages`, for a worker that is gone or behind.
+ * file before it lets the WAL be reused, as SQLite's own checkpoints do. The main connection's
+ * automatic checkpoint stays as a backstop, at `backstopPages`, for a worker that is gone or behind.
  */
 export interface WalCheckpointer {
   /** Told the WAL's size after each sync: a checkpoint starts when it is over the threshold. */
   walSize(bytes: number): void;
-  /**
-   * Told after each commit of the main connection (outside any transaction). After a worker's
-   * checkpoint it copies the few frames committed while that ran, here: SQLite starts the WAL over
-   * only when every frame in it is in the database file, and with commits never pausing, the
-   * worker alone would never get there.
-   */
-  afterCommit(): void;
   /** Checkpoints run so far (tests). */
   readonly runs: number;
   close(): Promise<void>;
@@ -73,8 +64,6 @@ export function startWalCheckpointer(db: Db, file: string, options: WalCheckpoin
   // Never what keeps the process alive.
   worker.unref();
   let running = false;
-  /** A worker's checkpoint ended: the main connection finishes it after its next commit. */
-  let finish = false;
   let runs = 0;
   let gone: Error | undefined;
   let closing: Promise<void> | undefined;
@@ -82,8 +71,7 @@ export function startWalCheckpointer(db: Db, file: string, options: WalCheckpoin
   worker.on('message', (result: { ok: boolean; error?: string }) => {
     running = false;
     runs += 1;
-    if (result.ok) finish = true;
-    else options.onError?.(new Error(`WAL checkpoint failed: ${result.error ?? 'unknown'}`));
+    if (!result.ok) options.onError?.(new Error(`WAL checkpoint failed: ${result.error ?? 'unknown'}`));
   });
   worker.on('error', (error) => {
     gone = error;
@@ -99,15 +87,6 @@ export function startWalCheckpointer(db: Db, file: string, options: WalCheckpoin
       if (running || gone || closing || bytes <= threshold) return;
       running = true;
       worker.postMessage('checkpoint');
-    },
-    afterCommit() {
-      if (!finish || db.inTransaction) return;
-      finish = false;
-      try {
-        db.pragma('wal_checkpoint(PASSIVE)');
-      } catch (error) {
-        options.onError?.(error instanceof Error ? error : new Error(String(error)));
-      }
     },
     get runs() {
       return runs;
