@@ -29,7 +29,6 @@ import type { OtpService } from '../services/otp';
 import { createSmsGateway } from '../services/sms/createSmsGateway';
 import type { SmsGateway } from '../services/sms';
 import { createGroupCommit } from '../services/platform/groupCommit';
-import { startWalCheckpointer } from '../services/platform/walCheckpointer';
 import { openDatabase, type Db } from '../services/platform/openDatabase';
 import { createUnderstanding } from '../services/understanding';
 import type { FaqFeedback } from '../services/feedback';
@@ -122,13 +121,7 @@ export async function createServices(
   // On one machine the writes of turns running together share one commit and one sync of the disk,
   // awaited before anything is sent (services/platform/groupCommit.ts). On Redis this file holds
   // nothing of a turn's.
-  // Its checkpoints run on a worker thread, not inside a turn's commit (walCheckpointer.ts).
-  const checkpoints =
-    config.STORAGE === 'sqlite'
-      ? startWalCheckpointer(connection, dbFile, { onError: (error) => logger.warn('WAL checkpoint failed', { error: error.message }) })
-      : undefined;
-  const group =
-    config.STORAGE === 'sqlite' ? createGroupCommit(connection, dbFile, { onWalSize: (bytes) => checkpoints?.walSize(bytes) }) : undefined;
+  const group = config.STORAGE === 'sqlite' ? createGroupCommit(connection, dbFile) : undefined;
   const db = group?.db ?? connection;
   const { bank, close: closeBank } = await createBank(config, logger, clock);
 
@@ -248,7 +241,6 @@ export async function createServices(
       void retention.stop();
       stores.close();
       void group?.close();
-      void checkpoints?.close();
       connection.close();
       closeBank();
     },

@@ -38,8 +38,6 @@ export interface CommitBarrierOptions {
    * sync covers it). An error it throws fails that sync's callers.
    */
   beforeSync?: () => void;
-  /** Told the WAL file's size before each sync (a checkpointer decides from it: walCheckpointer.ts). */
-  onWalSize?: (bytes: number) => void;
 }
 
 /**
@@ -65,7 +63,6 @@ export function createCommitBarrier(db: Db, file: string, options: CommitBarrier
     });
     // No WAL: nothing has been committed since the last connection closed, nothing to sync.
     if (!current) return undefined;
-    options.onWalSize?.(current.size);
     if (handle && handle.ino === current.ino) return handle.fh;
     await handle?.fh.close().catch(() => undefined);
     const fh = await open(walPath, constants.O_RDONLY);
