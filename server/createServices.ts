@@ -28,6 +28,7 @@ import type { NoticeSender } from '../services/notices';
 import type { OtpService } from '../services/otp';
 import { createSmsGateway } from '../services/sms/createSmsGateway';
 import type { SmsGateway } from '../services/sms';
+import { createCommitBarrier } from '../services/platform/commitBarrier';
 import { createGroupCommit } from '../services/platform/groupCommit';
 import { openDatabase, type Db } from '../services/platform/openDatabase';
 import { createUnderstanding } from '../services/understanding';
@@ -270,13 +271,22 @@ async function createBank(config: Config, logger: Logger, clock: Clock): Promise
     logger.info('bank core over http', { mutualTls: cert !== undefined });
     return { bank, close: () => undefined };
   }
-  const bankDb = openDatabase(join(config.DATA_DIR, 'bank.sqlite'));
-  const bank = createSqliteBankCore({ db: bankDb, clock });
+  const bankFile = join(config.DATA_DIR, 'bank.sqlite');
+  const bankDb = openDatabase(bankFile);
+  // A change is synced to disk on libuv's thread pool, not on the event loop, before it is answered.
+  const synced = createCommitBarrier(bankDb, bankFile);
+  const bank = createSqliteBankCore({ db: bankDb, clock, durable: () => synced.durable() });
   if (bank.isEmpty()) {
     bank.seed(loadSeed(config.BANK_SEED_PATH));
     logger.info('bank seeded', { from: config.BANK_SEED_PATH });
   }
-  return { bank, close: () => bankDb.close() };
+  return {
+    bank,
+    close: () => {
+      void synced.close();
+      bankDb.close();
+    },
+  };
 }
 
 /**

@@ -258,3 +258,40 @@ describe('changeBoundPhone', () => {
     }
   });
 });
+
+describe('changeBoundPhone with a commit barrier', () => {
+  it('answers only once durable() says the change is on disk, and fails when it fails', async () => {
+    const db = openDatabase(':memory:');
+    let release!: (error?: Error) => void;
+    const durable = jest.fn(
+      () =>
+        new Promise<void>((resolve, reject) => {
+          release = (error) => (error ? reject(error) : resolve());
+        }),
+    );
+    const core = createSqliteBankCore({ db, durable });
+    core.seed(loadSeed(DEMO));
+    const { cardId } = await zhangCardId(core);
+    let answered = false;
+    const change = core
+      .changeBoundPhone({ cardId, oldPhone: ZHANG.phone, newPhone: '+8613811112222', idempotencyKey: 'k1', conversationId: 'c1' })
+      .then((r) => {
+        answered = true;
+        return r;
+      });
+    await new Promise((resolve) => setImmediate(resolve));
+    // Committed (another read sees it), not yet answered: the sync is still under way.
+    expect(await core.boundPhone(ZHANG.cardNumber)).toBe('+8613811112222');
+    expect(durable).toHaveBeenCalledTimes(1);
+    expect(answered).toBe(false);
+    release();
+    await expect(change).resolves.toMatchObject({ status: 'changed', firstTime: true });
+
+    // A sync that fails: the caller is not told the change was made (it retries with the same key).
+    const retry = core.changeBoundPhone({ cardId, oldPhone: ZHANG.phone, newPhone: '+8613811112222', idempotencyKey: 'k1', conversationId: 'c1' });
+    await new Promise((resolve) => setImmediate(resolve));
+    release(new Error('EIO'));
+    await expect(retry).rejects.toThrow('EIO');
+    core.close();
+  });
+});

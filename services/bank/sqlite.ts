@@ -37,6 +37,12 @@ export interface SqliteBankCoreOptions {
   db: Db;
   clock?: Clock;
   newId?: () => string;
+  /**
+   * Resolves when every commit made so far is on disk (a commit barrier on the bank's file, at
+   * `synchronous = NORMAL`): a change is answered only after it. Without it, each commit syncs the
+   * disk itself, on the event loop (SQLite's FULL).
+   */
+  durable?: () => Promise<void>;
 }
 
 interface CardRow {
@@ -117,6 +123,7 @@ export function createSqliteBankCore({
   db,
   clock = Date.now,
   newId = () => randomUUID(),
+  durable,
 }: SqliteBankCoreOptions): SqliteBankCore {
   migrateBankSchema(db);
 
@@ -240,7 +247,10 @@ export function createSqliteBankCore({
 
     async changeBoundPhone(req: ChangeRequest): Promise<ChangeResult> {
       // IMMEDIATE takes the write lock up front: two processes cannot both pass the checks.
-      return changeTx.immediate(req);
+      const result = changeTx.immediate(req);
+      // Answered only once on disk: a change the caller records as made is never lost by a crash.
+      await durable?.();
+      return result;
     },
 
     async boundPhone(cardNumber: string): Promise<string | undefined> {
