@@ -1,5 +1,5 @@
-import { constants } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { constants, statSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { Db } from './openDatabase';
 
 /**
@@ -57,10 +57,9 @@ export function createCommitBarrier(db: Db, file: string, options: CommitBarrier
   let closed = false;
 
   async function walHandle(): Promise<FileHandle | undefined> {
-    const current = await stat(walPath).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      throw error;
-    });
+    // Synchronous: a stat of a path is a few microseconds, while an asynchronous one waits a whole
+    // round of a busy event loop for its answer (4–5 ms under the benchmark), before every sync.
+    const current = statSync(walPath, { throwIfNoEntry: false });
     // No WAL: nothing has been committed since the last connection closed, nothing to sync.
     if (!current) return undefined;
     if (handle && handle.ino === current.ino) return handle.fh;
