@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Transaction } from 'better-sqlite3';
 import type { StoreItem, StoreItems } from 'botbuilder';
 import { UNCHANGED, type TrackedStorage } from './index';
-import type { Transaction } from 'better-sqlite3';
 import type { Clock } from '../../domain/clock';
 import type { Db } from '../platform/openDatabase';
 import { decodeStoredValue, encodeStoredValue } from './storedValue';
