@@ -140,9 +140,11 @@ export function conversationKey(activity: Pick<Activity, 'channelId' | 'conversa
 export class RebindBot {
   readonly queue = new TurnQueue();
   private continueConversation?: ContinueConversation;
-  /** The store, when it can say whether an item changed since we wrote it (then conversations stay warm). */
-  private readonly tracked: TrackedStorage | undefined;
-  private readonly warm: WarmConversations<ConversationDoc> | undefined;
+  /**
+   * Conversations held after their turn, with the store that says whether one changed since it was
+   * written here; none when the store cannot say (any other `Storage`).
+   */
+  private readonly warm: { store: TrackedStorage; held: WarmConversations<ConversationDoc> } | undefined;
   /**
    * The chart's actor of a held conversation, by the snapshot it left (the held document's): a turn that
    * starts from that very snapshot goes on with the actor instead of restoring it. A document read from
@@ -151,8 +153,9 @@ export class RebindBot {
   private readonly actors = new WeakMap<object, ChartActor>();
 
   constructor(private readonly options: RebindBotOptions) {
-    this.tracked = isTrackedStorage(options.storage) ? options.storage : undefined;
-    this.warm = this.tracked ? new WarmConversations({ ...WARM, now: options.clock }) : undefined;
+    this.warm = isTrackedStorage(options.storage)
+      ? { store: options.storage, held: new WarmConversations({ ...WARM, now: options.clock }) }
+      : undefined;
   }
 
   /** How proactive turns reach the customer's channel (the adapter's continueConversationAsync). */
@@ -171,7 +174,7 @@ export class RebindBot {
     try {
       return await task();
     } catch (error) {
-      this.warm?.delete(key);
+      this.warm?.held.delete(key);
       throw error;
     }
   }
@@ -414,12 +417,12 @@ export class RebindBot {
   }
 
   private async load(key: string): Promise<ConversationDoc | undefined> {
-    const held = this.warm?.get(key);
-    if (held && this.tracked) {
-      const stored = await this.tracked.readUnlessUnchanged(key, held.eTag);
+    const held = this.warm?.held.get(key);
+    if (this.warm && held) {
+      const stored = await this.warm.store.readUnlessUnchanged(key, held.eTag);
       // Still what this process wrote: no need to decrypt and parse it again.
       if (stored === UNCHANGED) return { ...held.value, eTag: held.eTag };
-      this.warm?.delete(key);
+      this.warm.held.delete(key);
       return stored as ConversationDoc | undefined;
     }
     const items = await this.options.storage.read([key]);
@@ -427,16 +430,16 @@ export class RebindBot {
   }
 
   private async save(key: string, doc: ConversationDoc): Promise<void> {
-    if (!this.warm || !this.tracked) {
+    if (!this.warm) {
       await this.options.storage.write({ [key]: doc });
       return;
     }
     try {
-      const eTag = await this.tracked.writeOne(key, doc);
+      const eTag = await this.warm.store.writeOne(key, doc);
       const { eTag: _previous, ...value } = doc;
-      this.warm.set(key, eTag, value);
+      this.warm.held.set(key, eTag, value);
     } catch (error) {
-      this.warm.delete(key);
+      this.warm.held.delete(key);
       throw error;
     }
   }

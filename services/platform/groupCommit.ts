@@ -51,6 +51,24 @@ function lostWrite(cause: unknown): never {
 /** The statement methods that may write: each first joins the open transaction. */
 const WRITES = new Set<PropertyKey>(['run', 'get', 'all', 'iterate']);
 
+type Method = (...args: unknown[]) => unknown;
+
+/** `target` with each of its methods replaced by `wrap(method)`, made at the first use and kept; other properties read through. */
+function withWrappedMethods<T extends object>(target: T, wrap: (method: Method, property: PropertyKey) => unknown): T {
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(target, {
+    get(t, property) {
+      const known = wrapped.get(property);
+      if (known !== undefined) return known;
+      const value = Reflect.get(t, property, t) as unknown;
+      if (typeof value !== 'function') return value;
+      const method = wrap(value as Method, property);
+      wrapped.set(property, method);
+      return method;
+    },
+  });
+}
+
 export function createGroupCommit(db: Db, file: string, options: GroupCommitOptions = {}): GroupCommit {
   const idleCommitMs = options.idleCommitMs ?? 10;
   // Each sync commits what is open first: that commit is what the sync makes durable.
@@ -127,28 +145,18 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
     // A plain query never writes; an INSERT … RETURNING is a "reader" that does.
     if (statement.reader && !/\breturning\b/i.test(source)) return statement;
     // The statement's methods, wrapped once each (a write runs on every turn: no closure per call).
-    const wrapped = new Map<PropertyKey, unknown>();
-    const proxy: Statement = new Proxy(statement, {
-      get(target, property) {
-        const known = wrapped.get(property);
-        if (known !== undefined) return known;
-        const value = Reflect.get(target, property, target) as unknown;
-        if (typeof value !== 'function') return value;
-        const method = value as (...a: unknown[]) => unknown;
-        const wrapper = WRITES.has(property)
-          ? (...params: unknown[]) => {
-              join();
-              return method.apply(target, params);
-            }
-          : // Chained settings (bind, pluck, raw…) return the statement: keep returning the proxy.
-            (...args: unknown[]) => {
-              const result = method.apply(target, args);
-              return result === target ? proxy : result;
-            };
-        wrapped.set(property, wrapper);
-        return wrapper;
-      },
-    });
+    const proxy: Statement = withWrappedMethods(statement, (method, property) =>
+      WRITES.has(property)
+        ? (...params: unknown[]) => {
+            join();
+            return method.apply(statement, params);
+          }
+        : // Chained settings (bind, pluck, raw…) return the statement: keep returning the proxy.
+          (...args: unknown[]) => {
+            const result = method.apply(statement, args);
+            return result === statement ? proxy : result;
+          },
+    );
     return proxy;
   }
 
@@ -162,20 +170,9 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
   }
 
   const transaction = <F extends (...args: never[]) => unknown>(fn: F) => joiningTransaction(db.transaction(fn));
-  const bound = new Map<PropertyKey, unknown>();
-  const batched = new Proxy(db, {
-    get(target, property) {
-      if (property === 'prepare') return prepare;
-      if (property === 'transaction') return transaction;
-      const known = bound.get(property);
-      if (known !== undefined) return known;
-      const value = Reflect.get(target, property, target) as unknown;
-      if (typeof value !== 'function') return value;
-      const method = (value as (...a: unknown[]) => unknown).bind(target);
-      bound.set(property, method);
-      return method;
-    },
-  });
+  const batched = withWrappedMethods(db, (method, property) =>
+    property === 'prepare' ? prepare : property === 'transaction' ? transaction : method.bind(db),
+  );
 
   return {
     db: batched,

@@ -6,7 +6,6 @@ const ENCRYPTED = 'enc1:';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-
 /**
  * Random IVs drawn from the system's CSPRNG 1024 at a time (one call to it instead of one per write).
  * Every IV is fresh random bytes, used once: the pool is refilled, never reread.
