@@ -57,6 +57,20 @@ describe('readActivity: a field of the wrong type is absent', () => {
     expect(read(fields)).not.toHaveProperty(key);
   });
 
+  test('a service URL is judged the same every time, however many others came between', () => {
+    const urlOf = (serviceUrl: string) => read({ serviceUrl }).serviceUrl;
+    for (let round = 0; round < 2; round++) {
+      expect(urlOf('https://smba.trafficmanager.net/apac/')).toBe('https://smba.trafficmanager.net/apac/');
+      expect(urlOf('ftp://x')).toBeUndefined();
+      expect(urlOf('javascript:alert(1)')).toBeUndefined();
+      // More distinct URLs than are remembered, good and bad.
+      for (let i = 0; i < 100; i++) {
+        expect(urlOf(`http://127.0.0.1:${3000 + i}/`)).toBe(`http://127.0.0.1:${3000 + i}/`);
+        expect(urlOf(`file:///etc/${i}`)).toBeUndefined();
+      }
+    }
+  });
+
   test('what is right is kept, and lists keep only their good items', () => {
     const a = read({
       locale: ' en-US ',

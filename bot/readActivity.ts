@@ -113,12 +113,30 @@ function conversation(value: unknown): ConversationAccount | undefined {
   return out;
 }
 
+/**
+ * Service URLs already checked, and whether each passed: a channel sends the same one or two on every
+ * turn, and parsing one costs more than the rest of the activity's checks. The latest few only.
+ */
+const checkedServiceUrls = new Map<string, boolean>();
+const CHECKED_SERVICE_URLS = 64;
+
 /** Only an absolute http(s) URL: the SDK posts replies there. */
 function serviceUrl(value: unknown): string | undefined {
   const s = shortString(value, MAX.serviceUrl);
-  if (s === undefined || !URL.canParse(s)) return undefined;
+  if (s === undefined) return undefined;
+  let ok = checkedServiceUrls.get(s);
+  if (ok === undefined) {
+    ok = isHttpUrl(s);
+    if (checkedServiceUrls.size >= CHECKED_SERVICE_URLS) checkedServiceUrls.delete(checkedServiceUrls.keys().next().value as string);
+    checkedServiceUrls.set(s, ok);
+  }
+  return ok ? s : undefined;
+}
+
+function isHttpUrl(s: string): boolean {
+  if (!URL.canParse(s)) return false;
   const { protocol } = new URL(s);
-  return protocol === 'http:' || protocol === 'https:' ? s : undefined;
+  return protocol === 'http:' || protocol === 'https:';
 }
 
 function locale(value: unknown): string | undefined {

@@ -35,6 +35,7 @@ import { maskCard, maskPhone } from '../domain/mask';
 import type { NoticeSender } from '../services/notices';
 import type { OtpService } from '../services/otp';
 import type { SmsGateway } from '../services/sms';
+import { secretKey } from '../services/platform/secretKey';
 
 export type Render = (locale: Locale, key: string, params?: Record<string, string | number>) => string;
 
@@ -116,7 +117,7 @@ export function createChartActors(deps: ChartEffectDeps) {
     const decision = await rateLimits.consume(action, { conversation: conversationId, ...client, card });
     return decision.allowed ? undefined : decision;
   };
-  const cardKey = (card: string) => createHmac('sha256', deps.secret).update(`identity|${card}`).digest('hex');
+  const cardKey = (card: string) => createHmac('sha256', secretKey(deps.secret)).update(`identity|${card}`).digest('hex');
 
   const verifyIdentity = fromPromise<IdentityOutput, IdentityInput>(async ({ input }) => {
     const key = cardKey(input.card);

@@ -33,3 +33,21 @@ describe('SqliteStorage on a file', () => {
     }
   });
 });
+
+describe('SqliteStorage.writeOne inside an open transaction (a group commit)', () => {
+  it('still refuses a stale eTag, writing nothing, and its write is the transaction\'s', async () => {
+    const db = openDatabase(':memory:');
+    const storage = createSqliteStorage({ db, encryptionKey: randomBytes(32) });
+    const first = await storage.writeOne(KEY, state);
+
+    db.exec('BEGIN IMMEDIATE');
+    const second = await storage.writeOne(KEY, { ...state, version: 2, eTag: first });
+    await expect(storage.writeOne(KEY, { ...state, version: 3, eTag: first })).rejects.toThrow('eTag conflict');
+    expect(db.inTransaction).toBe(true);
+    expect((await storage.read([KEY]))[KEY]).toEqual({ ...state, version: 2, eTag: second });
+    // Rolled back with the transaction it joined: nothing of it was committed on its own.
+    db.exec('ROLLBACK');
+    expect((await storage.read([KEY]))[KEY]).toEqual({ ...state, eTag: first });
+    db.close();
+  });
+});

@@ -73,19 +73,22 @@ export class SqliteStorage implements TrackedStorage {
     this.db = db;
     this.q = prepareStatements(db);
     this.writeBatch = db.transaction((entries: Array<[string, Record<string, unknown>]>, now: number): string[] =>
-      entries.map(([key, item]) => {
-        const { eTag, ...rest } = item;
-        if (typeof eTag === 'string' && eTag !== '*' && eTag !== '') {
-          const stored = this.q.etagOf.get(key);
-          if (stored && stored.etag !== eTag) {
-            throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
-          }
-        }
-        const fresh = this.newETag();
-        this.q.upsert.run(key, fresh, this.encode(key, rest), now);
-        return fresh;
-      }),
+      entries.map(([key, item]) => this.writeEntry(key, item, now)),
     );
+  }
+
+  /** Checks one entry's eTag and writes it (one statement); returns its new eTag. */
+  private writeEntry(key: string, item: Record<string, unknown>, now: number): string {
+    const { eTag, ...rest } = item;
+    if (typeof eTag === 'string' && eTag !== '*' && eTag !== '') {
+      const stored = this.q.etagOf.get(key);
+      if (stored && stored.etag !== eTag) {
+        throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
+      }
+    }
+    const fresh = this.newETag();
+    this.q.upsert.run(key, fresh, this.encode(key, rest), now);
+    return fresh;
   }
 
   async read(keys: string[]): Promise<StoreItems> {
@@ -111,6 +114,9 @@ export class SqliteStorage implements TrackedStorage {
   }
 
   async writeOne(key: string, item: StoreItem): Promise<string> {
+    // Inside an open transaction (a group commit's) the check and the one statement that writes are
+    // already isolated, and the statement is atomic: no savepoint of its own is needed.
+    if (this.db.inTransaction) return this.writeEntry(key, item as Record<string, unknown>, this.clock());
     return this.writeAll([[key, item as Record<string, unknown>]])[0] as string;
   }
 
