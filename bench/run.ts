@@ -104,11 +104,12 @@ function parseArgs(argv: string[]): Options {
     .filter(Boolean) as TargetName[];
   for (const t of only) if (!ALL.includes(t)) throw new Error(`--only: ${t} is not one of ${ALL.join(', ')}`);
   // Every Rebind conversation needs a customer of its own (each target has its own copy of the
-  // bank): 4 conversations per customer per second is far more than the bot gets through.
+  // bank). 4 conversations per customer per second (1,152 turns/s with 32 customers) ran out when the
+  // peer reached 1,260 turns/s, cutting its run short: 8 leaves room for twice that.
   // The soak needs one for every conversation of its minutes, at half the capacity it measures (up to
   // 600 turns/s; a 10-minute soak at 396 turns/s ran out of 24,400) or at --rate.
   const soakPool = soak ? Math.ceil(((soak.minutes * 60 + 10) * (soak.rate ?? 600) * 1.2) / TURNS_PER_CONVERSATION) : 0;
-  const pool = Math.floor(number('pool', Math.max(2000, soakPool, Math.ceil(customers * (seconds + warmup) * 4)), 10));
+  const pool = Math.floor(number('pool', Math.max(2000, soakPool, Math.ceil(customers * (seconds + warmup) * 8)), 10));
   // A profile, a GC trace or logs are of one run; a quick run is one round.
   const single = quick || argv.includes('--profile') || argv.includes('--gc') || value('logs') !== undefined;
   const rounds = Math.floor(number('rounds', single ? 1 : 3, 1));
