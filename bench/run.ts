@@ -13,7 +13,7 @@
  *   npm run bench -- --soak               capacity (a full-load run of sqlite, --seconds), then sqlite at half
  *                                         that rate for 10 min (--soak-minutes M, or --rate N turns/s to skip
  *                                         the capacity run), its RSS sampled every 5 s: soak-latest.json, .svg
- *   npm run bench -- --node-args '…'      more node options for Rebind's process (e.g. '-r ./probe.js')
+ *   npm run bench -- --node-args '…'      more node options for Rebind's process (e.g. '-r ./bench/probes/loop.js')
  *
  * Each target is its own process, started twice (the second start is the cold start reported),
  * warmed up, then driven by N customers at once, each through whole conversations back to back:
@@ -59,7 +59,7 @@ interface Options {
   logs?: string;
   /** --soak: minutes at a set rate, the rate (turns/s; undefined: half the measured capacity). */
   soak?: { minutes: number; rate?: number };
-  /** More options for node when it starts Rebind (--node-args '--max-semi-space-size=4 -r ./probe.js'). */
+  /** More options for node when it starts Rebind (--node-args '--max-semi-space-size=4 -r ./bench/probes/loop.js'). */
   nodeArgs: string[];
   /**
    * Every target runs this many times, the targets taking turns (echo, peer, sqlite, redis, echo, …);

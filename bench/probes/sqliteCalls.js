@@ -1,0 +1,58 @@
+'use strict';
+/**
+ * Times every better-sqlite3 `exec` (BEGIN, COMMIT with its automatic checkpoints, …) and every run of
+ * a writing statement, by its SQL: count, total, mean, how many took over 2 ms, the longest. Written
+ * every 5 s (the whole run so far) to <PROBE_DIR>/rebind-probe-sqlite.log.
+ */
+const Database = require('better-sqlite3');
+const { every } = require('./common');
+
+const stats = new Map();
+function note(key, ns) {
+  let s = stats.get(key);
+  if (!s) stats.set(key, (s = { n: 0, ns: 0, slow: 0, max: 0 }));
+  s.n += 1;
+  s.ns += ns;
+  if (ns > 2e6) s.slow += 1;
+  if (ns > s.max) s.max = ns;
+}
+const label = (sql) => sql.replace(/\s+/g, ' ').trim().slice(0, 60);
+
+const exec = Database.prototype.exec;
+Database.prototype.exec = function timedExec(sql) {
+  const t = process.hrtime.bigint();
+  try {
+    return exec.call(this, sql);
+  } finally {
+    note(`exec ${label(sql)}`, Number(process.hrtime.bigint() - t));
+  }
+};
+const prepare = Database.prototype.prepare;
+Database.prototype.prepare = function timedPrepare(...args) {
+  const statement = prepare.apply(this, args);
+  if (statement.reader) return statement;
+  const run = statement.run;
+  const key = `run ${label(String(args[0]))}`;
+  statement.run = function timedRun(...params) {
+    const t = process.hrtime.bigint();
+    try {
+      return run.apply(this, params);
+    } finally {
+      note(key, Number(process.hrtime.bigint() - t));
+    }
+  };
+  return statement;
+};
+
+every(
+  5,
+  'rebind-probe-sqlite.log',
+  (at) =>
+    `after ${at}\n` +
+    [...stats]
+      .sort((a, b) => b[1].ns - a[1].ns)
+      .map(([k, s]) => `${(s.ns / 1e6).toFixed(0).padStart(6)} ms ${String(s.n).padStart(7)} × ${(s.ns / s.n / 1e3).toFixed(1).padStart(7)} µs, over 2 ms ${s.slow}, longest ${(s.max / 1e6).toFixed(1)} ms  ${k}`)
+      .join('\n') +
+    '\n',
+  { replace: true },
+);
