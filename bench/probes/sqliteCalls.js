@@ -1,8 +1,9 @@
 'use strict';
 /**
- * Times every better-sqlite3 `exec` (BEGIN, COMMIT with its automatic checkpoints, …) and every run of
- * a writing statement, by its SQL: count, total, mean, how many took over 2 ms, the longest. Written
- * every 5 s (the whole run so far) to <PROBE_DIR>/rebind-probe-sqlite.log.
+ * Times every better-sqlite3 `exec` (BEGIN, COMMIT with its automatic checkpoints, …), every run of a
+ * writing statement and every get or all of a query, by its SQL: count, total, mean, how many took
+ * over 2 ms, the longest; and all of them together. Written every 5 s (the whole run so far) to
+ * <PROBE_DIR>/rebind-probe-sqlite.log.
  */
 const Database = require('better-sqlite3');
 const { every } = require('./common');
@@ -30,17 +31,18 @@ Database.prototype.exec = function timedExec(sql) {
 const prepare = Database.prototype.prepare;
 Database.prototype.prepare = function timedPrepare(...args) {
   const statement = prepare.apply(this, args);
-  if (statement.reader) return statement;
-  const run = statement.run;
-  const key = `run ${label(String(args[0]))}`;
-  statement.run = function timedRun(...params) {
-    const t = process.hrtime.bigint();
-    try {
-      return run.apply(this, params);
-    } finally {
-      note(key, Number(process.hrtime.bigint() - t));
-    }
-  };
+  for (const method of statement.reader ? ['get', 'all'] : ['run']) {
+    const original = statement[method];
+    const key = `${method} ${label(String(args[0]))}`;
+    statement[method] = function timed(...params) {
+      const t = process.hrtime.bigint();
+      try {
+        return original.apply(this, params);
+      } finally {
+        note(key, Number(process.hrtime.bigint() - t));
+      }
+    };
+  }
   return statement;
 };
 
@@ -48,7 +50,7 @@ every(
   5,
   'rebind-probe-sqlite.log',
   (at) =>
-    `after ${at}\n` +
+    `after ${at}: ${([...stats.values()].reduce((sum, s) => sum + s.ns, 0) / 1e6).toFixed(0)} ms in all\n` +
     [...stats]
       .sort((a, b) => b[1].ns - a[1].ns)
       .map(([k, s]) => `${(s.ns / 1e6).toFixed(0).padStart(6)} ms ${String(s.n).padStart(7)} × ${(s.ns / s.n / 1e3).toFixed(1).padStart(7)} µs, over 2 ms ${s.slow}, longest ${(s.max / 1e6).toFixed(1)} ms  ${k}`)
