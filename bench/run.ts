@@ -110,11 +110,11 @@ function parseArgs(argv: string[]): Options {
   // 600 turns/s; a 10-minute soak at 396 turns/s ran out of 24,400) or at --rate.
   const soakPool = soak ? Math.ceil(((soak.minutes * 60 + 10) * (soak.rate ?? 600) * 1.2) / TURNS_PER_CONVERSATION) : 0;
   const pool = Math.floor(number('pool', Math.max(2000, soakPool, Math.ceil(customers * (seconds + warmup) * 8)), 10));
-  // A profile, a GC trace or logs are of one run; a quick run is one round.
-  const single = quick || argv.includes('--profile') || argv.includes('--gc') || value('logs') !== undefined;
-  const rounds = Math.floor(number('rounds', single ? 1 : 3, 1));
   const logs = value('logs');
   if (logs !== undefined && !['debug', 'info', 'warn', 'error'].includes(logs)) throw new Error('--logs: debug, info, warn or error');
+  // A profile, a GC trace or logs are of one run; a quick run is one round.
+  const single = quick || argv.includes('--profile') || argv.includes('--gc') || logs !== undefined;
+  const rounds = Math.floor(number('rounds', single ? 1 : 3, 1));
   return {
     customers,
     seconds,

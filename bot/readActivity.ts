@@ -1,4 +1,5 @@
 import type { Activity, Attachment, CardAction, ChannelAccount, ConversationAccount, Entity } from 'botbuilder';
+import { LRUCache } from 'lru-cache';
 
 /**
  * An activity from outside, read defensively: every byte of it is untrusted. A field of the wrong
@@ -115,10 +116,9 @@ function conversation(value: unknown): ConversationAccount | undefined {
 
 /**
  * Service URLs already checked, and whether each passed: a channel sends the same one or two on every
- * turn, and parsing one costs more than the rest of the activity's checks. The latest few only.
+ * turn, and parsing one costs more than the rest of the activity's checks. The 64 used last only.
  */
-const checkedServiceUrls = new Map<string, boolean>();
-const CHECKED_SERVICE_URLS = 64;
+const checkedServiceUrls = new LRUCache<string, boolean>({ max: 64 });
 
 /** Only an absolute http(s) URL: the SDK posts replies there. */
 function serviceUrl(value: unknown): string | undefined {
@@ -127,7 +127,6 @@ function serviceUrl(value: unknown): string | undefined {
   let ok = checkedServiceUrls.get(s);
   if (ok === undefined) {
     ok = isHttpUrl(s);
-    if (checkedServiceUrls.size >= CHECKED_SERVICE_URLS) checkedServiceUrls.delete(checkedServiceUrls.keys().next().value as string);
     checkedServiceUrls.set(s, ok);
   }
   return ok ? s : undefined;

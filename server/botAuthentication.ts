@@ -10,6 +10,7 @@ import {
   type UserTokenClient,
 } from 'botframework-connector';
 import type { Activity, ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import { LRUCache } from 'lru-cache';
 import type { Config } from '../config';
 import { lazyConnectorFactory, lazyUserTokenClient } from './lazyConnector';
 
@@ -147,22 +148,22 @@ function appIdOf(claimsIdentity: ClaimsIdentity): string {
 
 /** Clients by key, the most recently used `max` of them; a client that failed to build is not kept. */
 class ClientCache<T> {
-  private readonly entries = new Map<string, Promise<T>>();
+  private readonly entries: LRUCache<string, Promise<T>>;
 
-  constructor(private readonly max: number) {}
+  constructor(max: number) {
+    this.entries = new LRUCache({ max });
+  }
 
   get(key: string, make: () => Promise<T>): Promise<T> {
     let entry = this.entries.get(key);
-    if (entry) {
-      this.entries.delete(key); // and set again below: Map order is the order of use
-    } else {
-      entry = make();
-      entry.catch(() => {
-        if (this.entries.get(key) === entry) this.entries.delete(key);
+    if (!entry) {
+      const made = make();
+      made.catch(() => {
+        if (this.entries.peek(key) === made) this.entries.delete(key);
       });
+      this.entries.set(key, made);
+      entry = made;
     }
-    this.entries.set(key, entry);
-    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value as string);
     return entry;
   }
 }

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { secretKey } from '../platform/secretKey';
 import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimits } from './index';
@@ -21,7 +22,7 @@ export interface RateLimitsOptions {
   sweep?: (keyPrefix: string) => void;
 }
 
-/** Hashes of conversations, customers and addresses kept (oldest first out). */
+/** Hashes of conversations, customers and addresses kept (the least recently used go first). */
 const RECENT_HASHES = 4096;
 
 /** Consumes between two sweeps of expired counts. */
@@ -46,14 +47,13 @@ export function createRateLimits({ rules, secret, make, call = (_w, run) => run(
     createHmac('sha256', secretKey(secret)).update(`rate|${scope}|${value}`).digest('base64url').slice(0, 32);
   // Every message counts its conversation, customer and address: the recent ones' hashes are kept, so a
   // turn does not compute three HMACs. Card numbers are never kept in memory: theirs is computed each time.
-  const recent = new Map<string, string>();
+  const recent = new LRUCache<string, string>({ max: RECENT_HASHES });
   const hash = (scope: RateScope, value: string): string => {
     if (scope === 'card') return digest(scope, value);
     const id = `${scope}|${value}`;
     let hashed = recent.get(id);
     if (hashed === undefined) {
       hashed = digest(scope, value);
-      if (recent.size >= RECENT_HASHES) recent.delete(recent.keys().next().value as string);
       recent.set(id, hashed);
     }
     return hashed;
