@@ -1,6 +1,7 @@
 import { openDatabase, type Db } from '../platform/openDatabase';
 import { rateRulesFrom } from './rateRules';
-import { createSqliteRateLimits } from './sqlite';
+import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
+import { createSqliteRateLimits, SqliteRateLimiter } from './sqlite';
 
 // The rate-limit contract runs on SQLite in rateLimitsContract.test.ts. Here: how SQLite keeps the counts.
 
@@ -37,4 +38,53 @@ test('SQLite: message counts stay in memory (a turn pays no commit for them); ch
   } finally {
     db.close();
   }
+});
+
+describe('SqliteRateLimiter', () => {
+  test('goes on counting what rate-limiter-flexible counted in the same table (the format kept)', async () => {
+    const db: Db = openDatabase(':memory:');
+    try {
+      const library = new RateLimiterSQLite({ storeClient: db, storeType: 'better-sqlite3', tableName: 'rl_t', points: 3, duration: 60, clearExpiredByTimeout: false });
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await library.consume('k');
+      await library.consume('k');
+      const ours = new SqliteRateLimiter(db, 'rl_t', { points: 3, duration: 60 });
+      const third = await ours.consume('k');
+      expect(third).toMatchObject({ consumedPoints: 3, remainingPoints: 0, isFirstInDuration: false });
+      await expect(ours.consume('k')).rejects.toBeInstanceOf(RateLimiterRes);
+      // And the other way round: the library reads what ours counted.
+      await expect(library.consume('k')).rejects.toMatchObject({ consumedPoints: 5 });
+    } finally {
+      db.close();
+    }
+  });
+
+  test('counts in fixed windows: the first point opens the window, an ended window starts again', async () => {
+    const db: Db = openDatabase(':memory:');
+    try {
+      let now = 1_000_000;
+      const limiter = new SqliteRateLimiter(db, 'rl_w', { points: 2, duration: 10 }, () => now);
+      expect(await limiter.consume('a')).toMatchObject({ consumedPoints: 1, remainingPoints: 1, msBeforeNext: 10_000, isFirstInDuration: true });
+      now += 4_000;
+      expect(await limiter.consume('a')).toMatchObject({ consumedPoints: 2, remainingPoints: 0, msBeforeNext: 6_000 });
+      await expect(limiter.consume('a')).rejects.toMatchObject({ consumedPoints: 3, msBeforeNext: 6_000 });
+      // Another key has its own window.
+      expect(await limiter.consume('b')).toMatchObject({ consumedPoints: 1 });
+      now += 6_000;
+      expect(await limiter.consume('a')).toMatchObject({ consumedPoints: 1, msBeforeNext: 10_000, isFirstInDuration: true });
+    } finally {
+      db.close();
+    }
+  });
+
+  test('a count the database cannot write rejects with its error, not as a refusal; a bad table name is refused', async () => {
+    const db: Db = openDatabase(':memory:');
+    const limiter = new SqliteRateLimiter(db, 'rl_x', { points: 2, duration: 10 });
+    db.exec('DROP TABLE rl_x');
+    const error = await limiter.consume('a').catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(RateLimiterRes);
+    expect(error).toMatchObject({ message: expect.stringMatching(/no such table/) });
+    expect(() => new SqliteRateLimiter(db, 'rl; DROP TABLE x', { points: 1, duration: 1 })).toThrow(RangeError);
+    db.close();
+  });
 });

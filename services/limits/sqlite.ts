@@ -1,10 +1,10 @@
 import type { Statement } from 'better-sqlite3';
-import { RateLimiterSQLite } from 'rate-limiter-flexible';
+import { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock } from '../../domain/clock';
 import type { Db } from '../platform/openDatabase';
 import type { AttemptLimiter, FailResult, RateLimits } from './index';
 import { memoryLimiter } from './memory';
-import { createRateLimits } from './rateLimits';
+import { createRateLimits, type RateLimiter } from './rateLimits';
 import type { RateRuleSet } from './rateRules';
 
 /** The SQLite limiter: synchronous, so it can take part in a caller's transaction (the OTP service's). */
@@ -115,47 +115,80 @@ export function createSqliteAttemptLimiter({
   };
 }
 
+/** A count as its table holds it: the points so far and when the window ends (ms since the epoch; null: never). */
+interface CountRow {
+  points: number;
+  expire: number | null;
+}
+
+/**
+ * Counts in fixed windows in a SQLite table, in rate-limiter-flexible's `RateLimiterSQLite` format (the
+ * table `key`, `points`, `expire`; keys `rlflx:<key>`), so counts kept before are read on. What differs is
+ * the cost of a count: the library builds a transaction function, a savepoint and several promises around
+ * its one statement on every call. Here the statement (an UPSERT … RETURNING, atomic by itself) is
+ * prepared once and run as it is, and joins the group commit's transaction like any other write.
+ */
+export class SqliteRateLimiter implements RateLimiter {
+  private readonly upsert: Statement<[string, number, number | null, number, number], CountRow>;
+  private readonly windowMs: number;
+
+  /** `points` allowed per `duration` seconds (0: the counts never expire), counted in `table`. */
+  constructor(
+    db: Db,
+    table: string,
+    private readonly opts: { points: number; duration: number },
+    private readonly clock: Clock = Date.now,
+  ) {
+    if (!/^[A-Za-z0-9_]+$/.test(table)) throw new RangeError(`not a table name: ${table}`);
+    this.windowMs = opts.duration * 1000;
+    db.exec(`CREATE TABLE IF NOT EXISTS ${table} (key TEXT PRIMARY KEY, points INTEGER NOT NULL DEFAULT 0, expire INTEGER)`);
+    // The window a count belongs to is the one its first point opened; an ended one starts again.
+    this.upsert = db.prepare(`
+      INSERT INTO ${table} (key, points, expire) VALUES (?, ?, ?)
+      ON CONFLICT(key) DO UPDATE SET
+        points = CASE WHEN expire IS NULL OR expire > ? THEN points + excluded.points ELSE excluded.points END,
+        expire = CASE WHEN expire IS NULL OR expire > ? THEN expire ELSE excluded.expire END
+      RETURNING points, expire`);
+  }
+
+  /** Counts `points` for the key: resolves within the limit, rejects with the RateLimiterRes over it (as the library does). */
+  consume(key: string | number, points = 1): Promise<RateLimiterRes> {
+    const now = this.clock();
+    let row: CountRow;
+    try {
+      row = this.upsert.get(`rlflx:${key}`, points, this.windowMs > 0 ? now + this.windowMs : null, now, now)!;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const res = new RateLimiterRes(
+      Math.max(this.opts.points - row.points, 0),
+      row.expire === null ? -1 : Math.max(row.expire - now, 0),
+      row.points,
+      row.points === points,
+    );
+    return row.points > this.opts.points ? Promise.reject(res) : Promise.resolve(res);
+  }
+}
+
 /**
  * One machine. Identity checks and code sends are counted in rebind.sqlite (one table per action
  * and scope), so a restart does not reset a card's daily allowance. Messages, counted on every turn
  * in windows of minutes, are counted in memory: a restart forgets a flood's count, and no turn pays
  * two SQLite commits for it. Expired rows are swept every few hundred consumes, in the caller's
- * turn: no timer outlives the database (the library's own sweep timer would fire on a closed one).
+ * turn: no timer outlives the database.
  */
-export async function createSqliteRateLimits(rules: RateRuleSet, secret: Buffer, db: Db): Promise<RateLimits> {
-  const ready: Promise<void>[] = [];
-  // The sweep of each table in SQLite, prepared once.
+export async function createSqliteRateLimits(rules: RateRuleSet, secret: Buffer, db: Db, clock: Clock = Date.now): Promise<RateLimits> {
+  // The sweep of each table, prepared once.
   const sweeps = new Map<string, Statement<[number]>>();
-  const limits = createRateLimits({
+  return createRateLimits({
     rules,
     secret,
     make: (keyPrefix, rule, action) => {
       if (action === 'messages') return memoryLimiter(keyPrefix, rule);
-      let limiter!: RateLimiterSQLite;
-      ready.push(
-        new Promise<void>((resolve, reject) => {
-          limiter = new RateLimiterSQLite(
-            {
-              storeClient: db,
-              storeType: 'better-sqlite3',
-              tableName: keyPrefix,
-              points: rule.points,
-              duration: rule.windowSeconds,
-              clearExpiredByTimeout: false,
-            },
-            (err?: Error) => {
-              if (err) return reject(err);
-              // The library's table is there now: key, points, expire (ms since the epoch).
-              sweeps.set(keyPrefix, db.prepare<[number]>(`DELETE FROM ${keyPrefix} WHERE expire < ?`));
-              resolve();
-            },
-          );
-        }),
-      );
+      const limiter = new SqliteRateLimiter(db, keyPrefix, { points: rule.points, duration: rule.windowSeconds }, clock);
+      sweeps.set(keyPrefix, db.prepare<[number]>(`DELETE FROM ${keyPrefix} WHERE expire < ?`));
       return limiter;
     },
-    sweep: (prefix) => void sweeps.get(prefix)?.run(Date.now()),
+    sweep: (prefix) => void sweeps.get(prefix)?.run(clock()),
   });
-  await Promise.all(ready);
-  return limits;
 }

@@ -40,10 +40,15 @@ function prepareStatements(db: Db) {
     getChanged: db.prepare<[string, string], { etag: string; value: string | null }>(
       'SELECT etag, CASE WHEN etag = ? THEN NULL ELSE value END AS value FROM conversation_state WHERE key = ?',
     ),
-    etagOf: db.prepare<[string], { etag: string }>('SELECT etag FROM conversation_state WHERE key = ?'),
     upsert: db.prepare<[string, string, string, number]>(`
       INSERT INTO conversation_state (key, etag, value, updated_at) VALUES (?, ?, ?, ?)
       ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, value = excluded.value, updated_at = excluded.updated_at`),
+    // The same, but a stored row is replaced only while it still has the eTag the writer read (the check
+    // and the write in one statement): no change means another writer came first.
+    upsertIfETag: db.prepare<[string, string, string, number, string]>(`
+      INSERT INTO conversation_state (key, etag, value, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, value = excluded.value, updated_at = excluded.updated_at
+      WHERE conversation_state.etag = ?`),
     remove: db.prepare<[string]>('DELETE FROM conversation_state WHERE key = ?'),
   };
 }
@@ -80,14 +85,14 @@ export class SqliteStorage implements TrackedStorage {
   /** Checks one entry's eTag and writes it (one statement); returns its new eTag. */
   private writeEntry(key: string, item: Record<string, unknown>, now: number): string {
     const { eTag, ...rest } = item;
+    const fresh = this.newETag();
+    const value = this.encode(key, rest);
     if (typeof eTag === 'string' && eTag !== '*' && eTag !== '') {
-      const stored = this.q.etagOf.get(key);
-      if (stored && stored.etag !== eTag) {
+      // A row that is gone is written again (as MemoryStorage does); one with another eTag is not touched.
+      if (this.q.upsertIfETag.run(key, fresh, value, now, eTag).changes === 0) {
         throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
       }
-    }
-    const fresh = this.newETag();
-    this.q.upsert.run(key, fresh, this.encode(key, rest), now);
+    } else this.q.upsert.run(key, fresh, value, now);
     return fresh;
   }
 

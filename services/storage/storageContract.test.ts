@@ -125,6 +125,9 @@ describe.each(backends)('%s', (_name, open) => {
     // Gone: nothing, whatever the caller holds.
     await storage.delete([KEY]);
     expect(await storage.readUnlessUnchanged(KEY, eTag)).toBeUndefined();
+    // An item that is gone is written again, whatever eTag the writer held (MemoryStorage's rule).
+    await storage.writeOne(KEY, { ...state, eTag });
+    expect((await storage.read([KEY]))[KEY]).toEqual({ ...state, eTag: expect.any(String) });
     // A stale eTag is refused by writeOne as by write.
     const first = await storage.writeOne(KEY, state);
     await storage.writeOne(KEY, { ...state, eTag: first });

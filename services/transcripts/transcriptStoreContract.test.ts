@@ -112,10 +112,36 @@ describe.each(stores)('transcript store (%s)', (_name, open) => {
     expect((await s.recent('web/b')).map((l) => l.text)).toEqual(['again']);
   });
 
+  test('a long append keeps every line, in order', async () => {
+    const { s } = store();
+    const lines = Array.from({ length: 40 }, (_, i) => ({ from: i % 2 ? ('bot' as const) : ('customer' as const), text: `line ${i}` }));
+    await s.append('c', lines);
+    expect((await s.recent('c', 100)).map((l) => l.text)).toEqual(lines.map((l) => l.text));
+  });
+
   test('retention: a cutoff that is not a time is refused, nothing deleted', async () => {
     const { s } = store();
     await s.append('c', [{ from: 'customer', text: 'hello' }]);
     await expect(s.purgeOlderThan(Number.NaN)).rejects.toThrow(RangeError);
     expect(await s.recent('c')).toHaveLength(1);
+  });
+});
+
+describe('transcript store (SQLite): an append is all or nothing', () => {
+  // A sender outside the vocabulary (a caller's bug) is refused by the table's CHECK.
+  const bad = { from: 'robot' as unknown as 'bot', text: 'refused' };
+
+  test.each([
+    ['a few lines (one statement)', 2],
+    ['more lines than one statement takes (a transaction)', 40],
+  ])('%s: a refused line leaves none of its append', async (_name, count) => {
+    const db = openDatabase(':memory:');
+    const s = createSqliteTranscriptStore({ db });
+    const lines = Array.from({ length: count }, (_, i) => ({ from: 'customer' as const, text: `line ${i}` }));
+    // (matched by its message: better-sqlite3's error class may come from another realm than jest's Error)
+    await expect(s.append('c', [...lines, bad])).rejects.toMatchObject({ message: expect.stringMatching(/CHECK/) });
+    expect(await s.recent('c', 100)).toEqual([]);
+    await s.append('c', lines);
+    expect(await s.recent('c', 100)).toHaveLength(count);
   });
 });
