@@ -16,7 +16,7 @@ export interface RateLimitsOptions {
   /** Keys the hashes under which ids, addresses and cards are counted: none is stored as it is. */
   secret: Buffer;
   make: LimiterFactory;
-  /** Wraps each store call (Redis: outages become StoreUnavailableError). */
+  /** Wraps each store call (Redis: outages become StoreUnavailableError); none by default. */
   call?: <T>(what: string, run: () => Promise<T>) => Promise<T>;
   /** Deletes a limiter's expired counts (stores that do not expire them by themselves). */
   sweep?: (keyPrefix: string) => void;
@@ -32,16 +32,20 @@ const SWEEP_EVERY = 500;
  * The counting every adapter shares (hashing the keys, the rules in order, the first refusal told); the
  * adapter gives the store-backed limiter of each rule.
  */
-export function createRateLimits({ rules, secret, make, call = (_w, run) => run(), sweep }: RateLimitsOptions): RateLimits {
+export function createRateLimits({ rules, secret, make, call, sweep }: RateLimitsOptions): RateLimits {
   let consumes = 0;
-  const limiters = new Map<string, { rule: RateRule; limiter: RateLimiter }>();
+  // Each action's rules in order, with the limiter of each, looked up once.
+  const byAction = new Map<RateAction, Array<{ rule: RateRule; limiter: RateLimiter }>>();
   const limiterPrefixes: string[] = [];
   for (const [action, list] of Object.entries(rules) as [RateAction, RateRule[]][]) {
-    for (const rule of list) {
-      const prefix = `rl_${action}_${rule.scope}`;
-      limiterPrefixes.push(prefix);
-      limiters.set(`${action}:${rule.scope}`, { rule, limiter: make(prefix, rule, action) });
-    }
+    byAction.set(
+      action,
+      list.map((rule) => {
+        const prefix = `rl_${action}_${rule.scope}`;
+        limiterPrefixes.push(prefix);
+        return { rule, limiter: make(prefix, rule, action) };
+      }),
+    );
   }
   const digest = (scope: RateScope, value: string) =>
     createHmac('sha256', secretKey(secret)).update(`rate|${scope}|${value}`).digest('base64url').slice(0, 32);
@@ -59,22 +63,18 @@ export function createRateLimits({ rules, secret, make, call = (_w, run) => run(
     return hashed;
   };
 
+  /** One count: undefined when allowed, the RateLimiterRes when refused; a store's failure rejects. */
+  const countOne = (limiter: RateLimiter, key: string): Promise<RateLimiterRes | undefined> =>
+    limiter.consume(key).then(allowed, refusedOrFailed);
+
   return {
     async consume(action, keys) {
       if (sweep && ++consumes % SWEEP_EVERY === 0) for (const prefix of limiterPrefixes) sweep(prefix);
-      for (const rule of rules[action]) {
+      for (const { rule, limiter } of byAction.get(action) ?? []) {
         const value = keys[rule.scope];
         if (value === undefined || value === '') continue;
-        const { limiter } = limiters.get(`${action}:${rule.scope}`)!;
-        const res = await call(`rate limit ${action}`, async () => {
-          try {
-            await limiter.consume(hash(rule.scope, value));
-            return undefined;
-          } catch (refused) {
-            if (refused instanceof RateLimiterRes) return refused;
-            throw refused;
-          }
-        });
+        const key = hash(rule.scope, value);
+        const res = await (call ? call(`rate limit ${action}`, () => countOne(limiter, key)) : countOne(limiter, key));
         if (res) {
           return {
             allowed: false,
@@ -87,4 +87,12 @@ export function createRateLimits({ rules, secret, make, call = (_w, run) => run(
       return { allowed: true };
     },
   };
+}
+
+const allowed = (): undefined => undefined;
+
+/** A limiter refuses by rejecting with its RateLimiterRes; anything else it rejects with is a failure. */
+function refusedOrFailed(reason: unknown): RateLimiterRes {
+  if (reason instanceof RateLimiterRes) return reason;
+  throw reason;
 }

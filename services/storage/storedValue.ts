@@ -38,8 +38,10 @@ export function encodeStoredValue(
   const cipher = createCipheriv('aes-256-gcm', secretKey(encryptionKey), iv);
   // The row key is authenticated too: a value copied under another key does not decrypt.
   cipher.setAAD(Buffer.from(key, 'utf8'));
-  const body = Buffer.concat([cipher.update(json, 'utf8'), cipher.final()]);
-  return ENCRYPTED + Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64');
+  const body = cipher.update(json, 'utf8');
+  const rest = cipher.final(); // empty for GCM, which encrypts as it goes; it computes the tag
+  // One copy into the stored layout: iv | tag | ciphertext.
+  return ENCRYPTED + Buffer.concat([iv, cipher.getAuthTag(), body, rest]).toString('base64');
 }
 
 /** Reads back what `encodeStoredValue` wrote; throws on a wrong or missing key and on a tampered or moved value. */
