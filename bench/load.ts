@@ -7,6 +7,9 @@
 import { Agent, request } from 'node:http';
 import type { BenchCustomer } from './seed';
 
+/** How long a keep-alive connection may sit unused before the client lets it go. */
+const IDLE_MS = 4_000;
+
 /** A POST over keep-alive connections; the body comes back as a string. */
 export class HttpClient {
   private readonly agent: Agent;
@@ -17,7 +20,10 @@ export class HttpClient {
     const url = new URL(base);
     this.host = url.hostname;
     this.port = Number(url.port);
-    this.agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
+    // A connection left idle is let go after 4 s, before the server closes it (Node's keep-alive
+    // timeout, 5 s): a request sent on a connection the server is closing fails with ECONNRESET
+    // (Node's docs, `request.reusedSocket`). At half load (the soak) most connections sit idle.
+    this.agent = new Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections, timeout: IDLE_MS });
   }
 
   post(path: string, body: string): Promise<{ status: number; body: string }> {

@@ -1,0 +1,75 @@
+/**
+ * What the chart alone costs a turn: the real chart, effects that answer at once, the bench's whole
+ * change (eight turns), run as `bot/runChart.ts` runs it, the actor taken up by the next turn
+ * (`warm`, as the bot does) or restored from the stored snapshot (`restored`). No HTTP, no stores.
+ *
+ *   npx tsx bench/probes/chartTurns.ts [warm|restored]
+ */
+import { fromPromise, type Snapshot } from 'xstate';
+import { runChart, type ChartActor } from '../../bot/runChart';
+import { changePhoneMachine } from '../../dialogs/changePhone';
+import type {
+  ChangeBindingInput,
+  ChangeBindingOutput,
+  ChartEvent,
+  CheckNewPhoneInput,
+  CheckNewPhoneOutput,
+  IdentityInput,
+  IdentityOutput,
+  SendCodeInput,
+  SendCodeOutput,
+  VerifyCodeInput,
+  VerifyCodeOutput,
+} from '../../dialogs/types';
+import type { Intent } from '../../domain/intent';
+
+const machine = changePhoneMachine.provide({
+  actors: {
+    verifyIdentity: fromPromise<IdentityOutput, IdentityInput>(async () => ({ result: 'ok', customerId: 'cust', cardId: 'card' })),
+    sendCode: fromPromise<SendCodeOutput, SendCodeInput>(async () => ({ result: 'sent', ttlMinutes: 5, resendSeconds: 60 })),
+    verifyCode: fromPromise<VerifyCodeOutput, VerifyCodeInput>(async ({ input }) =>
+      input.code === '909090' ? { result: 'ok', codeId: 'code-1' } : { result: 'wrong', attemptsLeft: 4 },
+    ),
+    checkNewPhone: fromPromise<CheckNewPhoneOutput, CheckNewPhoneInput>(async () => ({ result: 'ok' })),
+    changeBinding: fromPromise<ChangeBindingOutput, ChangeBindingInput>(async () => ({ result: 'changed' })),
+  },
+});
+
+const said = (text: string, intent: Intent = 'none'): ChartEvent => ({ type: 'SAID', text, intent });
+const change: ChartEvent[][] = [
+  [said('我想更换银行卡绑定的手机号', 'changePhone')],
+  [said('6222021234567890128')],
+  [said('11010519491231002X')],
+  [said('13800138000')],
+  [said('909090')],
+  [said('18612345678')],
+  [said('909090')],
+  [said('确认', 'affirm')],
+];
+
+async function conversation(n: number, warm: boolean): Promise<void> {
+  let snapshot: Snapshot<unknown> | undefined;
+  let actor: ChartActor | undefined;
+  for (const events of change) {
+    const turn = await runChart(machine, { conversationId: `c${n}`, snapshot, events, timeoutMs: 1000, ...(warm && actor ? { warm: actor } : {}) });
+    if (!warm) turn.actor.stop();
+    snapshot = turn.snapshot;
+    actor = turn.actor;
+    JSON.stringify(snapshot); // as it is stored
+  }
+  actor?.stop();
+}
+
+async function main(): Promise<void> {
+  const warm = (process.argv[2] ?? 'warm') === 'warm';
+  for (let i = 0; i < 500; i++) await conversation(i, warm); // warm-up
+  for (let round = 1; round <= 3; round++) {
+    const n = 2000;
+    const started = process.hrtime.bigint();
+    for (let i = 0; i < n; i++) await conversation(i, warm);
+    const perTurn = Number(process.hrtime.bigint() - started) / n / change.length / 1000;
+    console.log(`round ${round} (${warm ? 'warm' : 'restored'}): ${perTurn.toFixed(1)} µs a turn`);
+  }
+}
+
+void main();
