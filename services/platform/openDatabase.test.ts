@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDatabase, WAL_AUTOCHECKPOINT_PAGES } from './openDatabase';
+import { openDatabase, PAGE_CACHE_KIB, WAL_AUTOCHECKPOINT_PAGES } from './openDatabase';
 
 describe('openDatabase', () => {
-  it('opens a file in WAL mode, checkpointing every WAL_AUTOCHECKPOINT_PAGES pages, and creates its folder', () => {
+  it('opens a file in WAL mode, checkpointing every WAL_AUTOCHECKPOINT_PAGES pages, with a page cache of PAGE_CACHE_KIB, and creates its folder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rebind-open-'));
     try {
       const db = openDatabase(join(dir, 'nested', 'x.sqlite'));
@@ -12,6 +12,8 @@ describe('openDatabase', () => {
       expect(db.pragma('wal_autocheckpoint', { simple: true })).toBe(WAL_AUTOCHECKPOINT_PAGES);
       expect(db.pragma('busy_timeout', { simple: true })).toBe(5000);
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+      // Not better-sqlite3's 16 MiB a connection: a negative cache_size is in KiB.
+      expect(db.pragma('cache_size', { simple: true })).toBe(-PAGE_CACHE_KIB);
       db.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
