@@ -44,8 +44,11 @@ describe('SqliteRateLimiter', () => {
   test('goes on counting what rate-limiter-flexible counted in the same table (the format kept)', async () => {
     const db: Db = openDatabase(':memory:');
     try {
-      const library = new RateLimiterSQLite({ storeClient: db, storeType: 'better-sqlite3', tableName: 'rl_t', points: 3, duration: 60, clearExpiredByTimeout: false });
-      await new Promise((resolve) => setTimeout(resolve, 10));
+      const options = { storeClient: db, storeType: 'better-sqlite3', tableName: 'rl_t', points: 3, duration: 60, clearExpiredByTimeout: false };
+      // The library creates its table, then calls back.
+      const library = await new Promise<RateLimiterSQLite>((resolve, reject) => {
+        const made: RateLimiterSQLite = new RateLimiterSQLite(options, (err?: Error) => (err ? reject(err) : resolve(made)));
+      });
       await library.consume('k');
       await library.consume('k');
       const ours = new SqliteRateLimiter(db, 'rl_t', { points: 3, duration: 60 });
