@@ -5,35 +5,14 @@
  *
  *   npx tsx bench/probes/chartTurns.ts [warm|restored]
  */
-import { fromPromise, type Snapshot } from 'xstate';
+import type { Snapshot } from 'xstate';
 import { runChart, type ChartActor } from '../../bot/runChart';
 import { changePhoneMachine } from '../../dialogs/changePhone';
-import type {
-  ChangeBindingInput,
-  ChangeBindingOutput,
-  ChartEvent,
-  CheckNewPhoneInput,
-  CheckNewPhoneOutput,
-  IdentityInput,
-  IdentityOutput,
-  SendCodeInput,
-  SendCodeOutput,
-  VerifyCodeInput,
-  VerifyCodeOutput,
-} from '../../dialogs/types';
+import type { ChartEvent } from '../../dialogs/types';
 import type { Intent } from '../../domain/intent';
+import { answeringEffects, RIGHT_CODE } from '../../tests/support/answeringEffects';
 
-const machine = changePhoneMachine.provide({
-  actors: {
-    verifyIdentity: fromPromise<IdentityOutput, IdentityInput>(async () => ({ result: 'ok', customerId: 'cust', cardId: 'card' })),
-    sendCode: fromPromise<SendCodeOutput, SendCodeInput>(async () => ({ result: 'sent', ttlMinutes: 5, resendSeconds: 60 })),
-    verifyCode: fromPromise<VerifyCodeOutput, VerifyCodeInput>(async ({ input }) =>
-      input.code === '909090' ? { result: 'ok', codeId: 'code-1' } : { result: 'wrong', attemptsLeft: 4 },
-    ),
-    checkNewPhone: fromPromise<CheckNewPhoneOutput, CheckNewPhoneInput>(async () => ({ result: 'ok' })),
-    changeBinding: fromPromise<ChangeBindingOutput, ChangeBindingInput>(async () => ({ result: 'changed' })),
-  },
-});
+const machine = changePhoneMachine.provide({ actors: answeringEffects });
 
 const said = (text: string, intent: Intent = 'none'): ChartEvent => ({ type: 'SAID', text, intent });
 const change: ChartEvent[][] = [
@@ -41,9 +20,9 @@ const change: ChartEvent[][] = [
   [said('6222021234567890128')],
   [said('11010519491231002X')],
   [said('13800138000')],
-  [said('909090')],
+  [said(RIGHT_CODE)],
   [said('18612345678')],
-  [said('909090')],
+  [said(RIGHT_CODE)],
   [said('确认', 'affirm')],
 ];
 
@@ -52,10 +31,10 @@ async function conversation(n: number, warm: boolean): Promise<void> {
   let actor: ChartActor | undefined;
   for (const events of change) {
     const turn = await runChart(machine, { conversationId: `c${n}`, snapshot, events, timeoutMs: 1000, ...(warm && actor ? { warm: actor } : {}) });
-    if (!warm) turn.actor.stop();
     snapshot = turn.snapshot;
-    actor = turn.actor;
     JSON.stringify(snapshot); // as it is stored
+    if (warm) actor = turn.actor;
+    else turn.actor.stop();
   }
   actor?.stop();
 }

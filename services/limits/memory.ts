@@ -1,14 +1,9 @@
-import { RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterRes } from 'rate-limiter-flexible';
 import { systemClock, type Clock } from '../../domain/clock';
 import type { RateLimits } from './index';
-import { createRateLimits, type RateLimiter } from './rateLimits';
+import { createRateLimits, windowDecision, windowRes, type RateLimiter, type WindowCount } from './rateLimits';
 import type { RateRule, RateRuleSet } from './rateRules';
 
-interface Count {
-  points: number;
-  /** When the window ends (ms since the epoch); null: never. */
-  expiresAt: number | null;
-}
 
 /**
  * Counts in fixed windows in this process's memory, as rate-limiter-flexible's RateLimiterMemory does,
@@ -19,7 +14,7 @@ interface Count {
  * has passed since the last sweep, so no more than about two windows' keys are kept.
  */
 export class MemoryRateLimiter implements RateLimiter {
-  private readonly counts = new Map<string, Count>();
+  private readonly counts = new Map<string, WindowCount>();
   private readonly windowMs: number;
   private nextSweep: number;
 
@@ -52,15 +47,14 @@ export class MemoryRateLimiter implements RateLimiter {
       count = { points, expiresAt: this.windowMs > 0 ? now + this.windowMs : null };
       this.counts.set(k, count);
     }
-    const res = this.res(count, now, first);
-    return count.points > this.opts.points ? Promise.reject(res) : Promise.resolve(res);
+    return windowDecision(this.opts.points, count, now, first);
   }
 
   /** The key's count in the current window; null when it has none. */
   get(key: string | number): Promise<RateLimiterRes | null> {
     const now = this.clock();
     const count = this.live(String(key), now);
-    return Promise.resolve(count ? this.res(count, now, false) : null);
+    return Promise.resolve(count ? windowRes(this.opts.points, count, now, false) : null);
   }
 
   delete(key: string | number): Promise<boolean> {
@@ -79,18 +73,13 @@ export class MemoryRateLimiter implements RateLimiter {
   }
 
   /** The key's count if its window has not ended (an ended one is forgotten). */
-  private live(key: string, now: number): Count | undefined {
+  private live(key: string, now: number): WindowCount | undefined {
     const count = this.counts.get(key);
     if (count && count.expiresAt !== null && count.expiresAt <= now) {
       this.counts.delete(key);
       return undefined;
     }
     return count;
-  }
-
-  private res(count: Count, now: number, first: boolean): RateLimiterRes {
-    const msBeforeNext = count.expiresAt === null ? -1 : count.expiresAt - now;
-    return new RateLimiterRes(Math.max(this.opts.points - count.points, 0), msBeforeNext, count.points, first);
   }
 }
 

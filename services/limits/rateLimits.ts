@@ -8,6 +8,24 @@ import type { RateAction, RateRule, RateRuleSet, RateScope } from './rateRules';
 /** What the counting needs of a limiter: rate-limiter-flexible's consume (it rejects with a RateLimiterRes when refused). */
 export type RateLimiter = Pick<RateLimiterAbstract, 'consume'>;
 
+/** A key's count in its fixed window: points so far, and when the window ends (ms since the epoch; null: never). */
+export interface WindowCount {
+  points: number;
+  expiresAt: number | null;
+}
+
+/** A window's count as rate-limiter-flexible tells it. */
+export function windowRes(limit: number, count: WindowCount, now: number, first: boolean): RateLimiterRes {
+  const msBeforeNext = count.expiresAt === null ? -1 : Math.max(count.expiresAt - now, 0);
+  return new RateLimiterRes(Math.max(limit - count.points, 0), msBeforeNext, count.points, first);
+}
+
+/** A count's answer as the library's limiters give it: resolved within `limit`, rejected with the RateLimiterRes over it. */
+export function windowDecision(limit: number, count: WindowCount, now: number, first: boolean): Promise<RateLimiterRes> {
+  const res = windowRes(limit, count, now, first);
+  return count.points > limit ? Promise.reject(res) : Promise.resolve(res);
+}
+
 /** Makes the store-backed limiter for one (action, scope) rule. */
 export type LimiterFactory = (keyPrefix: string, rule: RateRule, action: RateAction) => RateLimiter;
 

@@ -86,7 +86,7 @@ describe('SqliteRateLimiter', () => {
     db.exec('DROP TABLE rl_x');
     const error = await limiter.consume('a').catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(RateLimiterRes);
-    expect(error).toMatchObject({ message: expect.stringMatching(/no such table/) });
+    expect(error).toMatchObject({ code: 'SQLITE_ERROR' });
     expect(() => new SqliteRateLimiter(db, 'rl; DROP TABLE x', { points: 1, duration: 1 })).toThrow(RangeError);
     db.close();
   });

@@ -1,10 +1,10 @@
 import type { Statement } from 'better-sqlite3';
-import { RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterRes } from 'rate-limiter-flexible';
 import type { Clock } from '../../domain/clock';
 import type { Db } from '../platform/openDatabase';
 import type { AttemptLimiter, FailResult, RateLimits } from './index';
 import { memoryLimiter } from './memory';
-import { createRateLimits, type RateLimiter } from './rateLimits';
+import { createRateLimits, windowDecision, type RateLimiter } from './rateLimits';
 import type { RateRuleSet } from './rateRules';
 
 /** The SQLite limiter: synchronous, so it can take part in a caller's transaction (the OTP service's). */
@@ -115,12 +115,6 @@ export function createSqliteAttemptLimiter({
   };
 }
 
-/** A count as its table holds it: the points so far and when the window ends (ms since the epoch; null: never). */
-interface CountRow {
-  points: number;
-  expire: number | null;
-}
-
 /**
  * Counts in fixed windows in a SQLite table, in rate-limiter-flexible's `RateLimiterSQLite` format (the
  * table `key`, `points`, `expire`; keys `rlflx:<key>`), so counts kept before are read on. What differs is
@@ -129,7 +123,7 @@ interface CountRow {
  * prepared once and run as it is, and joins the group commit's transaction like any other write.
  */
 export class SqliteRateLimiter implements RateLimiter {
-  private readonly upsert: Statement<[string, number, number | null, number, number], CountRow>;
+  private readonly upsert: Statement<[string, number, number | null, number, number], { points: number; expire: number | null }>;
   private readonly windowMs: number;
 
   /** `points` allowed per `duration` seconds (0: the counts never expire), counted in `table`. */
@@ -154,19 +148,14 @@ export class SqliteRateLimiter implements RateLimiter {
   /** Counts `points` for the key: resolves within the limit, rejects with the RateLimiterRes over it (as the library does). */
   consume(key: string | number, points = 1): Promise<RateLimiterRes> {
     const now = this.clock();
-    let row: CountRow;
+    let row: { points: number; expire: number | null };
     try {
       row = this.upsert.get(`rlflx:${key}`, points, this.windowMs > 0 ? now + this.windowMs : null, now, now)!;
     } catch (error) {
       return Promise.reject(error);
     }
-    const res = new RateLimiterRes(
-      Math.max(this.opts.points - row.points, 0),
-      row.expire === null ? -1 : Math.max(row.expire - now, 0),
-      row.points,
-      row.points === points,
-    );
-    return row.points > this.opts.points ? Promise.reject(res) : Promise.resolve(res);
+    // Its first points are the count's own: the window opened with this call.
+    return windowDecision(this.opts.points, { points: row.points, expiresAt: row.expire }, now, row.points === points);
   }
 }
 
@@ -177,7 +166,7 @@ export class SqliteRateLimiter implements RateLimiter {
  * two SQLite commits for it. Expired rows are swept every few hundred consumes, in the caller's
  * turn: no timer outlives the database.
  */
-export async function createSqliteRateLimits(rules: RateRuleSet, secret: Buffer, db: Db, clock: Clock = Date.now): Promise<RateLimits> {
+export async function createSqliteRateLimits(rules: RateRuleSet, secret: Buffer, db: Db): Promise<RateLimits> {
   // The sweep of each table, prepared once.
   const sweeps = new Map<string, Statement<[number]>>();
   return createRateLimits({
@@ -185,10 +174,10 @@ export async function createSqliteRateLimits(rules: RateRuleSet, secret: Buffer,
     secret,
     make: (keyPrefix, rule, action) => {
       if (action === 'messages') return memoryLimiter(keyPrefix, rule);
-      const limiter = new SqliteRateLimiter(db, keyPrefix, { points: rule.points, duration: rule.windowSeconds }, clock);
+      const limiter = new SqliteRateLimiter(db, keyPrefix, { points: rule.points, duration: rule.windowSeconds });
       sweeps.set(keyPrefix, db.prepare<[number]>(`DELETE FROM ${keyPrefix} WHERE expire < ?`));
       return limiter;
     },
-    sweep: (prefix) => void sweeps.get(prefix)?.run(clock()),
+    sweep: (prefix) => void sweeps.get(prefix)?.run(Date.now()),
   });
 }

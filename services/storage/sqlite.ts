@@ -119,10 +119,9 @@ export class SqliteStorage implements TrackedStorage {
   }
 
   async writeOne(key: string, item: StoreItem): Promise<string> {
-    // Inside an open transaction (a group commit's) the check and the one statement that writes are
-    // already isolated, and the statement is atomic: no savepoint of its own is needed.
-    if (this.db.inTransaction) return this.writeEntry(key, item as Record<string, unknown>, this.clock());
-    return this.writeAll([[key, item as Record<string, unknown>]])[0] as string;
+    // One entry is one statement, its eTag check included: atomic by itself, so no transaction (or,
+    // inside a group commit's, no savepoint) of its own.
+    return this.writeEntry(key, item as Record<string, unknown>, this.clock());
   }
 
   /** Writes a batch in one transaction; returns the new eTags, in order. */

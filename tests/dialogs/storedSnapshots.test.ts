@@ -16,27 +16,18 @@ import { changePhoneMachine } from '../../dialogs/changePhone';
 import type {
   CallbackInput,
   CallbackOutput,
-  ChangeBindingInput,
-  ChangeBindingOutput,
   ChartEvent,
-  CheckNewPhoneInput,
-  CheckNewPhoneOutput,
-  IdentityInput,
-  IdentityOutput,
   LeaveQueueOutput,
   RelayInput,
   RelayOutput,
   Reply,
   RequestAgentInput,
   RequestAgentOutput,
-  SendCodeInput,
-  SendCodeOutput,
-  VerifyCodeInput,
-  VerifyCodeOutput,
 } from '../../dialogs/types';
 import type { Intent } from '../../domain/intent';
 import { runChart } from '../../bot/runChart';
 import { SNAPSHOT_VERSION } from '../../bot/RebindBot';
+import { answeringEffects } from '../support/answeringEffects';
 
 const FIXTURE = join(__dirname, 'storedSnapshots.v2.json');
 const RECORD = process.env.RECORD_STORED_SNAPSHOTS === '1';
@@ -50,13 +41,7 @@ const said = (text: string, intent: Intent = 'none'): ChartEvent => ({ type: 'SA
 const recorded: string[] = [];
 const machine = changePhoneMachine.provide({
   actors: {
-    verifyIdentity: fromPromise<IdentityOutput, IdentityInput>(async () => ({ result: 'ok', customerId: 'cust', cardId: 'card' })),
-    sendCode: fromPromise<SendCodeOutput, SendCodeInput>(async () => ({ result: 'sent', ttlMinutes: 5, resendSeconds: 60 })),
-    verifyCode: fromPromise<VerifyCodeOutput, VerifyCodeInput>(async ({ input }) =>
-      input.code === '909090' ? { result: 'ok', codeId: `code-${input.purpose}` } : { result: 'wrong', attemptsLeft: 4 },
-    ),
-    checkNewPhone: fromPromise<CheckNewPhoneOutput, CheckNewPhoneInput>(async () => ({ result: 'ok' })),
-    changeBinding: fromPromise<ChangeBindingOutput, ChangeBindingInput>(async () => ({ result: 'changed' })),
+    ...answeringEffects,
     requestAgent: fromPromise<RequestAgentOutput, RequestAgentInput>(async ({ input }) => {
       if (input.conversationId.endsWith('-closed')) return { result: 'closed', opensAt: '09:00' };
       if (input.conversationId.endsWith('-channel')) return { result: 'channel', ticket: 'HCHAN', requestedAt: 1000 };
