@@ -1,6 +1,10 @@
 import type Redis from 'ioredis';
 import { fiveRecords, tamperCases, type Tamperer } from '../../tests/support/auditTamperCases';
 import { redisForTests, uniquePrefix } from '../../tests/support/redis';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createGroupCommit } from '../platform/groupCommit';
 import { openDatabase, type Db } from '../platform/openDatabase';
 import type { AuditLog, AuditRecord } from './index';
 import { createRedisAuditLog } from './redis';
@@ -18,7 +22,7 @@ interface Store {
   open(clock: () => number, options?: { key?: Buffer }): AuditLog;
   /** Rewrites the store behind the logs' backs. */
   tamperer(): Tamperer;
-  close(): void;
+  close(): void | Promise<void>;
 }
 
 /** Someone editing rebind.sqlite by hand: first the append-only triggers go. */
@@ -109,7 +113,42 @@ const stores: Array<[string, () => Store]> = [
       return {
         open: (clock, options = {}) => createSqliteAuditLog({ db, key: options.key ?? key, clock }),
         tamperer: () => sqliteTamperer(db),
-        close: () => db.close(),
+        close: () => void db.close(),
+      };
+    },
+  ],
+  [
+    // As the bot runs it: every write joins the group commit's open transaction, and the chain's head
+    // is written once, just before the commit.
+    'SQLite, in a group commit',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rebind-audit-'));
+      const file = join(dir, 'rebind.sqlite');
+      const connection = openDatabase(file);
+      const group = createGroupCommit(connection, file);
+      const committed = <A extends unknown[]>(f: (...a: A) => Promise<void>) => async (...a: A) => {
+        // Someone else edits the file between two of the bot's commits, never inside one.
+        await group.durable();
+        await f(...a);
+      };
+      return {
+        open: (clock, options = {}) => createSqliteAuditLog({ db: group.db, key: options.key ?? key, clock }),
+        tamperer: () => {
+          const t = sqliteTamperer(connection);
+          return {
+            edit: committed(t.edit),
+            forge: committed(t.forge),
+            remove: committed(t.remove),
+            swap: committed(t.swap),
+            setHeadCount: committed(t.setHeadCount),
+            removeHead: committed(t.removeHead),
+          };
+        },
+        close: async () => {
+          await group.close();
+          connection.close();
+          rmSync(dir, { recursive: true, force: true });
+        },
       };
     },
   ],

@@ -1,4 +1,9 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fiveRecords } from '../../tests/support/auditTamperCases';
+import { createGroupCommit, type GroupCommit } from '../platform/groupCommit';
 import { openDatabase, type Db } from '../platform/openDatabase';
 import type { AuditLog } from './index';
 import { createSqliteAuditLog, verifySqliteAudit } from './sqlite';
@@ -63,5 +68,97 @@ describe('hash-chained audit log (SQLite)', () => {
     expect(verifySqliteAudit(fresh, key)).toEqual({ ok: true, records: 0 });
     expect(fresh.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").get()).toEqual({ n: 0 });
     fresh.close();
+  });
+});
+
+describe('hash-chained audit log in a group commit (as the bot runs it)', () => {
+  let dir: string;
+  let file: string;
+  let connection: Db;
+  let group: GroupCommit;
+  let writes: number[];
+  let audit: AuditLog;
+  /** Another process's view of the file: committed rows only. */
+  let other: Db;
+  const committed = () => ({
+    records: (other.prepare('SELECT count(*) FROM audit_log').pluck().get() as number),
+    head: (other.prepare('SELECT count FROM audit_head').pluck().get() as number | undefined),
+  });
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rebind-audit-group-'));
+    file = join(dir, 'rebind.sqlite');
+    connection = openDatabase(file);
+    writes = [];
+    group = createGroupCommit(connection, file, { onCommit: (n) => writes.push(n) });
+    let now = 100;
+    audit = createSqliteAuditLog({ db: group.db, key, clock: () => now++ });
+    other = new Database(file, { readonly: true });
+  });
+  afterEach(async () => {
+    await group.close();
+    other.close();
+    connection.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('commits the records and their head together, each record one statement', async () => {
+    await group.durable();
+    writes = [];
+    await fiveRecords(audit);
+    expect(committed()).toEqual({ records: 0, head: undefined });
+    await group.durable();
+    expect(committed()).toEqual({ records: 5, head: 5 });
+    // Five INSERTs joined the commit: no savepoint, no head written, per record.
+    expect(writes).toEqual([5]);
+    await audit.record('change.committed', 'conv-a', { changeId: 'c1' });
+    // In this process the head of what is not committed yet is the one it will be committed with.
+    expect(await audit.verify()).toEqual({ ok: true, records: 6 });
+    expect(committed()).toEqual({ records: 5, head: 5 });
+    await group.durable();
+    expect(committed()).toEqual({ records: 6, head: 6 });
+    expect(verifySqliteAudit(other, key)).toEqual({ ok: true, records: 6 });
+  });
+
+  it('a commit that fails loses the records and their head together; the chain goes on from what was committed', async () => {
+    await audit.record('identity.passed', 'conv-a');
+    await group.durable();
+    connection.exec('CREATE TABLE parent (id INTEGER PRIMARY KEY); CREATE TABLE child (p INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED)');
+    const before = group.mark();
+    await audit.record('code.sent', 'conv-a', { phone: '138****8000' });
+    // A deferred foreign key fails the whole commit.
+    group.db.prepare('INSERT INTO child (p) VALUES (42)').run();
+    await expect(group.durable(before)).rejects.toThrow('not known to be on disk');
+    expect(committed()).toEqual({ records: 1, head: 1 });
+    await audit.record('code.sent', 'conv-a', { phone: '138****8000' });
+    await group.durable();
+    expect(committed()).toEqual({ records: 2, head: 2 });
+    expect(verifySqliteAudit(other, key)).toEqual({ ok: true, records: 2 });
+  });
+
+  it('another audit log on the same db appends after the same end', async () => {
+    const again = createSqliteAuditLog({ db: group.db, key, clock: () => 200 });
+    await audit.record('identity.passed', 'conv-a');
+    await again.record('handoff.requested', 'conv-b', { reason: 'customerRequest' });
+    await audit.record('code.sent', 'conv-a');
+    await group.durable();
+    expect(verifySqliteAudit(other, key)).toEqual({ ok: true, records: 3 });
+  });
+
+  it('inside a transaction function: written as it goes, unless records wait for the commit', async () => {
+    const inside = (record: () => Promise<void>) => {
+      let result: Promise<void> | undefined;
+      group.db.transaction(() => {
+        result = record();
+      })();
+      return result!;
+    };
+    // Nothing kept for the commit yet: the record and its head are written in the savepoint.
+    await inside(() => audit.record('identity.passed', 'conv-a'));
+    await audit.record('code.sent', 'conv-a');
+    // Now the end is kept for the commit, and a savepoint could undo a record but not that end.
+    await expect(inside(() => audit.record('code.sent', 'conv-b'))).rejects.toThrow(/inside a transaction function/);
+    await group.durable();
+    expect(verifySqliteAudit(other, key)).toEqual({ ok: true, records: 2 });
   });
 });

@@ -1,4 +1,5 @@
 import type { Clock } from '../../domain/clock';
+import { openTransactionOf, type OpenTransaction } from '../platform/groupCommit';
 import type { Db } from '../platform/openDatabase';
 import { GENESIS_MAC, makeHead, recordMac, verifyChain, type AuditVerification } from './auditChain';
 import type { AuditLog, AuditRecord, AuditType } from './index';
@@ -107,6 +108,27 @@ export function verifySqliteAudit(db: Db, key: Buffer): AuditVerification {
 }
 
 /**
+ * The chain's end within a group commit's open transaction, per db: every audit log on that db (a
+ * second one stands for another part of the process) appends after the same end.
+ */
+const chainEnds = new WeakMap<Db, ChainEnd>();
+
+interface ChainEnd {
+  generation: number;
+  count: number;
+  lastMac: string;
+  nextId: number;
+  /** Sets the head (the log that appended last: its key). */
+  writeHead: (count: number, lastMac: string) => void;
+}
+
+/** Writes the head of the chain's end kept for `db`'s open transaction (just before it commits). */
+function headOfChainEnd(db: Db): void {
+  const end = chainEnds.get(db);
+  if (end) end.writeHead(end.count, end.lastMac);
+}
+
+/**
  * Append-only, hash-chained audit trail in SQLite. Each insert and the head move together in one
  * IMMEDIATE transaction, so the chain stays linear when several processes share the file.
  * `key` is the audit key from server/secrets.ts (`keys.audit`).
@@ -126,27 +148,61 @@ export function createSqliteAuditLog({ db, key, clock = Date.now }: { db: Db; ke
   const byConversation = db.prepare(`SELECT ${COLUMNS} FROM audit_log WHERE conversation_id = ? ORDER BY id`);
   const writeHead = headWriter(db, key);
 
+  /** One record: its id, its link in the chain after `lastMac`, and its row. */
+  const insertRecord = (id: number, lastMac: string, type: AuditType, conversationId: string, data: AuditRecord['data']) => {
+    // What is stored is what is MACed: the data as it reads back from JSON.
+    const json = JSON.stringify(data);
+    const record: AuditRecord = { id, at: clock(), type, conversationId, data: JSON.parse(json) as AuditRecord['data'] };
+    const mac = recordMac(key, lastMac, record);
+    insert.run(id, record.at, type, conversationId, json, mac);
+    return mac;
+  };
+
   const append = db.transaction((type: AuditType, conversationId: string, data: AuditRecord['data']) => {
     const head = readHead.get() as HeadRow | undefined;
     // Never an id used before, even one whose row is gone: a gap then shows where records were removed.
     const { id } = nextId.get() as { id: number };
-    // What is stored is what is MACed: the data as it reads back from JSON.
-    const json = JSON.stringify(data);
-    const record: AuditRecord = { id, at: clock(), type, conversationId, data: JSON.parse(json) as AuditRecord['data'] };
-    const mac = recordMac(key, head?.last_mac ?? GENESIS_MAC, record);
-    insert.run(id, record.at, type, conversationId, json, mac);
+    const mac = insertRecord(id, head?.last_mac ?? GENESIS_MAC, type, conversationId, data);
     writeHead((head?.count ?? 0) + 1, mac);
   });
 
+  /**
+   * Inside a group commit's open transaction (services/platform/groupCommit.ts) the file is this
+   * process's until the commit: no other process can append. The chain's end is then read once per
+   * transaction and kept in `chainEnds`, each record is one INSERT (no savepoint: one statement is
+   * atomic), and the head is written once, just before the commit, in the same transaction: a commit
+   * holds the records and their head, or neither.
+   */
+  const headAtCommit = () => headOfChainEnd(db);
+  const appendInOpenTransaction = (tx: OpenTransaction, type: AuditType, conversationId: string, data: AuditRecord['data']) => {
+    let end = chainEnds.get(db);
+    if (end?.generation !== tx.generation) {
+      const head = readHead.get() as HeadRow | undefined;
+      const { id } = nextId.get() as { id: number };
+      end = { generation: tx.generation, count: head?.count ?? 0, lastMac: head?.last_mac ?? GENESIS_MAC, nextId: id, writeHead };
+    }
+    const mac = insertRecord(end.nextId, end.lastMac, type, conversationId, data);
+    chainEnds.set(db, { generation: end.generation, count: end.count + 1, lastMac: mac, nextId: end.nextId + 1, writeHead });
+    tx.beforeCommit('audit_head', headAtCommit);
+  };
+
   return {
     async record(type, conversationId, data = {}) {
-      append.immediate(type, conversationId, data);
+      const tx = openTransactionOf(db);
+      if (tx && !tx.nested) appendInOpenTransaction(tx, type, conversationId, data);
+      else if (tx && chainEnds.get(db)?.generation === tx.generation) {
+        // A savepoint could undo this record but not the chain's end kept for the commit.
+        throw new Error('audit: a record inside a transaction function, after records kept for the commit');
+      } else append.immediate(type, conversationId, data);
     },
     async list(filter = {}) {
       const rows = (filter.conversationId ? byConversation.all(filter.conversationId) : all.all()) as Row[];
       return rows.map(toRecord);
     },
     async verify() {
+      // The head of records not yet committed, as it will be committed with them.
+      const tx = openTransactionOf(db);
+      if (tx && chainEnds.get(db)?.generation === tx.generation) headOfChainEnd(db);
       return verifySqliteAudit(db, key);
     },
   };

@@ -4,7 +4,7 @@
  *
  * Adapters: `sqlite.ts` (table funnel_events), `redis.ts` (one list); `funnelLogContract.test.ts` runs both.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FunnelEvent, FunnelStep } from './funnel';
 
 /** Where funnel events are kept: one per turn that shows a step, keyed by a conversation hash. */
@@ -14,7 +14,10 @@ export interface FunnelLog {
   all(): Promise<FunnelEvent[]>;
 }
 
-/** The conversation as the funnel (and the logs) know it: 12 hex digits of a SHA-256, not reversible. */
+/**
+ * The conversation as the funnel (and the logs) know it: 12 hex digits of a SHA-256, not reversible.
+ * Node's one-shot `hash` (no Hash object): this runs on every turn.
+ */
 export function conversationHash(conversationKey: string): string {
-  return createHash('sha256').update(conversationKey).digest('hex').slice(0, 12);
+  return hash('sha256', conversationKey, 'hex').slice(0, 12);
 }

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGroupCommit, type GroupCommit } from './groupCommit';
+import { createGroupCommit, openTransactionOf, type GroupCommit } from './groupCommit';
 import { openDatabase, type Db } from './openDatabase';
 
 let dir: string;
@@ -210,4 +210,60 @@ test('an INSERT … RETURNING read with get() joins the open transaction; the sa
   await group.durable();
   expect(commits).toHaveLength(1);
   expect(countOther()).toBe(1);
+});
+
+describe('openTransactionOf: what a store keeps for the commit', () => {
+  test('beforeCommit runs once per key, the last one given, inside the transaction, just before it commits', async () => {
+    const insert = group.db.prepare('INSERT INTO t (v) VALUES (?)');
+    const tx = openTransactionOf(group.db)!;
+    expect(tx).toMatchObject({ nested: false });
+    // Opening the transaction is not a write of its own: the store's statements count themselves.
+    insert.run('row');
+    const ran: string[] = [];
+    tx.beforeCommit('summary', () => ran.push('first'));
+    tx.beforeCommit('summary', () => {
+      ran.push('second');
+      // Still inside the transaction: another connection sees this row with the others, at once.
+      expect(countOther()).toBe(0);
+      insert.run('summary');
+    });
+    expect(openTransactionOf(group.db)?.generation).toBe(tx.generation);
+    await group.durable();
+    expect(ran).toEqual(['second']);
+    // What joined: the row (opening the transaction is not a write, nor is what beforeCommit writes).
+    expect(commits).toEqual([1]);
+    expect(other.prepare('SELECT v FROM t ORDER BY id').pluck().all()).toEqual(['row', 'summary']);
+    // The next transaction is another one; what was given for the last one does not run again.
+    const next = openTransactionOf(group.db)!;
+    expect(next.generation).toBeGreaterThan(tx.generation);
+    insert.run('later');
+    await group.durable();
+    expect(ran).toEqual(['second']);
+  });
+
+  test('a beforeCommit that throws fails the commit: everything the transaction held is lost', async () => {
+    const insert = group.db.prepare('INSERT INTO t (v) VALUES (?)');
+    const before = group.mark();
+    insert.run('lost');
+    openTransactionOf(group.db)!.beforeCommit('summary', () => {
+      insert.run('lost too');
+      throw new Error('disk full');
+    });
+    await expect(group.durable(before)).rejects.toThrow('not known to be on disk');
+    expect(countOther()).toBe(0);
+    expect(connection.inTransaction).toBe(false);
+  });
+
+  test('inside a transaction function it says so: its savepoint may yet be undone', () => {
+    let inside: ReturnType<typeof openTransactionOf>;
+    group.db.transaction(() => {
+      inside = openTransactionOf(group.db);
+    })();
+    expect(inside).toMatchObject({ nested: true });
+    expect(openTransactionOf(group.db)).toMatchObject({ nested: false, generation: inside!.generation });
+  });
+
+  test('a db that is not a group commit’s has none', () => {
+    expect(openTransactionOf(connection)).toBeUndefined();
+  });
 });

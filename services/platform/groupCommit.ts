@@ -37,8 +37,41 @@ export interface GroupCommit {
   close(): Promise<void>;
 }
 
+/**
+ * The group commit's open transaction, as a store sees it (`openTransactionOf`): a store that must
+ * keep something beside its rows (the audit chain's head) can keep it in memory while this one
+ * transaction is open, and write it once, just before the commit.
+ */
+export interface OpenTransaction {
+  /** Which transaction this is: a store's memory of it holds while this is still the open one. */
+  readonly generation: number;
+  /**
+   * Called from inside a transaction function: its savepoint may yet be undone, and with it what a
+   * store wrote there, but not what the store kept in memory. Such a store writes everything as it goes.
+   */
+  readonly nested: boolean;
+  /**
+   * Runs `write` (once per `key`, the last one given) just before this transaction commits, inside
+   * it. If it throws, the commit fails, and everything the transaction held is lost with it.
+   */
+  beforeCommit(key: string, write: () => void): void;
+}
+
+/** The group commit behind each db it handed out (see `openTransactionOf`). */
+const openTransactions = new WeakMap<Db, () => OpenTransaction | undefined>();
+
+/**
+ * Joins (or opens) the open transaction of a group commit's `db`, for a store that writes one
+ * statement at a time there and keeps the rest for `beforeCommit`. Undefined when `db` is not a group
+ * commit's, or inside a transaction someone else opened (a migration): the store then writes
+ * everything as it goes.
+ */
+export function openTransactionOf(db: Db): OpenTransaction | undefined {
+  return openTransactions.get(db)?.();
+}
+
 export interface GroupCommitOptions extends Omit<CommitBarrierOptions, 'beforeSync'> {
-  /** Told once per commit: how many statements and transactions joined it (tests). */
+  /** Told once per commit: how many statements and transactions joined it, before `beforeCommit` (tests). */
   onCommit?: (writes: number) => void;
   /** Writes nobody awaits commit at the latest this long after the first of them. 10 ms by default. */
   idleCommitMs?: number;
@@ -81,7 +114,11 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
   });
   /** The open transaction's number: incremented each time one opens. */
   let generation = 0;
-  let open: { generation: number; writes: number; timer: NodeJS.Timeout } | undefined;
+  let open:
+    | { generation: number; writes: number; timer: NodeJS.Timeout; beforeCommit?: Map<string, () => void> }
+    | undefined;
+  /** Transaction functions running now: their savepoints may yet be undone. */
+  let nested = 0;
   /** Transactions lost, by generation, and why (kept short: only the newest matter to callers). */
   const lost: Array<{ generation: number; error: unknown }> = [];
 
@@ -102,6 +139,8 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
       return fail(tx.generation, new Error('the open transaction was rolled back by SQLite'));
     }
     try {
+      // The transaction is no longer open to others: what these write is part of it all the same.
+      if (tx.beforeCommit) for (const write of tx.beforeCommit.values()) write();
       db.exec('COMMIT');
       options.onCommit?.(tx.writes);
       return undefined;
@@ -111,9 +150,10 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
     }
   }
 
-  function join(): void {
+  /** Joins the open transaction, or opens one; `writes` counts what joined (for `onCommit`). */
+  function join(writes = 1): void {
     if (open && db.inTransaction) {
-      open.writes += 1;
+      open.writes += writes;
       return;
     }
     // One we opened whose transaction is gone was rolled back by SQLite: recorded as lost.
@@ -123,7 +163,7 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
     db.exec('BEGIN IMMEDIATE');
     generation += 1;
     // Committed by the next sync; if nobody asks for one, soon anyway.
-    open = { generation, writes: 1, timer: setTimeout(commit, idleCommitMs) };
+    open = { generation, writes, timer: setTimeout(commit, idleCommitMs) };
   }
 
   /**
@@ -164,7 +204,12 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
     // Inside the open transaction every variant is a savepoint; the transaction itself is IMMEDIATE.
     const run = (...args: unknown[]) => {
       join();
-      return (tx as unknown as (...a: unknown[]) => unknown)(...args);
+      nested += 1;
+      try {
+        return (tx as unknown as (...a: unknown[]) => unknown)(...args);
+      } finally {
+        nested -= 1;
+      }
     };
     return Object.assign(run, { default: run, deferred: run, immediate: run, exclusive: run }) as unknown as Transaction<F>;
   }
@@ -173,6 +218,20 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
   const batched = withWrappedMethods(db, (method, property) =>
     property === 'prepare' ? prepare : property === 'transaction' ? transaction : method.bind(db),
   );
+  openTransactions.set(batched, () => {
+    // The store's statements count themselves as they join.
+    join(0);
+    const tx = open;
+    // Someone's explicit transaction (a migration at start-up), not ours.
+    if (!tx) return undefined;
+    return {
+      generation: tx.generation,
+      nested: nested > 0,
+      beforeCommit(key, write) {
+        (tx.beforeCommit ??= new Map()).set(key, write);
+      },
+    };
+  });
 
   return {
     db: batched,
