@@ -10,6 +10,7 @@ import { isTrackedStorage, UNCHANGED, type TrackedStorage } from '../services/st
 import type { RateDecision, RateLimits } from '../services/limits';
 import type { TurnClient, TurnClients } from '../services/limits/turnClient';
 import type { TranscriptLine, TranscriptStore } from '../services/transcripts';
+import { isHoldingTranscripts } from '../services/transcripts/holding';
 import { activityToEvents, type ListenMode } from './activityToEvents';
 import { renderReplies, type RenderText } from './renderReplies';
 import { runChart, type ChartActor, type ChartTurn } from './runChart';
@@ -254,8 +255,14 @@ export class RebindBot {
         : recognized;
     if (events.length === 0 && before.length === 0) return;
 
+    // What the customer said goes into the transcript with the bot's answer, in one write (held
+    // until then where the store can hold it, and read with the rest meanwhile), or at once.
+    const transcripts = o.transcripts;
+    const holding = isHoldingTranscripts(transcripts);
     if (activity.type === 'message' && typeof activity.text === 'string' && activity.text.trim() !== '') {
-      await o.transcripts?.append(conversationId, [{ from: 'customer', text: activity.text }]);
+      const heard = [{ from: 'customer' as const, text: activity.text, at: now }];
+      if (holding) transcripts.hold(conversationId, heard);
+      else await transcripts?.append(conversationId, heard);
     }
     const advance = () =>
       this.advance(context, key, current, events, {
@@ -265,7 +272,18 @@ export class RebindBot {
         previous: doc,
         since,
       });
-    await (o.clients ? o.clients.during(conversationId, client, advance) : advance());
+    let failed = true;
+    try {
+      await (o.clients ? o.clients.during(conversationId, client, advance) : advance());
+      failed = false;
+    } finally {
+      // A turn that failed before its own append: what the customer said is kept all the same
+      // (unless the store fails too: then the turn's own error is the one to report).
+      if (holding) {
+        const released = transcripts.release(conversationId);
+        await (failed ? released.catch(() => undefined) : released);
+      }
+    }
   }
 
   /**

@@ -20,6 +20,7 @@ import {
   type AgentPresence,
 } from '../services/handoff/agents';
 import type { TranscriptStore } from '../services/transcripts';
+import { holdingTranscripts } from '../services/transcripts/holding';
 import { startRetentionJob, type RetentionJob } from '../services/transcripts/retentionJob';
 import type { AttemptLimiter, RateLimits } from '../services/limits';
 import { createTurnClients, type TurnClients } from '../services/limits/turnClient';
@@ -222,7 +223,8 @@ export async function createServices(
     agents: parseAgentTokens(config.AGENT_TOKENS),
     presence,
     agentHours: parseAgentHours(config.AGENT_HOURS, config.AGENT_TIMEZONE),
-    transcripts: stores.transcripts,
+    // The customer's line of a turn is written with the bot's answer, in one write (holding.ts).
+    transcripts: holdingTranscripts(stores.transcripts),
     retention,
     audit,
     feedback: stores.feedback,

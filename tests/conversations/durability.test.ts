@@ -1,6 +1,7 @@
 import { TestAdapter, type Activity } from 'botbuilder';
 import { createBot } from '../../server/createBot';
 import { conversationStorageKey } from '../../services/storage/conversationKey';
+import { isHoldingTranscripts } from '../../services/transcripts/holding';
 import { cd, createHarness, last, type Harness } from '../support/harness';
 import { driveTo } from '../support/drive';
 import { FRESH, ZHANG } from '../support/demo';
@@ -113,6 +114,33 @@ describe('durability and exactly-once', () => {
     const notices = (phone: string) => h.sms.to(phone).filter((m) => !/\d{6}/.test(m.text));
     expect(notices(ZHANG.phone)).toHaveLength(1);
     expect(notices(FRESH.phone)).toHaveLength(1);
+  });
+
+  test("what the customer says is written with the bot's answer, one write a turn; a turn that fails keeps it all the same", async () => {
+    h = await createHarness();
+    const c = h.conversation();
+    await c.join();
+    const transcripts = h.services.transcripts;
+    const appended = jest.spyOn(transcripts, 'append');
+    const answer = await c.say('我想换绑定的手机号');
+    // One write: the bot's lines, after the customer's line held for them.
+    expect(appended).toHaveBeenCalledTimes(1);
+    const said = (await transcripts.recent(`test/${c.id}`)).map((l) => [l.from, l.text]);
+    expect(said.slice(-1 - answer.length)).toEqual([
+      ['customer', '我想换绑定的手机号'],
+      ...answer.map((a) => ['bot', a.text]),
+    ]);
+
+    // The state cannot be saved: the turn fails, and the customer hears so.
+    const storage = h.services.storage as unknown as Record<'write' | 'writeOne', (...a: unknown[]) => Promise<unknown>>;
+    const save = jest.spyOn(storage, 'writeOne' in storage ? 'writeOne' : 'write').mockRejectedValueOnce(new Error('disk full'));
+    const failed = await c.say(ZHANG.card);
+    expect(save).toHaveBeenCalled();
+    expect(cd(last(failed)).key).toBe('error.turn');
+    const lines = await transcripts.recent(`test/${c.id}`);
+    expect(lines.at(-1)).toMatchObject({ from: 'customer', text: ZHANG.maskedCard });
+    // Written, not only held in memory.
+    expect(isHoldingTranscripts(transcripts) && transcripts.heldLines(`test/${c.id}`)).toBe(0);
   });
 
   test('a conversation idle past SESSION_IDLE_MINUTES in the middle starts over', async () => {

@@ -138,6 +138,8 @@ describe('the queue, an agent, and back to the bot', () => {
     const transcript = ticket?.transcript ?? [];
     expect(transcript.map((l) => l.from)).toEqual(expect.arrayContaining(['customer', 'bot']));
     expect(transcript.some((l) => l.text.includes(ZHANG.maskedCard))).toBe(true);
+    // Up to the message that asked for a person, which the turn writes only with its answer.
+    expect(transcript.at(-1)).toMatchObject({ from: 'customer', text: '转人工' });
     const all = JSON.stringify(ticket);
     for (const secret of [ZHANG.card, ZHANG.id, ZHANG.national]) expect(all).not.toContain(secret);
   });
