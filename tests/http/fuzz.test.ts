@@ -14,7 +14,8 @@ import { rawRequest, requestText, type RawAnswer } from '../support/rawHttp';
  * Every HTTP surface of the bot, fuzzed from outside: the real process (`npm start`'s index.ts) gets
  * malformed methods, targets, headers, encodings and bodies. Whatever it gets: never a 5xx, an answer
  * within a few seconds, the process alive, and afterwards a customer still changes a number.
- * FUZZ_RUNS sets how many requests (default 400); a failure prints fast-check's seed to replay it.
+ * FUZZ_RUNS sets how many requests (default 400); a failure prints fast-check's seed and path, which
+ * FUZZ_SEED and FUZZ_PATH replay.
  */
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 400);
@@ -304,7 +305,8 @@ test(`${RUNS} fuzzed requests over every surface: never a 5xx, always answered, 
   const request = fc
     .constantFrom(...ROUTES)
     .chain(([methods, route]) => fc.record({ method: method(methods), target: target(route), headers: headers(route), body: body(), framing }));
-  await fc.assert(fc.asyncProperty(request, check), { numRuns: RUNS });
+  const replay = process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED), ...(process.env.FUZZ_PATH ? { path: process.env.FUZZ_PATH } : {}) } : {};
+  await fc.assert(fc.asyncProperty(request, check), { numRuns: RUNS, ...replay });
   process.stdout.write(`fuzz answers by status: ${JSON.stringify(Object.fromEntries([...seen].sort()))}\n`);
   // Not only refusals: turns ran, pages and streams were served.
   expect(seen.get('200') ?? 0).toBeGreaterThan(RUNS / 20);

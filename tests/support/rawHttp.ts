@@ -50,6 +50,8 @@ export function rawRequest(port: number, request: string | Buffer, { timeoutMs =
       const length = /\r\ncontent-length: *(\d+)/i.exec(text)?.[1];
       const at = text.indexOf('\r\n\r\n');
       if (length !== undefined && at !== -1 && Buffer.byteLength(text.slice(at + 4)) >= Number(length)) finish();
+      // A protocol switched (a WebSocket accepted): the answer is its head; the socket stays open.
+      else if (at !== -1 && /^HTTP\/1\.[01] 101 /.test(text)) finish();
     });
     socket.on('end', finish);
     socket.on('close', finish);
