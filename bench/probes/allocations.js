@@ -3,7 +3,8 @@
  * Where memory is allocated: V8's sampling heap profiler (one sample per 4 KB allocated, objects the
  * collector freed included) from PROBE_AT seconds (8 by default) for PROBE_FOR seconds (10), then the
  * allocating functions, by self and by inclusive size, to <PROBE_DIR>/rebind-probe-allocations.log.
- * Divide by the turns of that window (turns/s × PROBE_FOR) for a turn's share.
+ * Divide by the turns of that window (turns/s × PROBE_FOR) for a turn's share. With PROBE_SURVIVORS=1
+ * only what outlived the young generation (what scavenges copied and promoted) is counted.
  */
 const inspector = require('node:inspector');
 const { writeFileSync } = require('node:fs');
@@ -34,13 +35,16 @@ function summarise(profile) {
   const top = (map, filter = () => true) =>
     [...map].filter(([k]) => filter(k)).sort((a, b) => b[1] - a[1]).slice(0, 40).map(([k, bytes]) => `${(bytes / 1024).toFixed(0).padStart(9)} KB  ${k}`).join('\n');
   return (
-    `${(total / 1e6).toFixed(1)} MB allocated in ${span / 1000} s\n-- by function\n${top(self)}\n` +
+    `${(total / 1e6).toFixed(1)} MB ${process.env.PROBE_SURVIVORS === '1' ? 'outlived the young generation' : 'allocated'} in ${span / 1000} s\n-- by function\n${top(self)}\n` +
     `-- inclusive, the bot's own functions\n${top(inclusive, (k) => k.includes(' dist/'))}\n`
   );
 }
 
 setTimeout(() => {
-  session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true }, (error) => {
+  // PROBE_SURVIVORS=1: only what outlived the young generation (promoted to the old one), by where it
+  // was allocated: what makes scavenges copy and full collections come.
+  const survivors = process.env.PROBE_SURVIVORS === '1';
+  session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !survivors }, (error) => {
     if (error) return writeFileSync(join(dir, 'rebind-probe-allocations.log'), `${error.message}\n`);
     setTimeout(() => {
       session.post('HeapProfiler.stopSampling', (err, result) => {
