@@ -9,8 +9,8 @@ import { conversationIdOfKey, conversationStorageKey } from '../services/storage
 import { isTrackedStorage, UNCHANGED, type TrackedStorage } from '../services/storage';
 import type { RateDecision, RateLimits } from '../services/limits';
 import type { TurnClient, TurnClients } from '../services/limits/turnClient';
-import type { TranscriptLine, TranscriptStore } from '../services/transcripts';
-import { isHoldingTranscripts } from '../services/transcripts/holding';
+import type { TranscriptLine } from '../services/transcripts';
+import type { HoldingTranscripts } from '../services/transcripts/holding';
 import { activityToEvents, type ListenMode } from './activityToEvents';
 import { renderReplies, type RenderText } from './renderReplies';
 import { runChart, type ChartActor, type ChartTurn } from './runChart';
@@ -80,7 +80,7 @@ export interface RebindBotOptions {
   /** How long the chart's effects may take in one turn. */
   turnTimeoutMs: number;
   /** Where what was said is kept (masked), for the person who takes over. */
-  transcripts?: TranscriptStore;
+  transcripts?: HoldingTranscripts;
   /**
    * One turn at a time per conversation across instances (several bots on Redis). Turns of one
    * conversation in this process are already serialised; this adds the cross-instance lock.
@@ -255,14 +255,10 @@ export class RebindBot {
         : recognized;
     if (events.length === 0 && before.length === 0) return;
 
-    // What the customer said goes into the transcript with the bot's answer, in one write (held
-    // until then where the store can hold it, and read with the rest meanwhile), or at once.
-    const transcripts = o.transcripts;
-    const holding = isHoldingTranscripts(transcripts);
+    // What the customer said goes into the transcript with the bot's answer, in one write: held
+    // until then (and read with the rest meanwhile).
     if (activity.type === 'message' && typeof activity.text === 'string' && activity.text.trim() !== '') {
-      const heard = [{ from: 'customer' as const, text: activity.text, at: now }];
-      if (holding) transcripts.hold(conversationId, heard);
-      else await transcripts?.append(conversationId, heard);
+      o.transcripts?.hold(conversationId, [{ from: 'customer', text: activity.text, at: now }]);
     }
     const advance = () =>
       this.advance(context, key, current, events, {
@@ -272,17 +268,13 @@ export class RebindBot {
         previous: doc,
         since,
       });
-    let failed = true;
     try {
       await (o.clients ? o.clients.during(conversationId, client, advance) : advance());
-      failed = false;
-    } finally {
+    } catch (error) {
       // A turn that failed before its own append: what the customer said is kept all the same
       // (unless the store fails too: then the turn's own error is the one to report).
-      if (holding) {
-        const released = transcripts.release(conversationId);
-        await (failed ? released.catch(() => undefined) : released);
-      }
+      await o.transcripts?.release(conversationId).catch(() => undefined);
+      throw error;
     }
   }
 

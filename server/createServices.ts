@@ -19,8 +19,7 @@ import {
   type AgentDirectory,
   type AgentPresence,
 } from '../services/handoff/agents';
-import type { TranscriptStore } from '../services/transcripts';
-import { holdingTranscripts } from '../services/transcripts/holding';
+import { holdingTranscripts, type HoldingTranscripts } from '../services/transcripts/holding';
 import { startRetentionJob, type RetentionJob } from '../services/transcripts/retentionJob';
 import type { AttemptLimiter, RateLimits } from '../services/limits';
 import { createTurnClients, type TurnClients } from '../services/limits/turnClient';
@@ -64,7 +63,8 @@ export interface Services {
   agents: AgentDirectory;
   presence: AgentPresence;
   agentHours: AgentHours;
-  transcripts: TranscriptStore;
+  /** Masked transcripts; a turn's customer line is held until the bot's answer (holding.ts). */
+  transcripts: HoldingTranscripts;
   /** Deletes transcripts (and ticket copies) older than TRANSCRIPT_RETENTION_DAYS: now, then hourly. */
   retention: RetentionJob;
   turnLock: TurnLock;

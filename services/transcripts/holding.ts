@@ -17,10 +17,6 @@ export interface HoldingTranscripts extends TranscriptStore {
   heldLines(conversationId: string): number;
 }
 
-export function isHoldingTranscripts(store: TranscriptStore | undefined): store is HoldingTranscripts {
-  return store !== undefined && 'hold' in store && 'release' in store && 'heldLines' in store;
-}
-
 /**
  * `store`, holding lines as `HoldingTranscripts` says. Turns of one conversation run one at a time,
  * so a conversation has at most one turn's lines held. Held lines are in this process's memory only
