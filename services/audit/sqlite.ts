@@ -158,12 +158,17 @@ export function createSqliteAuditLog({ db, key, clock = Date.now }: { db: Db; ke
     return mac;
   };
 
-  const append = db.transaction((type: AuditType, conversationId: string, data: AuditRecord['data']) => {
+  /** The chain's end as stored: the head's count and last MAC, and the next record's id. */
+  const storedEnd = () => {
     const head = readHead.get() as HeadRow | undefined;
     // Never an id used before, even one whose row is gone: a gap then shows where records were removed.
     const { id } = nextId.get() as { id: number };
-    const mac = insertRecord(id, head?.last_mac ?? GENESIS_MAC, type, conversationId, data);
-    writeHead((head?.count ?? 0) + 1, mac);
+    return { count: head?.count ?? 0, lastMac: head?.last_mac ?? GENESIS_MAC, nextId: id };
+  };
+
+  const append = db.transaction((type: AuditType, conversationId: string, data: AuditRecord['data']) => {
+    const end = storedEnd();
+    writeHead(end.count + 1, insertRecord(end.nextId, end.lastMac, type, conversationId, data));
   });
 
   /**
@@ -176,11 +181,7 @@ export function createSqliteAuditLog({ db, key, clock = Date.now }: { db: Db; ke
   const headAtCommit = () => headOfChainEnd(db);
   const appendInOpenTransaction = (tx: OpenTransaction, type: AuditType, conversationId: string, data: AuditRecord['data']) => {
     let end = chainEnds.get(db);
-    if (end?.generation !== tx.generation) {
-      const head = readHead.get() as HeadRow | undefined;
-      const { id } = nextId.get() as { id: number };
-      end = { generation: tx.generation, count: head?.count ?? 0, lastMac: head?.last_mac ?? GENESIS_MAC, nextId: id, writeHead };
-    }
+    if (end?.generation !== tx.generation) end = { generation: tx.generation, ...storedEnd(), writeHead };
     const mac = insertRecord(end.nextId, end.lastMac, type, conversationId, data);
     chainEnds.set(db, { generation: end.generation, count: end.count + 1, lastMac: mac, nextId: end.nextId + 1, writeHead });
     tx.beforeCommit('audit_head', headAtCommit);

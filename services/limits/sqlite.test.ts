@@ -80,6 +80,22 @@ describe('SqliteRateLimiter', () => {
     }
   });
 
+  test('sweep deletes the counts whose window has ended, and only those', async () => {
+    const db: Db = openDatabase(':memory:');
+    try {
+      let now = 1_000_000;
+      const limiter = new SqliteRateLimiter(db, 'rl_s', { points: 2, duration: 10 }, () => now);
+      await limiter.consume('old');
+      now += 6_000;
+      await limiter.consume('new');
+      now += 5_000; // 'old' ended at 10 s, 'new' ends at 16 s
+      limiter.sweep();
+      expect(db.prepare('SELECT key FROM rl_s').pluck().all()).toEqual(['rlflx:new']);
+    } finally {
+      db.close();
+    }
+  });
+
   test('a count the database cannot write rejects with its error, not as a refusal; a bad table name is refused', async () => {
     const db: Db = openDatabase(':memory:');
     const limiter = new SqliteRateLimiter(db, 'rl_x', { points: 2, duration: 10 });

@@ -124,6 +124,7 @@ export function createSqliteAttemptLimiter({
  */
 export class SqliteRateLimiter implements RateLimiter {
   private readonly upsert: Statement<[string, number, number | null, number, number], { points: number; expire: number | null }>;
+  private readonly deleteExpired: Statement<[number]>;
   private readonly windowMs: number;
 
   /** `points` allowed per `duration` seconds (0: the counts never expire), counted in `table`. */
@@ -143,6 +144,12 @@ export class SqliteRateLimiter implements RateLimiter {
         points = CASE WHEN expire IS NULL OR expire > ? THEN points + excluded.points ELSE excluded.points END,
         expire = CASE WHEN expire IS NULL OR expire > ? THEN expire ELSE excluded.expire END
       RETURNING points, expire`);
+    this.deleteExpired = db.prepare(`DELETE FROM ${table} WHERE expire < ?`);
+  }
+
+  /** Deletes the counts whose window has ended (the table keeps them until then). */
+  sweep(): void {
+    this.deleteExpired.run(this.clock());
   }
 
   /** Counts `points` for the key: resolves within the limit, rejects with the RateLimiterRes over it (as the library does). */
@@ -167,17 +174,16 @@ export class SqliteRateLimiter implements RateLimiter {
  * turn: no timer outlives the database.
  */
 export async function createSqliteRateLimits(rules: RateRuleSet, secret: Buffer, db: Db): Promise<RateLimits> {
-  // The sweep of each table, prepared once.
-  const sweeps = new Map<string, Statement<[number]>>();
+  const counted = new Map<string, SqliteRateLimiter>();
   return createRateLimits({
     rules,
     secret,
     make: (keyPrefix, rule, action) => {
       if (action === 'messages') return memoryLimiter(keyPrefix, rule);
       const limiter = new SqliteRateLimiter(db, keyPrefix, { points: rule.points, duration: rule.windowSeconds });
-      sweeps.set(keyPrefix, db.prepare<[number]>(`DELETE FROM ${keyPrefix} WHERE expire < ?`));
+      counted.set(keyPrefix, limiter);
       return limiter;
     },
-    sweep: (prefix) => void sweeps.get(prefix)?.run(Date.now()),
+    sweep: (prefix) => counted.get(prefix)?.sweep(),
   });
 }
