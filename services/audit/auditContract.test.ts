@@ -1,10 +1,7 @@
 import type Redis from 'ioredis';
 import { fiveRecords, tamperCases, type Tamperer } from '../../tests/support/auditTamperCases';
 import { redisForTests, uniquePrefix } from '../../tests/support/redis';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createGroupCommit } from '../platform/groupCommit';
+import { openGroupCommitFile } from '../../tests/support/groupCommitFile';
 import { openDatabase, type Db } from '../platform/openDatabase';
 import type { AuditLog, AuditRecord } from './index';
 import { createRedisAuditLog } from './redis';
@@ -122,33 +119,17 @@ const stores: Array<[string, () => Store]> = [
     // is written once, just before the commit.
     'SQLite, in a group commit',
     () => {
-      const dir = mkdtempSync(join(tmpdir(), 'rebind-audit-'));
-      const file = join(dir, 'rebind.sqlite');
-      const connection = openDatabase(file);
-      const group = createGroupCommit(connection, file);
-      const committed = <A extends unknown[]>(f: (...a: A) => Promise<void>) => async (...a: A) => {
-        // Someone else edits the file between two of the bot's commits, never inside one.
+      const { connection, group, close } = openGroupCommitFile();
+      // Someone else edits the file between two of the bot's commits, never inside one.
+      const committed = (f: (...a: never[]) => Promise<void>) => async (...a: never[]) => {
         await group.durable();
         await f(...a);
       };
       return {
         open: (clock, options = {}) => createSqliteAuditLog({ db: group.db, key: options.key ?? key, clock }),
-        tamperer: () => {
-          const t = sqliteTamperer(connection);
-          return {
-            edit: committed(t.edit),
-            forge: committed(t.forge),
-            remove: committed(t.remove),
-            swap: committed(t.swap),
-            setHeadCount: committed(t.setHeadCount),
-            removeHead: committed(t.removeHead),
-          };
-        },
-        close: async () => {
-          await group.close();
-          connection.close();
-          rmSync(dir, { recursive: true, force: true });
-        },
+        tamperer: () =>
+          Object.fromEntries(Object.entries(sqliteTamperer(connection)).map(([name, f]) => [name, committed(f)])) as unknown as Tamperer,
+        close,
       };
     },
   ],

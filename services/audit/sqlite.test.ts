@@ -1,9 +1,7 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fiveRecords } from '../../tests/support/auditTamperCases';
-import { createGroupCommit, type GroupCommit } from '../platform/groupCommit';
+import { openGroupCommitFile, type GroupCommitFile } from '../../tests/support/groupCommitFile';
+import type { GroupCommit } from '../platform/groupCommit';
 import { openDatabase, type Db } from '../platform/openDatabase';
 import type { AuditLog } from './index';
 import { createSqliteAuditLog, verifySqliteAudit } from './sqlite';
@@ -72,8 +70,7 @@ describe('hash-chained audit log (SQLite)', () => {
 });
 
 describe('hash-chained audit log in a group commit (as the bot runs it)', () => {
-  let dir: string;
-  let file: string;
+  let opened: GroupCommitFile;
   let connection: Db;
   let group: GroupCommit;
   let writes: number[];
@@ -86,20 +83,16 @@ describe('hash-chained audit log in a group commit (as the bot runs it)', () => 
   });
 
   beforeEach(() => {
-    dir = mkdtempSync(join(tmpdir(), 'rebind-audit-group-'));
-    file = join(dir, 'rebind.sqlite');
-    connection = openDatabase(file);
     writes = [];
-    group = createGroupCommit(connection, file, { onCommit: (n) => writes.push(n) });
+    opened = openGroupCommitFile({ onCommit: (n) => writes.push(n) });
+    ({ connection, group } = opened);
     let now = 100;
     audit = createSqliteAuditLog({ db: group.db, key, clock: () => now++ });
-    other = new Database(file, { readonly: true });
+    other = new Database(opened.file, { readonly: true });
   });
   afterEach(async () => {
-    await group.close();
     other.close();
-    connection.close();
-    rmSync(dir, { recursive: true, force: true });
+    await opened.close();
   });
 
   it('commits the records and their head together, each record one statement', async () => {

@@ -1,12 +1,12 @@
 import Database from 'better-sqlite3';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createGroupCommit, openTransactionOf, type GroupCommit } from './groupCommit';
-import { openDatabase, type Db } from './openDatabase';
+import type { Db } from './openDatabase';
+import { openGroupCommitFile, type GroupCommitFile } from '../../tests/support/groupCommitFile';
 
-let dir: string;
+let opened: GroupCommitFile;
 let file: string;
 let connection: Db;
 let group: GroupCommit;
@@ -20,19 +20,10 @@ const countOther = () => (other.prepare('SELECT count(*) AS n FROM t').get() as 
 const nextPass = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), 'rebind-group-'));
-  file = join(dir, 'x.sqlite');
-  connection = openDatabase(file);
-  connection.exec(`
-    CREATE TABLE parent (id INTEGER PRIMARY KEY);
-    CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL,
-      parent INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);
-  `);
-  other = new Database(file, { readonly: true });
   commits = [];
   syncs = 0;
   seenAtSync = [];
-  group = createGroupCommit(connection, file, {
+  opened = openGroupCommitFile({
     onCommit: (writes) => commits.push(writes),
     sync: async (handle) => {
       syncs += 1;
@@ -40,13 +31,20 @@ beforeEach(() => {
       await handle.datasync();
     },
   });
+  ({ file, connection, group } = opened);
+  connection.exec(`
+    CREATE TABLE parent (id INTEGER PRIMARY KEY);
+    CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL,
+      parent INTEGER REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);
+  `);
+  other = new Database(file, { readonly: true });
 });
 
 afterEach(async () => {
+  // The group a test made in place of the first one, if it did (closing twice is harmless).
   await group.close();
   other.close();
-  connection.close();
-  rmSync(dir, { recursive: true, force: true });
+  await opened.close();
 });
 
 test('writes commit together, once, when a sync is asked for; another connection sees them only then', async () => {
