@@ -16,8 +16,15 @@ module.exports = {
   // grow with each suite (the memory rate limiter's timer per key held each test file's context for a
   // window, a minute to a day; services/limits/memory.ts has no timer now): after GC it now stays at
   // about 150–250 MB from suite to suite. The limit stays as a safety net: it makes jest use a worker
-  // and start a fresh one whenever a suite leaves it bigger than this.
+  // and start a fresh one whenever the heap is bigger than this after a suite. jest reads `heapUsed`,
+  // garbage included, so that happens every minute or two of a full run, with nothing leaking.
   workerIdleMemoryLimit: '1GB',
+  // How long jest waits for its worker to exit once told to, before it kills it and prints "A worker
+  // process has failed to exit gracefully" (500 ms by default). The worker's loop empties at once (no
+  // handle left open), but node then takes 0.3–0.7 s to tear down on this loaded 2-core machine (most
+  // likely freeing a heap of up to about 1 GB), measured with tests/support/workerExitProbe.js
+  // (docs/testing.md).
+  workerGracefulExitTimeout: 3000,
   // Redis for the tests that run on it (.ci/run may start one and set TEST_REDIS_URL instead).
   globalSetup: '<rootDir>/tests/support/globalSetup.ts',
   globalTeardown: '<rootDir>/tests/support/globalTeardown.ts',
