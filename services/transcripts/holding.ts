@@ -1,6 +1,7 @@
-import { maskLineText, type TranscriptLine, type TranscriptStore } from './index';
+import { maskLineText, type TranscriptStore } from './index';
 
-type Line = { from: TranscriptLine['from']; text: string; at: number };
+/** A line as it is given to `append` (not masked yet), with when it was said. */
+type Line = Required<Parameters<TranscriptStore['append']>[1][number]>;
 
 /**
  * A transcript store that can hold a turn's first lines (what the customer said) until the turn's
