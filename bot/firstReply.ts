@@ -1,9 +1,8 @@
 import { ActivityTypes } from 'botbuilder';
-import { fromPromise } from 'xstate';
-import type { ChangePhoneMachine } from '../dialogs/changePhone';
+import { effectsActor, type ChangePhoneMachine } from '../dialogs/changePhone';
 import type { Recognizer } from '../domain/recognizer';
 import type { Locale } from '../domain/locale';
-import type { ChartEvent, RequestAgentInput, RequestAgentOutput } from '../dialogs/types';
+import type { ChartEvent } from '../dialogs/types';
 import { activityToEvents } from './activityToEvents';
 import { renderReplies, type ReplyChannelData } from './renderReplies';
 import { runChart } from './runChart';
@@ -16,13 +15,9 @@ import { runChart } from './runChart';
 export function offlineMachine(machine: ChangePhoneMachine): ChangePhoneMachine {
   return machine.provide({
     actors: {
-      requestAgent: fromPromise<RequestAgentOutput, RequestAgentInput>(async () => ({
-        result: 'queued',
-        ticket: 'OFFLINE',
-        position: 1,
-        waitMinutes: 1,
-        requestedAt: 0,
-      })),
+      effects: effectsActor({
+        requestAgent: async () => ({ result: 'queued', ticket: 'OFFLINE', position: 1, waitMinutes: 1, requestedAt: 0 }),
+      }),
     },
   });
 }

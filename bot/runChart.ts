@@ -1,5 +1,5 @@
 import { createActor, waitFor, type Actor, type Snapshot } from 'xstate';
-import type { ChangePhoneMachine } from '../dialogs/changePhone';
+import { EFFECTS_ACTOR, type ChangePhoneMachine } from '../dialogs/changePhone';
 import type { ActedIntent, ChartContext, ChartEmitted, ChartEvent, Reply } from '../dialogs/types';
 
 export interface ChartTurn {
@@ -44,7 +44,7 @@ export async function runChart(
     options.warm ??
     createActor(machine, {
       input: { conversationId: options.conversationId },
-      ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+      ...(options.snapshot ? { snapshot: withEffectsActor(options.snapshot) } : {}),
     });
   const replies: Reply[] = [];
   const handoffs: ChartTurn['handoffs'] = [];
@@ -72,7 +72,7 @@ export async function runChart(
       replies,
       acted,
       handoffs,
-      snapshot: actor.getPersistedSnapshot(),
+      snapshot: withoutEffectsActor(actor.getPersistedSnapshot()),
       context: snap.context,
       stateValue: snap.value,
       actor,
@@ -83,4 +83,26 @@ export async function runChart(
     for (const subscription of listening) subscription.unsubscribe();
     if (!done) actor.stop();
   }
+}
+
+/*
+ * The chart's `effects` actor (dialogs/changePhone/effects.ts) holds nothing of the conversation:
+ * it is left out of what is stored, and made again, at rest, when a stored conversation is restored.
+ * So a stored snapshot is the same as before there was such an actor, and one stored then restores.
+ */
+type StoredChildren = Record<string, unknown>;
+
+function withoutEffectsActor<S extends object>(snapshot: S): S {
+  const { children } = snapshot as { children?: StoredChildren };
+  if (!children || !(EFFECTS_ACTOR in children)) return snapshot;
+  const { [EFFECTS_ACTOR]: _effects, ...rest } = children;
+  return { ...snapshot, children: rest };
+}
+
+function withEffectsActor<S extends object>(snapshot: S): S {
+  const { children } = snapshot as { children?: StoredChildren };
+  if (children && EFFECTS_ACTOR in children) return snapshot;
+  // As xstate stores an actor it invoked by name: its snapshot (a callback actor's has only its status) and its source.
+  const effects = { snapshot: { status: 'active' }, src: 'effects' };
+  return { ...snapshot, children: { ...children, [EFFECTS_ACTOR]: effects } };
 }

@@ -70,7 +70,9 @@ export type ChartEvent =
   | { type: 'QUEUE_MOVED'; ticket: string; position: number; waitMinutes: number }
   | { type: 'AGENT_LEFT'; ticket: string; how: 'closed' | 'returned' }
   /** A channel's own agent hub (HANDOFF_MODE=protocol) reporting on the handoff. */
-  | { type: 'HANDOFF_STATUS'; state: 'accepted' | 'failed' | 'completed'; message?: string };
+  | { type: 'HANDOFF_STATUS'; state: 'accepted' | 'failed' | 'completed'; message?: string }
+  /** An effect the chart asked for answered (from the chart's own `effects` actor, never from outside). */
+  | EffectResult;
 
 /** What the chart emits for the bot to send. */
 export type ChartEmitted =
@@ -241,3 +243,38 @@ export interface CallbackOutput {
   /** As recorded (masked). */
   preferredTime: string;
 }
+
+export interface LeaveQueueInput {
+  ticket: string;
+  conversationId: string;
+}
+
+/**
+ * The effects the chart asks for, by name: each takes its input and answers its output, or fails.
+ * The chart never runs them itself: it sends a request to its `effects` actor (dialogs/changePhone/
+ * effects.ts) and waits for the result event; the composition root provides the real ones
+ * (server/chartEffects.ts), tests provide fakes.
+ */
+export interface ChartEffects {
+  verifyIdentity(input: IdentityInput): Promise<IdentityOutput>;
+  sendCode(input: SendCodeInput): Promise<SendCodeOutput>;
+  verifyCode(input: VerifyCodeInput): Promise<VerifyCodeOutput>;
+  checkNewPhone(input: CheckNewPhoneInput): Promise<CheckNewPhoneOutput>;
+  changeBinding(input: ChangeBindingInput): Promise<ChangeBindingOutput>;
+  requestAgent(input: RequestAgentInput): Promise<RequestAgentOutput>;
+  relayToAgent(input: RelayInput): Promise<RelayOutput>;
+  leaveQueue(input: LeaveQueueInput): Promise<LeaveQueueOutput>;
+  requestCallback(input: CallbackInput): Promise<CallbackOutput>;
+}
+
+export type EffectName = keyof ChartEffects;
+export type EffectInput<K extends EffectName> = Parameters<ChartEffects[K]>[0];
+export type EffectOutput<K extends EffectName> = Awaited<ReturnType<ChartEffects[K]>>;
+
+/** What a state asks of the `effects` actor as it is entered. */
+export type EffectRequest = { [K in EffectName]: { effect: K; input: EffectInput<K> } }[EffectName];
+
+/** An effect's answer, as the chart receives it from its `effects` actor. */
+export type EffectResult =
+  | { [K in EffectName]: { type: 'EFFECT_DONE'; effect: K; output: EffectOutput<K> } }[EffectName]
+  | { type: 'EFFECT_FAILED'; effect: EffectName; error: unknown };

@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { fromPromise } from 'xstate';
-import { changePhoneMachine, type ChangePhoneMachine } from '../dialogs/changePhone';
+import { changePhoneMachine, effectsActor, type ChangePhoneMachine } from '../dialogs/changePhone';
 import type {
   ChangeBindingInput,
   ChangeBindingOutput,
@@ -10,6 +9,8 @@ import type {
   IdentityOutput,
   CallbackInput,
   CallbackOutput,
+  ChartEffects,
+  LeaveQueueInput,
   LeaveQueueOutput,
   RelayInput,
   RelayOutput,
@@ -109,7 +110,7 @@ function openingTime(at: number, locale: Locale, timeZone: string): string {
  * The real implementations of the effects the chart names. Each maps service results to the chart's
  * small output vocabulary and leaves an audit record with masked values only.
  */
-export function createChartActors(deps: ChartEffectDeps) {
+export function createChartEffects(deps: ChartEffectDeps): ChartEffects {
   const { bank, otp, sms, notices, identityLimiter, rateLimits, handoff, audit, render, clock } = deps;
   /** Counts an identity check or a code send for everyone it is done for; the refusal, if any. */
   const overLimit = async (action: 'identity' | 'codes', conversationId: string, card: string) => {
@@ -119,7 +120,7 @@ export function createChartActors(deps: ChartEffectDeps) {
   };
   const cardKey = (card: string) => createHmac('sha256', secretKey(deps.secret)).update(`identity|${card}`).digest('hex');
 
-  const verifyIdentity = fromPromise<IdentityOutput, IdentityInput>(async ({ input }) => {
+  const verifyIdentity = async (input: IdentityInput): Promise<IdentityOutput> => {
     const key = cardKey(input.card);
     const conv = input.conversationId;
     const lockedUntil = (await identityLimiter.lockedUntil(key)) ?? (await otp.lockedUntil(input.card));
@@ -154,9 +155,9 @@ export function createChartActors(deps: ChartEffectDeps) {
     }
     await audit.record('identity.passed', conv, masked);
     return { result: 'ok', customerId: r.customerId, cardId: r.cardId };
-  });
+  };
 
-  const sendCode = fromPromise<SendCodeOutput, SendCodeInput>(async ({ input }) => {
+  const sendCode = async (input: SendCodeInput): Promise<SendCodeOutput> => {
     const { locale, ...binding } = input;
     const masked = { purpose: input.purpose, phone: maskPhone(input.phone) };
     const limited = await overLimit('codes', input.conversationId, input.card);
@@ -197,9 +198,9 @@ export function createChartActors(deps: ChartEffectDeps) {
       ttlMinutes: minutes,
       resendSeconds: secondsUntil(issued.resendAt, now),
     };
-  });
+  };
 
-  const verifyCode = fromPromise<VerifyCodeOutput, VerifyCodeInput>(async ({ input }) => {
+  const verifyCode = async (input: VerifyCodeInput): Promise<VerifyCodeOutput> => {
     const { code, ...binding } = input;
     const masked = { purpose: input.purpose, phone: maskPhone(input.phone) };
     const r = await otp.verify(binding, code);
@@ -213,17 +214,17 @@ export function createChartActors(deps: ChartEffectDeps) {
     }
     await audit.record('code.failed', input.conversationId, { ...masked, reason: r.reason });
     return r.reason === 'wrong' ? { result: 'wrong', attemptsLeft: r.attemptsLeft } : { result: r.reason };
-  });
+  };
 
-  const checkNewPhone = fromPromise<CheckNewPhoneOutput, CheckNewPhoneInput>(async ({ input }) => {
+  const checkNewPhone = async (input: CheckNewPhoneInput): Promise<CheckNewPhoneOutput> => {
     const owner = await bank.phoneOwner(input.customerId, input.phone);
     return owner === 'other' ? { result: 'taken' } : { result: 'ok' };
-  });
+  };
 
   const committedOnRecord = async (conversationId: string, changeId: string): Promise<boolean> =>
     (await audit.list({ conversationId })).some((r) => r.type === 'change.committed' && r.data['changeId'] === changeId);
 
-  const changeBinding = fromPromise<ChangeBindingOutput, ChangeBindingInput>(async ({ input }) => {
+  const changeBinding = async (input: ChangeBindingInput): Promise<ChangeBindingOutput> => {
     const r = await bank.changeBoundPhone({
       cardId: input.cardId,
       oldPhone: input.oldPhone,
@@ -262,7 +263,7 @@ export function createChartActors(deps: ChartEffectDeps) {
       }
     }
     return { result: 'changed' };
-  });
+  };
 
   const { queue, hours, transcripts } = handoff;
   const agentOf = async (ticket: string): Promise<string> => {
@@ -270,7 +271,7 @@ export function createChartActors(deps: ChartEffectDeps) {
     return agentId ? handoff.agentName(agentId) : '';
   };
 
-  const requestAgent = fromPromise<RequestAgentOutput, RequestAgentInput>(async ({ input }) => {
+  const requestAgent = async (input: RequestAgentInput): Promise<RequestAgentOutput> => {
     const conv = input.conversationId;
     const now = clock();
     if (handoff.mode === 'protocol') {
@@ -305,7 +306,7 @@ export function createChartActors(deps: ChartEffectDeps) {
       waitMinutes: queued.waitMinutes,
       requestedAt: (await queue.get(queued.ticket))?.requestedAt ?? now,
     };
-  });
+  };
 
   /** Where the ticket stands now, after the customer's line was (or could not be) added. */
   const standing = async (ticket: string): Promise<RelayOutput> => {
@@ -315,7 +316,7 @@ export function createChartActors(deps: ChartEffectDeps) {
     return at ? { status: 'waiting', ...at } : { status: 'ended' };
   };
 
-  const relayToAgent = fromPromise<RelayOutput, RelayInput>(async ({ input }) => {
+  const relayToAgent = async (input: RelayInput): Promise<RelayOutput> => {
     try {
       await queue.addLine(input.ticket, { from: 'customer', text: input.text });
     } catch (err) {
@@ -323,9 +324,9 @@ export function createChartActors(deps: ChartEffectDeps) {
       throw err;
     }
     return standing(input.ticket);
-  });
+  };
 
-  const leaveQueue = fromPromise<LeaveQueueOutput, { ticket: string; conversationId: string }>(async ({ input }) => {
+  const leaveQueue = async (input: LeaveQueueInput): Promise<LeaveQueueOutput> => {
     const r = await queue.cancel(input.ticket);
     if (r.ok) {
       await audit.record('handoff.left', input.conversationId, { ticket: input.ticket });
@@ -333,13 +334,13 @@ export function createChartActors(deps: ChartEffectDeps) {
     }
     const now = await standing(input.ticket);
     return now.status === 'withAgent' ? { result: 'withAgent', agentName: now.agentName } : { result: 'ended' };
-  });
+  };
 
-  const requestCallback = fromPromise<CallbackOutput, CallbackInput>(async ({ input }) => {
+  const requestCallback = async (input: CallbackInput): Promise<CallbackOutput> => {
     const callback = await queue.requestCallback(input);
     await audit.record('handoff.callbackRequested', input.conversationId, { reason: input.reason, callback: callback.id });
     return { id: callback.id, preferredTime: callback.preferredTime };
-  });
+  };
 
   return {
     verifyIdentity,
@@ -356,14 +357,14 @@ export function createChartActors(deps: ChartEffectDeps) {
 
 /**
  * The chart with its real effects: the one place where the chart (dialogs/) meets the services. The
- * effects it invokes are the actors above; the courtesies it fires and forgets (feedback, ratings)
+ * effects it asks for are the functions above, run by its `effects` actor; the courtesies it fires and forgets (feedback, ratings)
  * never hold up or break the customer's turn.
  */
 export function createChartMachine(deps: ChartEffectDeps & { feedback: FaqFeedback }): ChangePhoneMachine {
   const { audit, feedback, handoff } = deps;
   const warn = deps.warn ?? (() => undefined);
   return changePhoneMachine.provide({
-    actors: createChartActors(deps),
+    actors: { effects: effectsActor(createChartEffects(deps)) },
     actions: {
       recordFeedback: (_, params: { faqId: string; helpful: boolean; conversationId: string }) => {
         feedback.record(params).catch((error: unknown) => warn('feedback not recorded', { error: String(error) }));

@@ -7,12 +7,12 @@
  */
 import type { Snapshot } from 'xstate';
 import { runChart, type ChartActor } from '../../bot/runChart';
-import { changePhoneMachine } from '../../dialogs/changePhone';
+import { changePhoneMachine, effectsActor } from '../../dialogs/changePhone';
 import type { ChartEvent } from '../../dialogs/types';
 import type { Intent } from '../../domain/intent';
 import { answeringEffects, RIGHT_CODE } from '../../tests/support/answeringEffects';
 
-const machine = changePhoneMachine.provide({ actors: answeringEffects });
+const machine = changePhoneMachine.provide({ actors: { effects: effectsActor(answeringEffects) } });
 
 const said = (text: string, intent: Intent = 'none'): ChartEvent => ({ type: 'SAID', text, intent });
 const change: ChartEvent[][] = [

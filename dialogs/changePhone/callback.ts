@@ -1,6 +1,7 @@
 import { callbackInput } from './inputs';
 import { menuButtons } from './replies';
-import { busy, changePhoneSetup } from './setup';
+import { runs } from './effects';
+import { changePhoneSetup } from './setup';
 
 /*
  * Outside agent hours: instead of a person now, a call back at a time the customer names.
@@ -20,12 +21,10 @@ export const offeringCallback = changePhoneSetup.createStateConfig({
 });
 
 export const recordingCallback = changePhoneSetup.createStateConfig({
-  tags: busy,
-  invoke: {
-    src: 'requestCallback',
-    input: callbackInput,
-    onDone: { target: 'idle', actions: ['sayCallbackRecorded', 'dropOffer'] },
-    onError: {
+  ...runs('requestCallback', callbackInput),
+  on: {
+    EFFECT_DONE: { target: 'idle', actions: ['sayCallbackRecorded', 'dropOffer'] },
+    EFFECT_FAILED: {
       target: 'idle',
       actions: [{ type: 'say', params: { key: 'handoff.unavailable', buttons: menuButtons() } }, 'dropOffer'],
     },

@@ -1,6 +1,8 @@
 import { or } from 'xstate';
 import { sendCodeInput, verifyCodeInput } from './inputs';
-import { busy, changePhoneSetup } from './setup';
+import { answerOf } from './events';
+import { runs } from './effects';
+import { changePhoneSetup } from './setup';
 
 /*
  * The code steps. They serve both numbers: the current one until it is verified, then the new one
@@ -23,15 +25,13 @@ export const askingReachable = changePhoneSetup.createStateConfig({
 
 /** Sent, or why not (a wait, a cap, a limit, an SMS failure): either way the customer hears it at the code prompt. */
 export const sendingCode = changePhoneSetup.createStateConfig({
-  tags: busy,
-  invoke: {
-    src: 'sendCode',
-    input: sendCodeInput,
-    onDone: [
+  ...runs('sendCode', sendCodeInput),
+  on: {
+    EFFECT_DONE: [
       whenCodesLocked,
-      { target: 'awaitingCode', actions: { type: 'saySendResult', params: ({ event }) => ({ output: event.output }) } },
+      { target: 'awaitingCode', actions: { type: 'saySendResult', params: ({ event }) => ({ output: answerOf(event, 'sendCode') }) } },
     ],
-    onError: { target: 'awaitingCode', actions: { type: 'saySendResult', params: { output: { result: 'smsFailed' } } } },
+    EFFECT_FAILED: { target: 'awaitingCode', actions: { type: 'saySendResult', params: { output: { result: 'smsFailed' } } } },
   },
 });
 
@@ -57,20 +57,18 @@ export const awaitingCode = changePhoneSetup.createStateConfig({
 
 /** The code the customer typed travels in the event that entered this state; it is never kept. */
 export const verifyingCode = changePhoneSetup.createStateConfig({
-  tags: busy,
-  invoke: {
-    src: 'verifyCode',
-    input: verifyCodeInput,
-    onDone: [
+  ...runs('verifyCode', verifyCodeInput),
+  on: {
+    EFFECT_DONE: [
       { guard: 'oldNumberVerified', target: 'routing', actions: ['passOldCode', { type: 'say', params: { key: 'otp.oldVerified' } }] },
       { guard: 'newNumberVerified', target: 'routing', actions: 'passNewCode' },
       whenCodesLocked,
       {
         guard: or(['codeWrong', 'codeExpired', 'codeVoid']),
         target: 'awaitingCode',
-        actions: { type: 'sayVerifyResult', params: ({ event }) => ({ output: event.output }) },
+        actions: { type: 'sayVerifyResult', params: ({ event }) => ({ output: answerOf(event, 'verifyCode') }) },
       },
     ],
-    onError: { target: 'awaitingCode', actions: 'sayTemporaryError' },
+    EFFECT_FAILED: { target: 'awaitingCode', actions: 'sayTemporaryError' },
   },
 });

@@ -1,6 +1,7 @@
 import { changeBindingInput, checkNewPhoneInput } from './inputs';
 import { menuButtons } from './replies';
-import { busy, changePhoneSetup } from './setup';
+import { runs } from './effects';
+import { changePhoneSetup } from './setup';
 
 /*
  * The change itself: the bank says the new number may be bound, the customer confirms what will
@@ -8,11 +9,9 @@ import { busy, changePhoneSetup } from './setup';
  */
 
 export const checkingNewPhone = changePhoneSetup.createStateConfig({
-  tags: busy,
-  invoke: {
-    src: 'checkNewPhone',
-    input: checkNewPhoneInput,
-    onDone: [
+  ...runs('checkNewPhone', checkNewPhoneInput),
+  on: {
+    EFFECT_DONE: [
       { guard: 'newPhoneFree', target: 'routing', actions: 'noteNewPhoneFree' },
       {
         guard: 'newPhoneTaken',
@@ -23,7 +22,7 @@ export const checkingNewPhone = changePhoneSetup.createStateConfig({
         ],
       },
     ],
-    onError: { target: '#rebind.idle', actions: 'sayServiceError' },
+    EFFECT_FAILED: { target: '#rebind.idle', actions: 'sayServiceError' },
   },
 });
 
@@ -45,11 +44,9 @@ export const confirming = changePhoneSetup.createStateConfig({
 });
 
 export const committing = changePhoneSetup.createStateConfig({
-  tags: busy,
-  invoke: {
-    src: 'changeBinding',
-    input: changeBindingInput,
-    onDone: [
+  ...runs('changeBinding', changeBindingInput),
+  on: {
+    EFFECT_DONE: [
       { guard: 'bindingChanged', target: '#rebind.idle', actions: 'sayChanged' },
       {
         guard: 'bindingConflict',
@@ -62,6 +59,6 @@ export const committing = changePhoneSetup.createStateConfig({
     ],
     // Changed or not (a timeout may hide a commit), confirming again is safe: the change is
     // keyed by the verified code, so the bank returns the same change and nothing happens twice.
-    onError: { target: 'confirming', actions: { type: 'say', params: { key: 'error.changeFailed' } } },
+    EFFECT_FAILED: { target: 'confirming', actions: { type: 'say', params: { key: 'error.changeFailed' } } },
   },
 });

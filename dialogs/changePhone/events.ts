@@ -1,10 +1,10 @@
-import type { ChartEvent } from '../types';
+import type { ChartEvent, EffectName, EffectOutput } from '../types';
 import type { Intent } from '../../domain/intent';
 
 /*
  * Reading what reached the chart: the customer's words and intent, and what an effect answered.
- * A guard or an action named in setup() sees every event as a ChartEvent; an effect's done event
- * carries its `output`, read here with the effect's own output type.
+ * A guard or an action named in setup() sees every event as a ChartEvent; an effect's answer
+ * (EFFECT_DONE) carries its `output`, read here with the effect's own output type.
  */
 
 /** What the customer wrote ('' for any other event). */
@@ -16,6 +16,12 @@ export const intentOf = (event: ChartEvent): Intent | undefined => (event.type =
 /** The output of the effect whose done event this is; undefined for any other event. */
 export function outputOf<O>(event: ChartEvent): O | undefined {
   return (event as { output?: O }).output;
+}
+
+/** The output of `effect`'s answer, for a transition taken on it; any other event is a mistake in the chart. */
+export function answerOf<K extends EffectName>(event: ChartEvent, effect: K): EffectOutput<K> {
+  if (event.type === 'EFFECT_DONE' && event.effect === effect) return event.output as EffectOutput<K>;
+  throw new Error(`the chart read the answer of '${effect}' from ${event.type}`);
 }
 
 /** An effect's answer: its output's `result`, or `status` for a message relayed to people. */

@@ -1,5 +1,6 @@
 import { identityInput } from './inputs';
-import { busy, changePhoneSetup } from './setup';
+import { runs } from './effects';
+import { changePhoneSetup } from './setup';
 
 /**
  * The bank checks that the card, the ID and the current number belong together. A match goes on;
@@ -7,11 +8,9 @@ import { busy, changePhoneSetup } from './setup';
  * flow and offers a person.
  */
 export const verifyingIdentity = changePhoneSetup.createStateConfig({
-  tags: busy,
-  invoke: {
-    src: 'verifyIdentity',
-    input: identityInput,
-    onDone: [
+  ...runs('verifyIdentity', identityInput),
+  on: {
+    EFFECT_DONE: [
       { guard: 'identityMatched', target: 'routing', actions: 'storeIdentity' },
       { guard: 'identityMismatched', target: 'routing', actions: ['sayIdentityFailed', 'forgetDetails'] },
       {
@@ -30,6 +29,6 @@ export const verifyingIdentity = changePhoneSetup.createStateConfig({
         actions: ['sayAccountAbnormal', { type: 'offerAgent', params: { reason: 'accountAbnormal' } }],
       },
     ],
-    onError: { target: '#rebind.idle', actions: 'sayServiceError' },
+    EFFECT_FAILED: { target: '#rebind.idle', actions: 'sayServiceError' },
   },
 });

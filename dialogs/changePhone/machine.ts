@@ -1,4 +1,5 @@
 import { changePhoneSetup, takeFeedback } from './setup';
+import { EFFECTS_ACTOR } from './effects';
 import { idle } from './idle';
 import { changing } from './changing';
 import { handingOff, leavingQueue, relayingToAgent, relayingWhileWaiting, waitingForAgent, withAgent, withChannel } from './people';
@@ -24,6 +25,8 @@ export const changePhoneMachine = changePhoneSetup.createMachine({
     passed: { identity: false, oldCode: false, newCode: false },
   }),
   initial: 'idle',
+  // Runs the effects the states ask for (effects.ts): the one actor the chart holds.
+  invoke: { id: EFFECTS_ACTOR, src: 'effects' },
   on: {
     LOCALE_SET: { actions: 'setLocale' },
     // A question from the knowledge base, answered wherever the customer is; the flow keeps its

@@ -1,6 +1,7 @@
 import { leaveQueueInput, relayInput, requestAgentInput } from './inputs';
 import { menuButtons } from './replies';
-import { busy, changePhoneSetup } from './setup';
+import { runs } from './effects';
+import { changePhoneSetup } from './setup';
 
 /*
  * People: the queue, an agent, or the channel's own agent hub (HANDOFF_MODE=protocol). Events from
@@ -9,11 +10,9 @@ import { busy, changePhoneSetup } from './setup';
 
 /** A person is asked for: queued, with the person who already has it, passed to the hub, or (out of hours) a call back. */
 export const handingOff = changePhoneSetup.createStateConfig({
-  tags: busy,
-  invoke: {
-    src: 'requestAgent',
-    input: requestAgentInput,
-    onDone: [
+  ...runs('requestAgent', requestAgentInput),
+  on: {
+    EFFECT_DONE: [
       // The flow (if any) ends: its masked summary stays for the person.
       { guard: 'queued', target: 'waitingForAgent', actions: ['endFlow', 'holdTicket', 'sayQueued'] },
       { guard: 'withAgentNow', target: 'withAgent', actions: ['endFlow', 'holdTicket', 'sayReconnected'] },
@@ -21,7 +20,7 @@ export const handingOff = changePhoneSetup.createStateConfig({
       // Outside agent hours: the bank calls back instead (the reason is kept for the request).
       { guard: 'agentsClosed', target: 'offeringCallback', actions: ['endFlow', 'sayAfterHours'] },
     ],
-    onError: {
+    EFFECT_FAILED: {
       target: 'idle',
       actions: [{ type: 'say', params: { key: 'handoff.unavailable', buttons: menuButtons() } }, 'dropOffer'],
     },
@@ -42,30 +41,26 @@ export const waitingForAgent = changePhoneSetup.createStateConfig({
 });
 
 export const relayingWhileWaiting = changePhoneSetup.createStateConfig({
-  tags: busy,
-  invoke: {
-    src: 'relayToAgent',
-    input: relayInput,
-    onDone: [
+  ...runs('relayToAgent', relayInput),
+  on: {
+    EFFECT_DONE: [
       { guard: 'stillWaiting', target: 'waitingForAgent', actions: 'keepWaiting' },
       { guard: 'withAgentNow', target: 'withAgent', actions: 'connectAgent' },
       { guard: 'ticketEnded', target: 'idle', actions: ['sayNotDelivered', 'dropHandoff'] },
     ],
-    onError: { target: 'waitingForAgent', actions: 'sayRelayFailed' },
+    EFFECT_FAILED: { target: 'waitingForAgent', actions: 'sayRelayFailed' },
   },
 });
 
 export const leavingQueue = changePhoneSetup.createStateConfig({
-  tags: busy,
-  invoke: {
-    src: 'leaveQueue',
-    input: leaveQueueInput,
-    onDone: [
+  ...runs('leaveQueue', leaveQueueInput),
+  on: {
+    EFFECT_DONE: [
       // An agent took the ticket a moment before the customer gave up waiting.
       { guard: 'withAgentNow', target: 'withAgent', actions: 'connectAgent' },
       { guard: 'leftQueue', target: 'idle', actions: ['sayLeftQueue', 'dropHandoff'] },
     ],
-    onError: { target: 'waitingForAgent', actions: 'sayRelayFailed' },
+    EFFECT_FAILED: { target: 'waitingForAgent', actions: 'sayRelayFailed' },
   },
 });
 
@@ -79,15 +74,13 @@ export const withAgent = changePhoneSetup.createStateConfig({
 });
 
 export const relayingToAgent = changePhoneSetup.createStateConfig({
-  tags: busy,
-  invoke: {
-    src: 'relayToAgent',
-    input: relayInput,
-    onDone: [
+  ...runs('relayToAgent', relayInput),
+  on: {
+    EFFECT_DONE: [
       { guard: 'ticketOpen', target: 'withAgent' },
       { guard: 'ticketEnded', target: 'idle', actions: ['sayNotDelivered', 'dropHandoff'] },
     ],
-    onError: { target: 'withAgent', actions: 'sayRelayFailed' },
+    EFFECT_FAILED: { target: 'withAgent', actions: 'sayRelayFailed' },
   },
 });
 

@@ -1,9 +1,10 @@
-import { assign, emit, enqueueActions, fromPromise, raise, setup } from 'xstate';
+import { assign, emit, enqueueActions, raise, sendTo, setup } from 'xstate';
 import { oldNumberGone } from '../../domain/details';
 import { maskPhone } from '../../domain/mask';
 import { looksLikeSecret, parseRating, validateCallbackTime, validateOtp } from '../../domain/validation';
 import { absorbDetails, detailsIn } from './details';
 import { answered, intentOf, outputOf, said } from './events';
+import { busy, EFFECTS_ACTOR, effectsActor, type EffectRun } from './effects';
 import {
   codeButtons,
   codePhone,
@@ -22,28 +23,21 @@ import {
 } from './replies';
 import type {
   ActedIntent,
-  CallbackInput,
   CallbackOutput,
-  ChangeBindingInput,
   ChangeBindingOutput,
   ChartContext,
   ChartEmitted,
   ChartEvent,
   ChartInput,
-  CheckNewPhoneInput,
+  EffectRequest,
   CheckNewPhoneOutput,
   HandoffRecord,
-  IdentityInput,
   IdentityOutput,
   LeaveQueueOutput,
-  RelayInput,
   RelayOutput,
   Reply,
-  RequestAgentInput,
   RequestAgentOutput,
-  SendCodeInput,
   SendCodeOutput,
-  VerifyCodeInput,
   VerifyCodeOutput,
 } from '../types';
 import type { Expecting } from '../../domain/expecting';
@@ -51,9 +45,10 @@ import type { HandoffReason } from '../../domain/handoffReason';
 import type { Intent } from '../../domain/intent';
 
 /*
- * Everything the change-number chart names: its types, its effects (actors), its guards and its
- * actions. The states (one file per region) refer to them by name; the root provides the real
- * effects (`machine.provide(...)` in server/chartEffects.ts) and tests provide fakes.
+ * Everything the change-number chart names: its types, its `effects` actor (which runs the effects
+ * named in `ChartEffects`, effects.ts), its guards and its actions. The states (one file per region)
+ * refer to them by name; the root provides the real effects (`machine.provide(...)` in
+ * server/chartEffects.ts) and tests provide fakes.
  */
 
 /** After this many failed answers to one question, a person is offered. */
@@ -61,15 +56,7 @@ export const MISSES_BEFORE_AGENT = 3;
 /** After this many messages in a row the bot cannot place, a person is offered. */
 export const FALLBACKS_BEFORE_AGENT = 2;
 
-/** The tag of a state whose effect is running: a turn waits until the chart is no longer busy. */
-export const busy = 'busy' as const;
-
-/** An effect the root forgot to provide fails loudly instead of pretending to work. */
-function notProvided<O, I>(name: string) {
-  return fromPromise<O, I>(async () => {
-    throw new Error(`effect '${name}' was not provided to the chart`);
-  });
-}
+export { busy };
 
 const emptyDetails = {
   card: undefined,
@@ -121,15 +108,8 @@ export const changePhoneSetup = setup({
     tags: {} as typeof busy,
   },
   actors: {
-    verifyIdentity: notProvided<IdentityOutput, IdentityInput>('verifyIdentity'),
-    sendCode: notProvided<SendCodeOutput, SendCodeInput>('sendCode'),
-    verifyCode: notProvided<VerifyCodeOutput, VerifyCodeInput>('verifyCode'),
-    checkNewPhone: notProvided<CheckNewPhoneOutput, CheckNewPhoneInput>('checkNewPhone'),
-    changeBinding: notProvided<ChangeBindingOutput, ChangeBindingInput>('changeBinding'),
-    requestAgent: notProvided<RequestAgentOutput, RequestAgentInput>('requestAgent'),
-    relayToAgent: notProvided<RelayOutput, RelayInput>('relayToAgent'),
-    leaveQueue: notProvided<LeaveQueueOutput, { ticket: string; conversationId: string }>('leaveQueue'),
-    requestCallback: notProvided<CallbackOutput, CallbackInput>('requestCallback'),
+    /** Runs the effects the states ask for (effects.ts); none is provided here: the root and tests provide them. */
+    effects: effectsActor({}),
   },
   guards: {
     // ---- What the customer said ----------------------------------------------------------------
@@ -212,6 +192,8 @@ export const changePhoneSetup = setup({
     say: emit((_, reply: Reply) => ({ type: 'reply' as const, reply })),
     acted: emit((_, params: { intent: ActedIntent; faqId?: string }) => ({ type: 'acted' as const, ...params })),
     informed: emit({ type: 'acted' as const, intent: 'inform' as const }),
+    /** Asks the `effects` actor for an effect; its answer comes back as EFFECT_DONE or EFFECT_FAILED. */
+    runEffect: sendTo(EFFECTS_ACTOR, (_, request: EffectRequest): EffectRun => ({ type: 'run', ...request })),
     setLocale: assign(({ event }) => (event.type === 'LOCALE_SET' ? { locale: event.locale } : {})),
     /** Records the customer's rating of the person who helped. An effect: provided at the root. */
     recordRating: (_, _params: { ticket: string; stars: number; conversationId: string }) => {

@@ -1,64 +1,34 @@
-import { fromPromise } from 'xstate';
-import { changePhoneMachine } from '../../dialogs/changePhone';
-import type {
-  CallbackInput,
-  CallbackOutput,
-  LeaveQueueOutput,
-  RelayInput,
-  RelayOutput,
-  ChangeBindingInput,
-  ChangeBindingOutput,
-  ChartContext,
-  ChartEvent,
-  CheckNewPhoneInput,
-  CheckNewPhoneOutput,
-  IdentityInput,
-  IdentityOutput,
-  Reply,
-  RequestAgentInput,
-  RequestAgentOutput,
-  SendCodeInput,
-  SendCodeOutput,
-  VerifyCodeInput,
-  VerifyCodeOutput,
-} from '../../dialogs/types';
+import { changePhoneMachine, effectsActor } from '../../dialogs/changePhone';
+import type { ChartContext, ChartEffects, ChartEvent, Reply } from '../../dialogs/types';
 import type { Intent } from '../../domain/intent';
 import { runChart } from '../../bot/runChart';
 import type { Snapshot } from 'xstate';
 
-type Actors = Parameters<typeof changePhoneMachine.provide>[0]['actors'];
-
 /** Fake effects: the chart is tested alone, with no I/O. */
-function fakes(overrides: Partial<NonNullable<Actors>> = {}) {
+function fakes(overrides: Partial<ChartEffects> = {}) {
   const calls: string[] = [];
-  const actors = {
-    verifyIdentity: fromPromise<IdentityOutput, IdentityInput>(async () => {
+  const effects: Partial<ChartEffects> = {
+    verifyIdentity: async () => {
       calls.push('verifyIdentity');
       return { result: 'ok', customerId: 'cust', cardId: 'card' };
-    }),
-    sendCode: fromPromise<SendCodeOutput, SendCodeInput>(async ({ input }) => {
+    },
+    sendCode: async (input) => {
       calls.push(`sendCode:${input.purpose}`);
       return { result: 'sent', ttlMinutes: 5, resendSeconds: 60 };
-    }),
-    verifyCode: fromPromise<VerifyCodeOutput, VerifyCodeInput>(async ({ input }) => {
+    },
+    verifyCode: async (input) => {
       calls.push(`verifyCode:${input.code}`);
       return input.code === '909090' ? { result: 'ok', codeId: 'code-1' } : { result: 'wrong', attemptsLeft: 4 };
-    }),
-    checkNewPhone: fromPromise<CheckNewPhoneOutput, CheckNewPhoneInput>(async () => ({ result: 'ok' })),
-    changeBinding: fromPromise<ChangeBindingOutput, ChangeBindingInput>(async ({ input }) => {
+    },
+    checkNewPhone: async () => ({ result: 'ok' }),
+    changeBinding: async (input) => {
       calls.push(`changeBinding:${input.idempotencyKey}`);
       return { result: 'changed' };
-    }),
-    requestAgent: fromPromise<RequestAgentOutput, RequestAgentInput>(async () => ({
-      result: 'queued',
-      ticket: 'HTEST',
-      position: 1,
-      waitMinutes: 5,
-      requestedAt: 0,
-    })),
+    },
+    requestAgent: async () => ({ result: 'queued', ticket: 'HTEST', position: 1, waitMinutes: 5, requestedAt: 0 }),
     ...overrides,
   };
-  return { machine: changePhoneMachine.provide({ actors }), calls };
+  return { machine: changePhoneMachine.provide({ actors: { effects: effectsActor(effects) } }), calls };
 }
 
 const said = (text: string, intent: Intent = 'none'): ChartEvent => ({
@@ -122,9 +92,9 @@ test('after the identity check, the stored snapshot keeps no full ID number and 
 
 test('a failed commit changes nothing and asks to confirm again', async () => {
   const { machine } = fakes({
-    changeBinding: fromPromise<ChangeBindingOutput, ChangeBindingInput>(async () => {
+    changeBinding: async () => {
       throw new Error('core down');
-    }),
+    },
   });
   const { replies, context } = await turns(machine, [...toConfirm, [said('确认', 'affirm')]]);
   expect(replies.at(-1)?.map((r) => r.key)).toEqual(['error.changeFailed', 'ask.confirm']);
@@ -133,9 +103,9 @@ test('a failed commit changes nothing and asks to confirm again', async () => {
 
 test('a bank error during the identity check ends with a clear message, not a crash', async () => {
   const { machine } = fakes({
-    verifyIdentity: fromPromise<IdentityOutput, IdentityInput>(async () => {
+    verifyIdentity: async () => {
       throw new Error('timeout');
-    }),
+    },
   });
   const { replies } = await turns(machine, toConfirm.slice(0, 4));
   expect(replies.at(-1)?.at(-1)?.key).toBe('error.bankUnavailable');
@@ -148,7 +118,7 @@ test('an effect the root forgot to provide never pretends to work', async () => 
 
 test('when a flow ends, only masked details stay (for a later handoff)', async () => {
   const { machine } = fakes({
-    checkNewPhone: fromPromise<CheckNewPhoneOutput, CheckNewPhoneInput>(async () => ({ result: 'taken' })),
+    checkNewPhone: async () => ({ result: 'taken' }),
   });
   const { snapshot, context } = await turns(machine, toConfirm.slice(0, 7));
   expect(context?.summary?.card).toBe('6222 **** **** 0128');
@@ -159,21 +129,20 @@ test('when a flow ends, only masked details stay (for a later handoff)', async (
 });
 
 describe('people: the chart alone, with fake effects', () => {
-  const boom = <O, I>() =>
-    fromPromise<O, I>(async () => {
-      throw new Error('queue down');
-    });
+  const boom = async (): Promise<never> => {
+    throw new Error('queue down');
+  };
   const queued = [[{ type: 'AGENT_REQUESTED' } as ChartEvent]];
 
   test('a queue that cannot be reached: a clear message and the menu', async () => {
-    const { machine } = fakes({ requestAgent: boom<RequestAgentOutput, RequestAgentInput>() });
+    const { machine } = fakes({ requestAgent: boom });
     const { replies, context } = await turns(machine, queued);
     expect(replies[0]).toEqual([{ key: 'handoff.unavailable', buttons: ['changePhone', 'faq', 'agent'] }]);
     expect(context?.handoff).toBeUndefined();
   });
 
   test('a message that cannot be passed on is said so, and the customer keeps waiting', async () => {
-    const { machine } = fakes({ relayToAgent: boom<RelayOutput, RelayInput>() });
+    const { machine } = fakes({ relayToAgent: boom });
     const { replies, context } = await turns(machine, [...queued, [said('还要多久')]]);
     expect(replies[1]).toEqual([{ key: 'handoff.relayFailed' }]);
     expect(context?.handoff).toMatchObject({ ticket: 'HTEST', status: 'waiting' });
@@ -181,7 +150,7 @@ describe('people: the chart alone, with fake effects', () => {
 
   test('leaving a queue whose ticket already ended goes back to the bot', async () => {
     const { machine } = fakes({
-      leaveQueue: fromPromise<LeaveQueueOutput, { ticket: string; conversationId: string }>(async () => ({ result: 'ended' })),
+      leaveQueue: async () => ({ result: 'ended' }),
     });
     const { replies, context } = await turns(machine, [...queued, [{ type: 'CANCEL_REQUESTED' }]]);
     expect(replies[1]?.[0]).toMatchObject({ key: 'handoff.left', handoff: { status: 'left', ticket: 'HTEST' } });
@@ -190,8 +159,8 @@ describe('people: the chart alone, with fake effects', () => {
 
   test('a call back that cannot be recorded: a clear message, nothing half-kept', async () => {
     const { machine } = fakes({
-      requestAgent: fromPromise<RequestAgentOutput, RequestAgentInput>(async () => ({ result: 'closed' })),
-      requestCallback: boom<CallbackOutput, CallbackInput>(),
+      requestAgent: async () => ({ result: 'closed' }),
+      requestCallback: boom,
     });
     const { replies, context } = await turns(machine, [...queued, [said('明天上午')]]);
     expect(replies[0]?.map((r) => r.key)).toEqual(['handoff.afterHoursNoOpening', 'ask.callbackTime']);

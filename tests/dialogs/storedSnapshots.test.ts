@@ -11,19 +11,9 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromPromise, type Snapshot } from 'xstate';
-import { changePhoneMachine } from '../../dialogs/changePhone';
-import type {
-  CallbackInput,
-  CallbackOutput,
-  ChartEvent,
-  LeaveQueueOutput,
-  RelayInput,
-  RelayOutput,
-  Reply,
-  RequestAgentInput,
-  RequestAgentOutput,
-} from '../../dialogs/types';
+import type { Snapshot } from 'xstate';
+import { changePhoneMachine, effectsActor } from '../../dialogs/changePhone';
+import type { ChartEvent, Reply } from '../../dialogs/types';
 import type { Intent } from '../../domain/intent';
 import { runChart } from '../../bot/runChart';
 import { SNAPSHOT_VERSION } from '../../bot/RebindBot';
@@ -41,15 +31,17 @@ const said = (text: string, intent: Intent = 'none'): ChartEvent => ({ type: 'SA
 const recorded: string[] = [];
 const machine = changePhoneMachine.provide({
   actors: {
-    ...answeringEffects,
-    requestAgent: fromPromise<RequestAgentOutput, RequestAgentInput>(async ({ input }) => {
-      if (input.conversationId.endsWith('-closed')) return { result: 'closed', opensAt: '09:00' };
-      if (input.conversationId.endsWith('-channel')) return { result: 'channel', ticket: 'HCHAN', requestedAt: 1000 };
-      return { result: 'queued', ticket: 'HTEST', position: 3, waitMinutes: 6, requestedAt: 1000 };
+    effects: effectsActor({
+      ...answeringEffects,
+      requestAgent: async (input) => {
+        if (input.conversationId.endsWith('-closed')) return { result: 'closed', opensAt: '09:00' };
+        if (input.conversationId.endsWith('-channel')) return { result: 'channel', ticket: 'HCHAN', requestedAt: 1000 };
+        return { result: 'queued', ticket: 'HTEST', position: 3, waitMinutes: 6, requestedAt: 1000 };
+      },
+      relayToAgent: async () => ({ status: 'waiting', position: 2, waitMinutes: 4 }),
+      leaveQueue: async () => ({ result: 'left' }),
+      requestCallback: async (input) => ({ id: 'cb-1', preferredTime: input.preferredTime }),
     }),
-    relayToAgent: fromPromise<RelayOutput, RelayInput>(async () => ({ status: 'waiting', position: 2, waitMinutes: 4 })),
-    leaveQueue: fromPromise<LeaveQueueOutput, { ticket: string; conversationId: string }>(async () => ({ result: 'left' })),
-    requestCallback: fromPromise<CallbackOutput, CallbackInput>(async ({ input }) => ({ id: 'cb-1', preferredTime: input.preferredTime })),
   },
   actions: {
     recordRating: (_, params) => void recorded.push(`rating:${params.ticket}:${params.stars}`),

@@ -11,30 +11,10 @@
  * "right before" is the one the previous turn left.
  */
 import fc from 'fast-check';
-import { fromPromise, type Snapshot } from 'xstate';
+import type { Snapshot } from 'xstate';
 import { runChart } from '../../bot/runChart';
-import { changePhoneMachine } from '../../dialogs/changePhone';
-import type {
-  CallbackInput,
-  CallbackOutput,
-  ChangeBindingInput,
-  ChangeBindingOutput,
-  ChartContext,
-  ChartEvent,
-  CheckNewPhoneInput,
-  CheckNewPhoneOutput,
-  IdentityInput,
-  IdentityOutput,
-  LeaveQueueOutput,
-  RelayInput,
-  RelayOutput,
-  RequestAgentInput,
-  RequestAgentOutput,
-  SendCodeInput,
-  SendCodeOutput,
-  VerifyCodeInput,
-  VerifyCodeOutput,
-} from '../../dialogs/types';
+import { changePhoneMachine, effectsActor } from '../../dialogs/changePhone';
+import type { ChangeBindingInput, ChartContext, ChartEffects, ChartEvent } from '../../dialogs/types';
 import type { Intent } from '../../domain/intent';
 
 const CHART_SEED = 314159;
@@ -59,8 +39,8 @@ function fakes(dice: readonly number[]) {
   const tickets = ['T1', 'T2'];
   const ticket = () => tickets[roll() % tickets.length] as string;
 
-  const actors = {
-    verifyIdentity: fromPromise<IdentityOutput, IdentityInput>(async ({ input }) => {
+  const effects: ChartEffects = {
+    verifyIdentity: async (input) => {
       const d = roll();
       if (d < 65) {
         Object.assign(vouched, { card: input.card, phone: input.phone });
@@ -70,8 +50,8 @@ function fakes(dice: readonly number[]) {
       if (d < 88) return { result: 'locked', minutesLeft: 30 };
       if (d < 95) return { result: 'abnormal', standing: (['customerFrozen', 'cardFrozen', 'cardLost'] as const)[d % 3] ?? 'cardLost' };
       throw boom('verifyIdentity');
-    }),
-    sendCode: fromPromise<SendCodeOutput, SendCodeInput>(async () => {
+    },
+    sendCode: async () => {
       const d = roll();
       if (d < 70) return { result: 'sent', ttlMinutes: 5, resendSeconds: 60 };
       if (d < 78) return { result: 'cooldown', secondsLeft: 42 };
@@ -79,8 +59,8 @@ function fakes(dice: readonly number[]) {
       if (d < 88) return { result: 'locked', minutesLeft: 30 };
       if (d < 95) return { result: 'smsFailed' };
       throw boom('sendCode');
-    }),
-    verifyCode: fromPromise<VerifyCodeOutput, VerifyCodeInput>(async ({ input }) => {
+    },
+    verifyCode: async (input) => {
       const d = roll();
       if (d >= 95) throw boom('verifyCode');
       if (d >= 90) return { result: 'expired' };
@@ -91,21 +71,21 @@ function fakes(dice: readonly number[]) {
         return { result: 'ok', codeId: `code-${++codeIds}` };
       }
       return { result: 'wrong', attemptsLeft: d % 5 };
-    }),
-    checkNewPhone: fromPromise<CheckNewPhoneOutput, CheckNewPhoneInput>(async () => {
+    },
+    checkNewPhone: async () => {
       const d = roll();
       if (d < 85) return { result: 'ok' };
       if (d < 95) return { result: 'taken' };
       throw boom('checkNewPhone');
-    }),
-    changeBinding: fromPromise<ChangeBindingOutput, ChangeBindingInput>(async ({ input }) => {
+    },
+    changeBinding: async (input) => {
       changes.push(input);
       const d = roll();
       if (d < 80) return { result: 'changed' };
       if (d < 90) return { result: 'conflict' };
       throw boom('changeBinding');
-    }),
-    requestAgent: fromPromise<RequestAgentOutput, RequestAgentInput>(async () => {
+    },
+    requestAgent: async () => {
       const d = roll();
       if (d < 55) return { result: 'queued', ticket: ticket(), position: 1 + (d % 4), waitMinutes: 5, requestedAt: 0 };
       if (d < 65) return { result: 'withAgent', ticket: ticket(), agentName: 'A', requestedAt: 0 };
@@ -113,28 +93,28 @@ function fakes(dice: readonly number[]) {
       if (d < 80) return { result: 'closed' };
       if (d < 90) return { result: 'channel', ticket: ticket(), requestedAt: 0 };
       throw boom('requestAgent');
-    }),
-    relayToAgent: fromPromise<RelayOutput, RelayInput>(async () => {
+    },
+    relayToAgent: async () => {
       const d = roll();
       if (d < 50) return { status: 'waiting', position: 1 + (d % 3), waitMinutes: 5 };
       if (d < 75) return { status: 'withAgent', agentName: 'A' };
       if (d < 90) return { status: 'ended' };
       throw boom('relayToAgent');
-    }),
-    leaveQueue: fromPromise<LeaveQueueOutput, { ticket: string; conversationId: string }>(async () => {
+    },
+    leaveQueue: async () => {
       const d = roll();
       if (d < 60) return { result: 'left' };
       if (d < 75) return { result: 'withAgent', agentName: 'A' };
       if (d < 90) return { result: 'ended' };
       throw boom('leaveQueue');
-    }),
-    requestCallback: fromPromise<CallbackOutput, CallbackInput>(async ({ input }) => {
+    },
+    requestCallback: async (input) => {
       if (roll() >= 90) throw boom('requestCallback');
       return { id: 'cb-1', preferredTime: input.preferredTime };
-    }),
+    },
   };
   const machine = changePhoneMachine.provide({
-    actors,
+    actors: { effects: effectsActor(effects) },
     actions: {
       recordRating: () => undefined,
       recordFeedback: () => undefined,

@@ -130,10 +130,17 @@ function isAlways(def: AnyTransitionDefinition): boolean {
   return def.eventType === '';
 }
 
-/** `xstate.done.actor.0.rebind.handingOff` → `done(requestAgent)`: the effect's name, not its id. */
+/**
+ * `EFFECT_DONE` in a state that asks for `requestAgent` (its `meta.effect`), or
+ * `xstate.done.actor.0.rebind.handingOff` where it invokes it → `done(requestAgent)`: the effect's name.
+ */
 function eventLabel(def: AnyTransitionDefinition): string {
   if (isAlways(def)) return 'always';
   const type = def.eventType;
+  const asked = (def.source.meta as { effect?: unknown } | undefined)?.effect;
+  if ((type === 'EFFECT_DONE' || type === 'EFFECT_FAILED') && typeof asked === 'string') {
+    return `${type === 'EFFECT_DONE' ? 'done' : 'error'}(${asked})`;
+  }
   const actor = /^xstate\.(done|error)\.actor\.(.+)$/.exec(type);
   if (actor) {
     const invoke = def.source.invoke.find((i: { id: string }) => i.id === actor[2]);

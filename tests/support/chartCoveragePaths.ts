@@ -2,10 +2,11 @@
  * Test paths generated from a chart with `@xstate/graph`, then run on the real chart.
  *
  * The graph: `@xstate/graph` explores the chart with its pure `transition` (no actor, no effect
- * runs), trying the sample events a model gives for each state. A state that invokes an effect
- * waits for its result, which the chart receives as the event `xstate.done.actor.<id>` (or
- * `xstate.error.actor.<id>`): in such a state the graph tries exactly those, one per sample outcome
- * of the effect. `serializeState` decides which snapshots are one node of the graph; it keeps only
+ * runs), trying the sample events a model gives for each state. A state that runs an effect waits
+ * for its result: asked of the chart's `effects` actor (`meta.effect` names it, dialogs/changePhone/
+ * effects.ts), the result comes as `EFFECT_DONE` (or `EFFECT_FAILED`); from an actor the state
+ * invokes, as `xstate.done.actor.<id>` (or `xstate.error.actor.<id>`). In such a state the graph
+ * tries exactly those, one per sample outcome of the effect. `serializeState` decides which snapshots are one node of the graph; it keeps only
  * what the chart's guards read, so the graph stays small.
  *
  * The paths: for each edge of the graph, the shortest path to its source, then its event; kept when
@@ -21,6 +22,7 @@ import { getAdjacencyMap, getShortestPaths, type AdjacencyMap } from '@xstate/gr
 import {
   createActor,
   type AnyActorScope,
+  fromCallback,
   fromPromise,
   waitFor,
   type AnyActorLogic,
@@ -31,6 +33,8 @@ import {
   type InspectionEvent,
 } from 'xstate';
 import { CoverageRecorder } from './chartCoverage';
+import { EFFECTS_ACTOR } from '../../dialogs/changePhone';
+import type { EffectRun } from '../../dialogs/changePhone/effects';
 
 /** What an effect may answer: a result, or a failure. */
 export type EffectOutcome = { output: unknown } | { error: unknown };
@@ -70,11 +74,18 @@ export interface ChartGraph {
   paths: ChartPath[];
 }
 
-/** The effects running in a snapshot: the invocations of its active state nodes. */
-export function runningEffects(snapshot: AnyMachineSnapshot): Array<{ id: string; src: string }> {
-  return snapshot._nodes.flatMap((node) =>
-    node.invoke.map((i: { id: string; src: unknown }) => ({ id: i.id, src: typeof i.src === 'string' ? i.src : i.id })),
-  );
+/**
+ * The effects running in a snapshot: those its active state nodes ask the `effects` actor for
+ * (`meta.effect`; the id is the effect's name), and the actors they invoke (but the `effects` actor itself).
+ */
+export function runningEffects(snapshot: AnyMachineSnapshot): Array<{ id: string; src: string; asked: boolean }> {
+  return snapshot._nodes.flatMap((node) => {
+    const asked = (node.meta as { effect?: unknown } | undefined)?.effect;
+    const invoked = node.invoke
+      .filter((i: { id: string }) => i.id !== EFFECTS_ACTOR)
+      .map((i: { id: string; src: unknown }) => ({ id: i.id, src: typeof i.src === 'string' ? i.src : i.id, asked: false }));
+    return typeof asked === 'string' ? [{ id: asked, src: asked, asked: true }, ...invoked] : invoked;
+  });
 }
 
 /** The events the graph tries in a snapshot: effect results while an effect runs, else the model's samples. */
@@ -82,10 +93,15 @@ export function graphEvents(model: ChartModel): (snapshot: AnyMachineSnapshot) =
   return (snapshot) => {
     const running = runningEffects(snapshot);
     if (running.length > 0) {
-      return running.flatMap(({ id, src }) => {
+      return running.flatMap(({ id, src, asked }) => {
         const outcomes = model.outcomes[src];
         if (!outcomes?.length) {
           throw new Error(`no sample outcomes for the effect '${src}' (invoked as ${id}): add them to the model's outcomes`);
+        }
+        if (asked) {
+          return outcomes.map((o) =>
+            'output' in o ? { type: 'EFFECT_DONE', effect: src, output: o.output } : { type: 'EFFECT_FAILED', effect: src, error: o.error },
+          );
         }
         return outcomes.map((o) =>
           'output' in o ? { type: `xstate.done.actor.${id}`, output: o.output } : { type: `xstate.error.actor.${id}`, error: o.error },
@@ -190,11 +206,14 @@ function withoutPrefixes(paths: ChartPath[]): ChartPath[] {
   return kept;
 }
 
-/** An effect result in a path: which invocation, and what it answers. */
+/** An effect result in a path: which effect (asked for, by name) or invocation (by id), and what it answers. */
 function outcomeOf(event: EventObject): { id: string; outcome: EffectOutcome } | undefined {
+  const e = event as EventObject & { effect?: string; output?: unknown; error?: unknown };
+  if (e.type === 'EFFECT_DONE' || e.type === 'EFFECT_FAILED') {
+    return { id: String(e.effect), outcome: e.type === 'EFFECT_DONE' ? { output: e.output } : { error: e.error } };
+  }
   const m = /^xstate\.(done|error)\.actor\.(.+)$/.exec(event.type);
   if (!m?.[2]) return undefined;
-  const e = event as EventObject & { output?: unknown; error?: unknown };
   return { id: m[2], outcome: m[1] === 'done' ? { output: e.output } : { error: e.error } };
 }
 
@@ -226,7 +245,7 @@ export interface PathRunnerOptions {
 
 /**
  * Runs paths on real actors of `machine`, with every effect replaced by a fake that answers what
- * the path says it answers next. Each path goes turn by turn (an event from outside, then the
+ * the path says it answers next (the `effects` actor by one that does so for each request). Each path goes turn by turn (an event from outside, then the
  * effects it sets off), and after each turn the actor must be where the graph said: otherwise the
  * run throws `PathDivergence`. (The chart is provided once: `provide` rebuilds every state node.)
  */
@@ -243,9 +262,25 @@ export function createPathRunner(machine: AnyStateMachine, options: PathRunnerOp
     }
     return 'output' in next.outcome ? Promise.resolve(next.outcome.output) : Promise.reject(next.outcome.error);
   });
+  // The chart's `effects` actor, answering each request it gets with the path's next outcome.
+  const effects = fromCallback<EffectRun>(({ receive, sendBack }) => {
+    receive((request) => {
+      const next = script[calls++];
+      if (!next) return; // the path ends while this effect runs
+      if (next.id !== request.effect) {
+        divergence ??= `the chart asked for ${request.effect} where the graph expected ${next.id}`;
+        return;
+      }
+      void Promise.resolve().then(() =>
+        sendBack('output' in next.outcome
+          ? { type: 'EFFECT_DONE', effect: request.effect, output: next.outcome.output }
+          : { type: 'EFFECT_FAILED', effect: request.effect, error: next.outcome.error }),
+      );
+    });
+  });
   const actors: Record<string, AnyActorLogic> = {};
   for (const node of allStateNodes(machine.root)) {
-    for (const i of node.invoke) if (typeof i.src === 'string') actors[i.src] = fake;
+    for (const i of node.invoke) if (typeof i.src === 'string') actors[i.src] = i.id === EFFECTS_ACTOR ? effects : fake;
   }
   const faked = machine.provide({ actors });
 
@@ -273,7 +308,7 @@ export function createPathRunner(machine: AnyStateMachine, options: PathRunnerOp
         actor.send(first);
         // Settled: every answer of this turn was asked for, and no effect runs (but the one the path ends in).
         const settled = (s: AnyMachineSnapshot) =>
-          s.status !== 'active' || (calls >= answered + (endsBusy ? 1 : 0) && (endsBusy || Object.keys(s.children).length === 0));
+          s.status !== 'active' || (calls >= answered + (endsBusy ? 1 : 0) && (endsBusy || runningEffects(s).length === 0));
         if (!settled(actor.getSnapshot())) {
           try {
             await waitFor(actor, settled, { timeout: options.timeoutMs ?? 2000 });
