@@ -102,7 +102,8 @@ function withoutEffectsActor<S extends object>(snapshot: S): S {
 function withEffectsActor<S extends object>(snapshot: S): S {
   const { children } = snapshot as { children?: StoredChildren };
   if (children && EFFECTS_ACTOR in children) return snapshot;
-  // As xstate stores an actor it invoked by name: its snapshot (a callback actor's has only its status) and its source.
-  const effects = { snapshot: { status: 'active' }, src: 'effects' };
+  // As xstate stores an actor it invoked by name (the chart invokes it under its own name): its
+  // snapshot (a callback actor's has only its status) and its source.
+  const effects = { snapshot: { status: 'active' }, src: EFFECTS_ACTOR };
   return { ...snapshot, children: { ...children, [EFFECTS_ACTOR]: effects } };
 }

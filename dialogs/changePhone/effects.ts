@@ -16,7 +16,7 @@ export const busy = 'busy' as const;
  * when a conversation is restored (bot/runChart.ts).
  */
 
-/** The id of the effects actor among the chart's children. */
+/** The effects actor's name in setup() and its id among the chart's children (stored snapshots name neither). */
 export const EFFECTS_ACTOR = 'effects';
 
 /** A request as the effects actor receives it. */

@@ -26,7 +26,7 @@ export const changePhoneMachine = changePhoneSetup.createMachine({
   }),
   initial: 'idle',
   // Runs the effects the states ask for (effects.ts): the one actor the chart holds.
-  invoke: { id: EFFECTS_ACTOR, src: 'effects' },
+  invoke: { id: EFFECTS_ACTOR, src: EFFECTS_ACTOR },
   on: {
     LOCALE_SET: { actions: 'setLocale' },
     // A question from the knowledge base, answered wherever the customer is; the flow keeps its

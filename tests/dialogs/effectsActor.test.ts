@@ -121,7 +121,7 @@ test('the effects actor is never stored, and a stored conversation runs its effe
     const turn = await runChart(machine, { conversationId: 'stored', snapshot, events: [e], timeoutMs: 1000 });
     turn.actor.stop();
     snapshot = turn.snapshot;
-    expect((snapshot as { children: Record<string, unknown> }).children).toEqual({});
+    expect(JSON.stringify(snapshot)).toContain('"children":{}');
   }
   // Restored from what was stored (no warm actor): the identity is checked and the first code sent.
   const turn = await runChart(machine, { conversationId: 'stored', snapshot, events: [OLD_PHONE], timeoutMs: 1000 });
