@@ -1,14 +1,19 @@
 /**
  * What an effect costs the chart, apart from its own work: a two-state machine sends an event that
- * invokes an effect (a promise that resolves at once) and waits for it as `bot/runChart.ts` does,
- * against an event that only changes state. xstate alone, no bot.
+ * starts an effect (a promise that resolves at once) and waits for it as `bot/runChart.ts` does,
+ * against an event that only changes state. Two ways to run the effect: an actor invoked for it (a
+ * `fromPromise`, as the chart did until 2026-12-07), and a request to one long-lived actor that sends
+ * the answer back as an event (as the chart does now: dialogs/changePhone/effects.ts). xstate alone,
+ * no bot.
  *
  *   npx tsx bench/probes/xstateInvoke.ts
  */
-import { createActor, fromPromise, setup, waitFor } from 'xstate';
+import { assign, createActor, fromCallback, fromPromise, sendTo, setup, waitFor, type AnyStateMachine } from 'xstate';
 
-const machine = setup({
-  actors: { effect: fromPromise(async ({ input }: { input: { n: number } }) => ({ n: input.n + 1 })) },
+const answer = async (n: number) => ({ n: n + 1 });
+
+const invoked = setup({
+  actors: { effect: fromPromise(({ input }: { input: { n: number } }) => answer(input.n)) },
 }).createMachine({
   id: 'probe',
   initial: 'idle',
@@ -22,26 +27,59 @@ const machine = setup({
   },
 });
 
-async function main(): Promise<void> {
+type Done = { type: 'DONE'; output: { n: number } };
+const asked = setup({
+  types: { context: {} as { n: number }, events: {} as { type: 'EFFECT' } | { type: 'PLAIN' } | Done },
+  actors: {
+    effects: fromCallback<{ type: 'run'; n: number }>(({ sendBack, receive }) => {
+      let latest = 0;
+      receive((request) => {
+        const id = ++latest;
+        void answer(request.n).then((output) => {
+          if (id === latest) sendBack({ type: 'DONE', output });
+        });
+      });
+    }),
+  },
+}).createMachine({
+  id: 'probe',
+  initial: 'idle',
+  context: { n: 0 },
+  invoke: { id: 'effects', src: 'effects' },
+  states: {
+    idle: { on: { EFFECT: 'working', PLAIN: { target: 'idle', reenter: true } } },
+    working: {
+      tags: ['busy'],
+      entry: sendTo('effects', ({ context }) => ({ type: 'run' as const, n: context.n })),
+      on: { DONE: { target: 'idle', actions: assign({ n: ({ event }) => event.output.n }) } },
+    },
+  },
+});
+
+/** µs per event, over `n` events of one type, each waited for while the chart is busy. */
+async function perEvent(machine: AnyStateMachine, type: 'EFFECT' | 'PLAIN', n: number): Promise<number> {
   const actor = createActor(machine).start();
-  /** µs per event, over `n` events of one type, each waited for while the chart is busy. */
-  const run = async (type: 'EFFECT' | 'PLAIN', n: number): Promise<number> => {
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < n; i++) {
-      actor.send({ type });
-      if (actor.getSnapshot().hasTag('busy')) await waitFor(actor, (s) => !s.hasTag('busy'), { timeout: 20_000 });
-      actor.getPersistedSnapshot();
-    }
-    return Number(process.hrtime.bigint() - started) / n / 1000;
-  };
-  await run('EFFECT', 20_000); // warm-up
-  await run('PLAIN', 20_000);
-  for (let round = 1; round <= 3; round++) {
-    const effect = await run('EFFECT', 20_000);
-    const plain = await run('PLAIN', 20_000);
-    console.log(`round ${round}: an event with an effect ${effect.toFixed(1)} µs, without ${plain.toFixed(1)} µs`);
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) {
+    actor.send({ type });
+    if (actor.getSnapshot().hasTag('busy')) await waitFor(actor, (s) => !s.hasTag('busy'), { timeout: 20_000 });
+    actor.getPersistedSnapshot();
   }
+  const us = Number(process.hrtime.bigint() - started) / n / 1000;
   actor.stop();
+  return us;
+}
+
+async function main(): Promise<void> {
+  for (const machine of [invoked, asked]) await perEvent(machine, 'EFFECT', 20_000); // warm-up
+  for (let round = 1; round <= 3; round++) {
+    const a = await perEvent(invoked, 'EFFECT', 20_000);
+    const b = await perEvent(asked, 'EFFECT', 20_000);
+    const plain = await perEvent(asked, 'PLAIN', 20_000);
+    console.log(
+      `round ${round}: an event with an effect ${a.toFixed(1)} µs invoked, ${b.toFixed(1)} µs asked of one actor; without ${plain.toFixed(1)} µs`,
+    );
+  }
 }
 
 void main();
