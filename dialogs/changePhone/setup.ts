@@ -29,8 +29,8 @@ import type {
   ChartEmitted,
   ChartEvent,
   ChartInput,
-  EffectRequest,
   CheckNewPhoneOutput,
+  EffectRequest,
   HandoffRecord,
   IdentityOutput,
   LeaveQueueOutput,
@@ -55,8 +55,6 @@ import type { Intent } from '../../domain/intent';
 export const MISSES_BEFORE_AGENT = 3;
 /** After this many messages in a row the bot cannot place, a person is offered. */
 export const FALLBACKS_BEFORE_AGENT = 2;
-
-export { busy };
 
 const emptyDetails = {
   card: undefined,

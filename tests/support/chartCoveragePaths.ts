@@ -6,8 +6,9 @@
  * for its result: asked of the chart's `effects` actor (`meta.effect` names it, dialogs/changePhone/
  * effects.ts), the result comes as `EFFECT_DONE` (or `EFFECT_FAILED`); from an actor the state
  * invokes, as `xstate.done.actor.<id>` (or `xstate.error.actor.<id>`). In such a state the graph
- * tries exactly those, one per sample outcome of the effect. `serializeState` decides which snapshots are one node of the graph; it keeps only
- * what the chart's guards read, so the graph stays small.
+ * tries exactly those, one per sample outcome of the effect. `serializeState` decides which
+ * snapshots are one node of the graph; it keeps only what the chart's guards read, so the graph
+ * stays small.
  *
  * The paths: for each edge of the graph, the shortest path to its source, then its event; kept when
  * it takes a state or a transition of the chart that no shorter kept path takes. So every state and
@@ -267,15 +268,14 @@ export function createPathRunner(machine: AnyStateMachine, options: PathRunnerOp
     receive((request) => {
       const next = script[calls++];
       if (!next) return; // the path ends while this effect runs
-      if (next.id !== request.effect) {
-        divergence ??= `the chart asked for ${request.effect} where the graph expected ${next.id}`;
-        return;
-      }
-      void Promise.resolve().then(() =>
-        sendBack('output' in next.outcome
-          ? { type: 'EFFECT_DONE', effect: request.effect, output: next.outcome.output }
-          : { type: 'EFFECT_FAILED', effect: request.effect, error: next.outcome.error }),
-      );
+      const { effect } = request;
+      if (next.id !== effect) divergence ??= `the chart asked for ${effect} where the graph expected ${next.id}`;
+      const result = divergence
+        ? { type: 'EFFECT_FAILED', effect, error: new Error(divergence) }
+        : 'output' in next.outcome
+          ? { type: 'EFFECT_DONE', effect, output: next.outcome.output }
+          : { type: 'EFFECT_FAILED', effect, error: next.outcome.error };
+      void Promise.resolve().then(() => sendBack(result));
     });
   });
   const actors: Record<string, AnyActorLogic> = {};
