@@ -1,5 +1,6 @@
 import { fromCallback } from 'xstate';
-import type { ChartContext, ChartEffects, ChartEvent, EffectInput, EffectName, EffectRequest, EffectResult } from '../types';
+import type { ChartEffects, EffectInput, EffectName, EffectRequest, EffectResult } from '../types';
+import type { From } from './inputs';
 
 /** The tag of a state whose effect is running: a turn waits until the chart is no longer busy. */
 export const busy = 'busy' as const;
@@ -45,20 +46,17 @@ export function effectsActor(effects: Partial<ChartEffects>) {
 /** The effect's promise; a missing effect, or one that throws before its first await, rejects. */
 function run(effects: Partial<ChartEffects>, name: EffectName, input: unknown): Promise<unknown> {
   const fn = effects[name] as AnyEffect | undefined;
-  if (!fn) return Promise.reject(new Error(`effect '${name}' was not provided to the chart`));
-  try {
-    return Promise.resolve(fn.call(effects, input));
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  return new Promise((resolve) => {
+    if (!fn) throw new Error(`effect '${name}' was not provided to the chart`);
+    resolve(fn.call(effects, input));
+  });
 }
-
-type From = { context: ChartContext; event: ChartEvent };
 
 /**
  * What a state that runs `effect` is: busy until the answer comes, asking for the effect with the
  * input made from the context (and the event that entered it) as it is entered. Its `on` takes the
- * answer: EFFECT_DONE (the output, read with `outputOf`) and EFFECT_FAILED.
+ * answer: EFFECT_DONE (the output, read with `outputOf`) and EFFECT_FAILED. `meta.effect` names
+ * the effect for tools that read the chart (the coverage graph in tests/support/).
  */
 export function runs<K extends EffectName>(effect: K, input: (from: From) => EffectInput<K>) {
   return {
@@ -66,7 +64,7 @@ export function runs<K extends EffectName>(effect: K, input: (from: From) => Eff
     meta: { effect },
     entry: {
       type: 'runEffect' as const,
-      params: ({ context, event }: From) => ({ effect, input: input({ context, event }) }) as EffectRequest,
+      params: (from: From) => ({ effect, input: input(from) }) as EffectRequest,
     },
   };
 }

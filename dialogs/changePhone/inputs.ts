@@ -20,7 +20,8 @@ import type {
  * that started it). One function per effect, named for it; the chart's states say `input: sendCodeInput`.
  */
 
-type From = { context: ChartContext; event: ChartEvent };
+/** What an effect's input is made from: the context, and the event that entered the state. */
+export type From = { context: ChartContext; event: ChartEvent };
 
 export const identityInput = ({ context }: From): IdentityInput => ({
   conversationId: context.conversationId,

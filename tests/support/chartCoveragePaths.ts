@@ -23,7 +23,6 @@ import { getAdjacencyMap, getShortestPaths, type AdjacencyMap } from '@xstate/gr
 import {
   createActor,
   type AnyActorScope,
-  fromCallback,
   fromPromise,
   waitFor,
   type AnyActorLogic,
@@ -34,8 +33,8 @@ import {
   type InspectionEvent,
 } from 'xstate';
 import { CoverageRecorder } from './chartCoverage';
-import { EFFECTS_ACTOR } from '../../dialogs/changePhone';
-import type { EffectRun } from '../../dialogs/changePhone/effects';
+import { EFFECTS_ACTOR, effectsActor } from '../../dialogs/changePhone';
+import type { ChartEffects, EffectName } from '../../dialogs/types';
 
 /** What an effect may answer: a result, or a failure. */
 export type EffectOutcome = { output: unknown } | { error: unknown };
@@ -246,40 +245,33 @@ export interface PathRunnerOptions {
 
 /**
  * Runs paths on real actors of `machine`, with every effect replaced by a fake that answers what
- * the path says it answers next (the `effects` actor by one that does so for each request). Each path goes turn by turn (an event from outside, then the
- * effects it sets off), and after each turn the actor must be where the graph said: otherwise the
- * run throws `PathDivergence`. (The chart is provided once: `provide` rebuilds every state node.)
+ * the path says it answers next: an invoked effect's actor, or the effect the chart asks its
+ * `effects` actor for. Each path goes turn by turn (an event from outside, then the effects it sets
+ * off), and after each turn the actor must be where the graph said: otherwise the run throws
+ * `PathDivergence`. (The chart is provided once: `provide` rebuilds every state node.)
  */
 export function createPathRunner(machine: AnyStateMachine, options: PathRunnerOptions): (path: ChartPath) => Promise<void> {
   let script: Array<{ id: string; outcome: EffectOutcome }> = [];
   let calls = 0;
   let divergence: string | undefined;
-  const fake = fromPromise<unknown, unknown>(({ self }) => {
+  /** The path's next outcome, for the effect `id` (an invocation's id, or the name of an effect asked for). */
+  const answerNext = (id: string): Promise<unknown> => {
     const next = script[calls++];
     if (!next) return new Promise(() => undefined); // the path ends while this effect runs
-    if (next.id !== self.id) {
-      divergence ??= `the chart ran ${self.id} where the graph expected ${next.id}`;
+    if (next.id !== id) {
+      divergence ??= `the chart ran ${id} where the graph expected ${next.id}`;
       return Promise.reject(new Error(divergence));
     }
     return 'output' in next.outcome ? Promise.resolve(next.outcome.output) : Promise.reject(next.outcome.error);
-  });
-  // The chart's `effects` actor, answering each request it gets with the path's next outcome.
-  const effects = fromCallback<EffectRun>(({ receive, sendBack }) => {
-    receive((request) => {
-      const next = script[calls++];
-      if (!next) return; // the path ends while this effect runs
-      const { effect } = request;
-      if (next.id !== effect) divergence ??= `the chart asked for ${effect} where the graph expected ${next.id}`;
-      const result = divergence
-        ? { type: 'EFFECT_FAILED', effect, error: new Error(divergence) }
-        : 'output' in next.outcome
-          ? { type: 'EFFECT_DONE', effect, output: next.outcome.output }
-          : { type: 'EFFECT_FAILED', effect, error: next.outcome.error };
-      void Promise.resolve().then(() => sendBack(result));
-    });
-  });
+  };
+  const fake = fromPromise<unknown, unknown>(({ self }) => answerNext(self.id));
+  // The effects the states ask for (`meta.effect`), each answering from the script, run by the chart's own `effects` actor.
+  const asked: Partial<Record<EffectName, () => Promise<unknown>>> = {};
+  const effects = effectsActor(asked as Partial<ChartEffects>);
   const actors: Record<string, AnyActorLogic> = {};
   for (const node of allStateNodes(machine.root)) {
+    const effect = (node.meta as { effect?: EffectName } | undefined)?.effect;
+    if (effect) asked[effect] = () => answerNext(effect);
     for (const i of node.invoke) if (typeof i.src === 'string') actors[i.src] = i.id === EFFECTS_ACTOR ? effects : fake;
   }
   const faked = machine.provide({ actors });
