@@ -339,3 +339,24 @@ test('an exact button label or topic title is marked as such', () => {
   expect(r.recognize('转人工', zh())).toEqual({ intent: 'handoff', source: 'label' });
   expect(r.recognize('要收费吗', zh())).toEqual({ intent: 'faq', faqId: 'fees', source: 'label' });
 });
+
+test('a message normalised once reads as the raw message does', () => {
+  const r = createKeywordRecognizer({ buttonLabels: { agent: ['转人工'], yes: ['是'] }, topicTitles: { fees: ['要收费吗'] } });
+  const cases: Array<[string, RecognizerContext]> = [
+    ['转人工', zh()],
+    ['要收费吗', zh()],
+    ['是', zh('confirm')],
+    ['验证码收不到怎么办', zh('otp')],
+    ['13800138000', zh('newPhone')],
+    ['I want to change my bound phone number', en()],
+    ['', zh()],
+  ];
+  const intents = new Set<string>();
+  for (const [text, context] of cases) {
+    const once = r.recognizeNormalized(normalizeText(text), context);
+    expect(once).toEqual(r.recognize(text, context));
+    intents.add(once.intent);
+  }
+  // The cases read as different things: the two ways agree on more than "none".
+  expect(intents.size).toBeGreaterThanOrEqual(4);
+});

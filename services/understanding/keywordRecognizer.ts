@@ -24,6 +24,8 @@ export const defaultKeywords: KeywordCatalog = defaultKeywordsJson;
 /** The keyword recogniser answers at once. */
 export interface KeywordRecognizer extends Recognizer {
   recognize(text: string, context: RecognizerContext): Recognition;
+  /** The same, for a message already normalised (`normalizeText`): a caller that reads it more than once normalises it once. */
+  recognizeNormalized(text: NormalizedText, context: RecognizerContext): Recognition;
 }
 
 export interface KeywordRecognizerOptions {
@@ -295,86 +297,90 @@ export function createKeywordRecognizer({
   }
   const stale = new Set(notAtConfirm.map((label) => normalizeText(label).text).filter((text) => text !== ''));
 
+  function recognizeNormalized(text: NormalizedText, context: RecognizerContext): Recognition {
+    if (text.text === '') return { intent: 'none' };
+    const { expecting } = context;
+    const yesNoQuestion = expecting !== undefined && YES_NO_QUESTIONS.has(expecting);
+    // Yes/no labels ("收不到") are answers only where a yes/no question is on screen; elsewhere
+    // the words mean what they say ("收不到" at a code prompt: the code did not arrive).
+    // Final (a label): the model must not read it as a yes either.
+    if (expecting === 'confirm' && stale.has(text.text)) return { intent: 'none', source: 'label' };
+    const button = buttons.get(text.text);
+    // "This number can't get texts" answers a code prompt only.
+    const meansHere =
+      button !== undefined &&
+      (button.intent === 'affirm' || button.intent === 'deny' ? yesNoQuestion : button.intent !== 'cantReceive' || expecting === 'otp');
+    if (button !== undefined && meansHere) {
+      return { ...button, source: 'label' };
+    }
+
+    const dataQuestion = expecting !== undefined && DATA_QUESTIONS.has(expecting);
+    const short = text.hanCount <= SHORT_HAN && text.wordCount <= SHORT_WORDS;
+    // "Can't receive" words mean something at a code prompt only; elsewhere they must not hide the
+    // topic words inside them (号码注销了 holds 号码注销, the old-number topic).
+    const found = findMatches(text, compiled, short).filter(
+      ({ keyword: { label } }) => expecting === 'otp' || label.kind !== 'intent' || label.intent !== 'cantReceive',
+    );
+    const matches = dropContained(found);
+
+    const intents = new Set<KeywordIntent>();
+    for (const { keyword } of matches) {
+      const { label } = keyword;
+      if (label.kind !== 'intent') continue;
+      if (yesNoQuestion && label.intent === 'cancel' && compiled.cancelAlsoDeny.has(keyword.word)) continue;
+      intents.add(label.intent);
+    }
+    const topic = topicOf(matches);
+
+    if (intents.has('cancel')) return { intent: 'cancel' };
+    if (intents.has('restart')) return { intent: 'restart' };
+    if (intents.has('complaint')) return { intent: 'complaint' };
+    if (intents.has('handoff')) return { intent: 'handoff' };
+    if (expecting === 'otp' && intents.has('resend')) return { intent: 'resend' };
+    // At a code prompt: the number cannot receive it at all (stopped, lost), not a late code.
+    if (expecting === 'otp' && intents.has('cantReceive')) return { intent: 'cantReceive' };
+    // Outside a flow "help me change my number" is about the change; inside one, help is for the prompt.
+    const specific = topic !== undefined || intents.has('changePhone');
+    if (intents.has('help') && (expecting !== undefined || !specific)) return { intent: 'help' };
+
+    const { digitCount, letterCount, hanCount } = text;
+    const mostlyDigits = digitCount > 0 && digitCount * 2 >= digitCount + letterCount + hanCount;
+    if (mostlyDigits || (dataQuestion && text.longestDigitRun >= DATA_RUN)) {
+      if (intents.has('resend')) return { intent: 'resend' };
+      if (dataQuestion || yesNoQuestion) return { intent: 'none' };
+      if (topic !== undefined) return { intent: 'faq', faqId: topic };
+      if (intents.has('changePhone')) return { intent: 'changePhone' };
+      return { intent: 'none' };
+    }
+
+    if (yesNoQuestion) {
+      const answer = yesOrNo(matches, text);
+      // "是安全的吗?" asks about a topic; it does not answer the question.
+      if (answer !== undefined && !(text.question && topic !== undefined)) return { intent: answer };
+      const namesNoTopic = matches.some(
+        ({ keyword: { label } }) => label.kind === 'faq' && NO_TOPICS_AT_REACHABLE.has(label.faqId),
+      );
+      if (expecting === 'oldPhoneReachable' && namesNoTopic) return { intent: 'deny' };
+    }
+
+    if (topic !== undefined) return { intent: 'faq', faqId: topic };
+    if (intents.has('changePhone')) return { intent: 'changePhone' };
+    if (intents.has('resend')) return { intent: 'resend' };
+    if (intents.has('thanks')) return { intent: 'thanks' };
+    if (intents.has('goodbye')) return { intent: 'goodbye' };
+    if (intents.has('greeting')) return { intent: 'greeting' };
+    if (short) {
+      const answer = yesOrNo(matches, text);
+      if (answer !== undefined) return { intent: answer };
+    }
+    return { intent: 'none' };
+  }
+
   return {
     recognize(input: string, context: RecognizerContext): Recognition {
       if (typeof input !== 'string') return { intent: 'none' };
-      const text = normalizeText(input);
-      if (text.text === '') return { intent: 'none' };
-      const { expecting } = context;
-      const yesNoQuestion = expecting !== undefined && YES_NO_QUESTIONS.has(expecting);
-      // Yes/no labels ("收不到") are answers only where a yes/no question is on screen; elsewhere
-      // the words mean what they say ("收不到" at a code prompt: the code did not arrive).
-      // Final (a label): the model must not read it as a yes either.
-      if (expecting === 'confirm' && stale.has(text.text)) return { intent: 'none', source: 'label' };
-      const button = buttons.get(text.text);
-      // "This number can't get texts" answers a code prompt only.
-      const meansHere =
-        button !== undefined &&
-        (button.intent === 'affirm' || button.intent === 'deny' ? yesNoQuestion : button.intent !== 'cantReceive' || expecting === 'otp');
-      if (button !== undefined && meansHere) {
-        return { ...button, source: 'label' };
-      }
-
-      const dataQuestion = expecting !== undefined && DATA_QUESTIONS.has(expecting);
-      const short = text.hanCount <= SHORT_HAN && text.wordCount <= SHORT_WORDS;
-      // "Can't receive" words mean something at a code prompt only; elsewhere they must not hide the
-      // topic words inside them (号码注销了 holds 号码注销, the old-number topic).
-      const found = findMatches(text, compiled, short).filter(
-        ({ keyword: { label } }) => expecting === 'otp' || label.kind !== 'intent' || label.intent !== 'cantReceive',
-      );
-      const matches = dropContained(found);
-
-      const intents = new Set<KeywordIntent>();
-      for (const { keyword } of matches) {
-        const { label } = keyword;
-        if (label.kind !== 'intent') continue;
-        if (yesNoQuestion && label.intent === 'cancel' && compiled.cancelAlsoDeny.has(keyword.word)) continue;
-        intents.add(label.intent);
-      }
-      const topic = topicOf(matches);
-
-      if (intents.has('cancel')) return { intent: 'cancel' };
-      if (intents.has('restart')) return { intent: 'restart' };
-      if (intents.has('complaint')) return { intent: 'complaint' };
-      if (intents.has('handoff')) return { intent: 'handoff' };
-      if (expecting === 'otp' && intents.has('resend')) return { intent: 'resend' };
-      // At a code prompt: the number cannot receive it at all (stopped, lost), not a late code.
-      if (expecting === 'otp' && intents.has('cantReceive')) return { intent: 'cantReceive' };
-      // Outside a flow "help me change my number" is about the change; inside one, help is for the prompt.
-      const specific = topic !== undefined || intents.has('changePhone');
-      if (intents.has('help') && (expecting !== undefined || !specific)) return { intent: 'help' };
-
-      const { digitCount, letterCount, hanCount } = text;
-      const mostlyDigits = digitCount > 0 && digitCount * 2 >= digitCount + letterCount + hanCount;
-      if (mostlyDigits || (dataQuestion && text.longestDigitRun >= DATA_RUN)) {
-        if (intents.has('resend')) return { intent: 'resend' };
-        if (dataQuestion || yesNoQuestion) return { intent: 'none' };
-        if (topic !== undefined) return { intent: 'faq', faqId: topic };
-        if (intents.has('changePhone')) return { intent: 'changePhone' };
-        return { intent: 'none' };
-      }
-
-      if (yesNoQuestion) {
-        const answer = yesOrNo(matches, text);
-        // "是安全的吗?" asks about a topic; it does not answer the question.
-        if (answer !== undefined && !(text.question && topic !== undefined)) return { intent: answer };
-        const namesNoTopic = matches.some(
-          ({ keyword: { label } }) => label.kind === 'faq' && NO_TOPICS_AT_REACHABLE.has(label.faqId),
-        );
-        if (expecting === 'oldPhoneReachable' && namesNoTopic) return { intent: 'deny' };
-      }
-
-      if (topic !== undefined) return { intent: 'faq', faqId: topic };
-      if (intents.has('changePhone')) return { intent: 'changePhone' };
-      if (intents.has('resend')) return { intent: 'resend' };
-      if (intents.has('thanks')) return { intent: 'thanks' };
-      if (intents.has('goodbye')) return { intent: 'goodbye' };
-      if (intents.has('greeting')) return { intent: 'greeting' };
-      if (short) {
-        const answer = yesOrNo(matches, text);
-        if (answer !== undefined) return { intent: answer };
-      }
-      return { intent: 'none' };
+      return recognizeNormalized(normalizeText(input), context);
     },
+    recognizeNormalized,
   };
 }

@@ -128,14 +128,16 @@ export function createNluRecognizer({
     async recognize(input: string, context: RecognizerContext): Promise<Recognition> {
       const classify = async (text: string): Promise<Ranked[]> =>
         (await classifier.classify(scriptLocale(text, context.locale), text)).filter((r) => r.label !== 'None');
-      const kw = keywords.recognize(input, context);
-      if (kw.source === 'label') return kw;
+      if (typeof input !== 'string') return { intent: 'none' };
+      // Normalised once: the keywords read it twice and the model's side once more.
       const text = normalizeText(input);
+      const kw = keywords.recognizeNormalized(text, context);
+      if (kw.source === 'label') return kw;
       if (text.text === '') return { intent: 'none' };
       const { expecting } = context;
       const words = text.hanCount + text.wordCount;
       const short = words <= SHORT_COMMAND;
-      const aPersonAsked = keywords.recognize(input, { locale: context.locale }).intent === 'handoff' || namesPerson(text.text);
+      const aPersonAsked = keywords.recognizeNormalized(text, { locale: context.locale }).intent === 'handoff' || namesPerson(text.text);
 
       let fallback: Recognition | undefined;
       /** The command word turned out to be about something else ("cancel my card"): never the command. */
@@ -176,7 +178,7 @@ export function createNluRecognizer({
       async function decide(): Promise<Recognition> {
         const yesNo = expecting !== undefined && YES_NO_QUESTIONS.has(expecting);
         if (expecting === 'otp' && (kw.intent === 'resend' || kw.intent === 'cantReceive')) return kw;
-        if (expecting === 'otp' && numberOutOfUse(input) && !numberCompromised(normalizeText(input))) return { intent: 'cantReceive' };
+        if (expecting === 'otp' && numberOutOfUse(input) && !numberCompromised(text)) return { intent: 'cantReceive' };
         if (expecting !== undefined && kw.intent === 'help') return kw;
         if (yesNo && (kw.intent === 'affirm' || kw.intent === 'deny')) return kw;
         // Numbers are data for the chart to read, not words for the model.
