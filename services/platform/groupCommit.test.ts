@@ -239,10 +239,32 @@ describe('openTransactionOf: what a store keeps for the commit', () => {
     expect(ran).toEqual(['second']);
   });
 
-  test('a beforeCommit that throws fails the commit: everything the transaction held is lost', async () => {
+  test('afterCommit runs once per key, the last one given, once the transaction has committed', async () => {
+    const insert = group.db.prepare('INSERT INTO t (v) VALUES (?)');
+    insert.run('row');
+    const tx = openTransactionOf(group.db)!;
+    const noted: Array<[string, number]> = [];
+    tx.afterCommit('etag:a', () => noted.push(['first', countOther()]));
+    tx.afterCommit('etag:a', () => noted.push(['a', countOther()]));
+    tx.afterCommit('etag:b', () => noted.push(['b', countOther()]));
+    expect(noted).toEqual([]);
+    await group.durable();
+    // After the commit: another connection already sees the row.
+    expect(noted).toEqual([
+      ['a', 1],
+      ['b', 1],
+    ]);
+    insert.run('later');
+    await group.durable();
+    expect(noted).toHaveLength(2);
+  });
+
+  test('a beforeCommit that throws fails the commit: everything the transaction held is lost, and no afterCommit runs', async () => {
     const insert = group.db.prepare('INSERT INTO t (v) VALUES (?)');
     const before = group.mark();
     insert.run('lost');
+    const noted: string[] = [];
+    openTransactionOf(group.db)!.afterCommit('etag', () => noted.push('committed'));
     openTransactionOf(group.db)!.beforeCommit('summary', () => {
       insert.run('lost too');
       throw new Error('disk full');
@@ -250,6 +272,7 @@ describe('openTransactionOf: what a store keeps for the commit', () => {
     await expect(group.durable(before)).rejects.toThrow('not known to be on disk');
     expect(countOther()).toBe(0);
     expect(connection.inTransaction).toBe(false);
+    expect(noted).toEqual([]);
   });
 
   test('inside a transaction function it says so: its savepoint may yet be undone', () => {

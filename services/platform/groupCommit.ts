@@ -55,6 +55,11 @@ export interface OpenTransaction {
    * it. If it throws, the commit fails, and everything the transaction held is lost with it.
    */
   beforeCommit(key: string, write: () => void): void;
+  /**
+   * Runs `note` (once per `key`, the last one given) once this transaction has committed; never if it
+   * fails. For what a store may remember only about committed rows (the state store's eTags).
+   */
+  afterCommit(key: string, note: () => void): void;
 }
 
 /** The group commit behind each db it handed out (see `openTransactionOf`). */
@@ -115,7 +120,13 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
   /** The open transaction's number: incremented each time one opens. */
   let generation = 0;
   let open:
-    | { generation: number; writes: number; timer: NodeJS.Timeout; beforeCommit?: Map<string, () => void> }
+    | {
+        generation: number;
+        writes: number;
+        timer: NodeJS.Timeout;
+        beforeCommit?: Map<string, () => void>;
+        afterCommit?: Map<string, () => void>;
+      }
     | undefined;
   /** Transaction functions running now: their savepoints may yet be undone. */
   let nested = 0;
@@ -143,6 +154,7 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
       if (tx.beforeCommit) for (const write of tx.beforeCommit.values()) write();
       db.exec('COMMIT');
       options.onCommit?.(tx.writes);
+      if (tx.afterCommit) for (const note of tx.afterCommit.values()) note();
       return undefined;
     } catch (error) {
       if (db.inTransaction) db.exec('ROLLBACK');
@@ -229,6 +241,9 @@ export function createGroupCommit(db: Db, file: string, options: GroupCommitOpti
       nested: nested > 0,
       beforeCommit(key, write) {
         (tx.beforeCommit ??= new Map()).set(key, write);
+      },
+      afterCommit(key, note) {
+        (tx.afterCommit ??= new Map()).set(key, note);
       },
     };
   });

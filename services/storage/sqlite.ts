@@ -4,6 +4,7 @@ import type { StoreItem, StoreItems } from 'botbuilder';
 import { UNCHANGED, type TrackedStorage } from './index';
 import type { Clock } from '../../domain/clock';
 import type { Db } from '../platform/openDatabase';
+import { openTransactionOf } from '../platform/groupCommit';
 import { decodeStoredValue, encodeStoredValue } from './storedValue';
 
 export interface SqliteStorageOptions {
@@ -50,8 +51,26 @@ function prepareStatements(db: Db) {
       ON CONFLICT(key) DO UPDATE SET etag = excluded.etag, value = excluded.value, updated_at = excluded.updated_at
       WHERE conversation_state.etag = ?`),
     remove: db.prepare<[string]>('DELETE FROM conversation_state WHERE key = ?'),
+    // Changes each time another connection commits to the file; never for this connection's own commits.
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
   };
 }
+
+/** How many committed eTags a connection remembers (the most recently written). */
+const WRITTEN_MAX = 4_096;
+
+/**
+ * The eTags this connection wrote and committed, while no other connection has committed to the file
+ * since (SQLite's `data_version`): for those keys the stored eTag is known without reading it.
+ * Kept per connection, so every store on one connection shares it. Only this table's stores write
+ * `conversation_state`: a change made on the same connection behind their back would go unseen.
+ */
+interface Written {
+  eTags: Map<string, string>;
+  /** The `data_version` the eTags hold at; another one means someone else committed: forget them. */
+  version: unknown;
+}
+const writtenByDb = new WeakMap<Db, Written>();
 
 /**
  * Bot Framework `Storage` on SQLite with MemoryStorage's eTag rules: every write gets a new eTag; a write
@@ -66,6 +85,7 @@ export class SqliteStorage implements TrackedStorage {
   private readonly q: ReturnType<typeof prepareStatements>;
   /** The transaction of `writeAll`, made once: one conflict and nothing of the batch is written. */
   private readonly writeBatch: Transaction<(entries: Array<[string, Record<string, unknown>]>, now: number) => string[]>;
+  private readonly written: Written;
 
   constructor({ db, encryptionKey, clock = Date.now, newETag = () => randomUUID() }: SqliteStorageOptions) {
     if (encryptionKey !== undefined && encryptionKey.length !== 32) {
@@ -77,6 +97,9 @@ export class SqliteStorage implements TrackedStorage {
     migrateStorageSchema(db);
     this.db = db;
     this.q = prepareStatements(db);
+    let written = writtenByDb.get(db);
+    if (!written) writtenByDb.set(db, (written = { eTags: new Map(), version: this.q.dataVersion.get() }));
+    this.written = written;
     this.writeBatch = db.transaction((entries: Array<[string, Record<string, unknown>]>, now: number): string[] =>
       entries.map(([key, item]) => this.writeEntry(key, item, now)),
     );
@@ -87,13 +110,45 @@ export class SqliteStorage implements TrackedStorage {
     const { eTag, ...rest } = item;
     const fresh = this.newETag();
     const value = this.encode(key, rest);
+    this.written.eTags.delete(key);
     if (typeof eTag === 'string' && eTag !== '*' && eTag !== '') {
       // A row that is gone is written again (as MemoryStorage does); one with another eTag is not touched.
       if (this.q.upsertIfETag.run(key, fresh, value, now, eTag).changes === 0) {
         throw new Error(`Storage: error writing "${key}" due to eTag conflict.`);
       }
     } else this.q.upsert.run(key, fresh, value, now);
+    this.rememberOnceCommitted(key, fresh);
     return fresh;
+  }
+
+  /**
+   * Remembers `eTag` as `key`'s stored one once the write is committed: at once outside any transaction,
+   * when the group commit's transaction commits inside it (never if it fails), and not at all inside a
+   * transaction function (a batch), whose savepoint may yet be undone.
+   */
+  private rememberOnceCommitted(key: string, eTag: string): void {
+    const remember = () => {
+      const { eTags } = this.written;
+      eTags.delete(key);
+      eTags.set(key, eTag);
+      if (eTags.size > WRITTEN_MAX) eTags.delete(eTags.keys().next().value as string);
+    };
+    const tx = openTransactionOf(this.db);
+    if (tx) {
+      if (!tx.nested) tx.afterCommit(`conversation_state:${key}`, remember);
+    } else if (!this.db.inTransaction) remember();
+  }
+
+  /** True when `eTag` is known to be `key`'s stored eTag without reading it (see `Written`). */
+  private knownUnchanged(key: string, eTag: string): boolean {
+    const written = this.written;
+    const version = this.q.dataVersion.get();
+    if (version !== written.version) {
+      written.eTags.clear();
+      written.version = version;
+      return false;
+    }
+    return written.eTags.get(key) === eTag;
   }
 
   async read(keys: string[]): Promise<StoreItems> {
@@ -107,6 +162,8 @@ export class SqliteStorage implements TrackedStorage {
   }
 
   async readUnlessUnchanged(key: string, eTag: string): Promise<StoreItem | undefined | typeof UNCHANGED> {
+    // What this connection wrote last, and nobody else has written since: not even the eTag is read.
+    if (this.knownUnchanged(key, eTag)) return UNCHANGED;
     const row = this.q.getChanged.get(eTag, key);
     if (!row) return undefined;
     if (row.value === null) return UNCHANGED;
@@ -131,6 +188,7 @@ export class SqliteStorage implements TrackedStorage {
 
   async delete(keys: string[]): Promise<void> {
     if (!keys) throw new ReferenceError('Keys are required when deleting.');
+    for (const key of keys) this.written.eTags.delete(key);
     this.db.transaction(() => keys.forEach((key) => this.q.remove.run(key))).immediate();
   }
 
