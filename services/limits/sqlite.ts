@@ -72,6 +72,10 @@ export function createSqliteAttemptLimiter({
     'SELECT failures, locked_until FROM attempt_limits WHERE scope = ? AND key = ?',
   );
   const deleteRow = db.prepare<[string, string]>('DELETE FROM attempt_limits WHERE scope = ? AND key = ?');
+  // Only while its lock is still the expired one read: a later failure's row (another process's) stays.
+  const deleteExpiredLock = db.prepare<[string, string, number]>(
+    'DELETE FROM attempt_limits WHERE scope = ? AND key = ? AND locked_until IS NOT NULL AND locked_until <= ?',
+  );
   const upsertRow = db.prepare<[string, string, number, number | null]>(`
     INSERT INTO attempt_limits (scope, key, failures, locked_until) VALUES (?, ?, ?, ?)
     ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until
@@ -87,10 +91,18 @@ export function createSqliteAttemptLimiter({
     return row;
   }
 
-  const lockedUntil = db.transaction((key: string): number | undefined => {
-    const row = current(key, clock());
-    return row?.locked_until ?? undefined;
-  });
+  /**
+   * Asked before every identity check and code: a read, and a write only to clear an expired lock, each
+   * one statement, atomic by itself. No transaction (a savepoint inside a group commit) is needed.
+   */
+  const lockedUntil = (key: string): number | undefined => {
+    const now = clock();
+    const row = selectRow.get(scope, key);
+    if (!row || row.locked_until === null) return undefined;
+    if (now < row.locked_until) return row.locked_until;
+    deleteExpiredLock.run(scope, key, now);
+    return undefined;
+  };
 
   const fail = db.transaction((key: string): FailResult => {
     const now = clock();
@@ -107,7 +119,7 @@ export function createSqliteAttemptLimiter({
   });
 
   return {
-    lockedUntil: (key) => lockedUntil.immediate(key),
+    lockedUntil,
     fail: (key) => fail.immediate(key),
     reset: (key) => {
       deleteRow.run(scope, key);
