@@ -81,28 +81,21 @@ export function createSqliteAttemptLimiter({
     ON CONFLICT (scope, key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until
   `);
 
-  /** The row as it stands now, with an expired lock cleared (and its failures forgotten). */
+  /**
+   * The row as it stands now, with an expired lock cleared (and its failures forgotten). A read, and
+   * a write only to clear an expired lock, each one statement, atomic by itself: `lockedUntil` (asked
+   * before every identity check and code) needs no transaction, a savepoint inside a group commit.
+   */
   function current(key: string, now: number): LimitRow | undefined {
     const row = selectRow.get(scope, key);
     if (row && row.locked_until !== null && now >= row.locked_until) {
-      deleteRow.run(scope, key);
+      deleteExpiredLock.run(scope, key, now);
       return undefined;
     }
     return row;
   }
 
-  /**
-   * Asked before every identity check and code: a read, and a write only to clear an expired lock, each
-   * one statement, atomic by itself. No transaction (a savepoint inside a group commit) is needed.
-   */
-  const lockedUntil = (key: string): number | undefined => {
-    const now = clock();
-    const row = selectRow.get(scope, key);
-    if (!row || row.locked_until === null) return undefined;
-    if (now < row.locked_until) return row.locked_until;
-    deleteExpiredLock.run(scope, key, now);
-    return undefined;
-  };
+  const lockedUntil = (key: string): number | undefined => current(key, clock())?.locked_until ?? undefined;
 
   const fail = db.transaction((key: string): FailResult => {
     const now = clock();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'better-sqlite3';
+import { LRUCache } from 'lru-cache';
 import type { StoreItem, StoreItems } from 'botbuilder';
 import { UNCHANGED, type TrackedStorage } from './index';
 import type { Clock } from '../../domain/clock';
@@ -66,7 +67,7 @@ const WRITTEN_MAX = 4_096;
  * `conversation_state`: a change made on the same connection behind their back would go unseen.
  */
 interface Written {
-  eTags: Map<string, string>;
+  eTags: LRUCache<string, string>;
   /** The `data_version` the eTags hold at; another one means someone else committed: forget them. */
   version: unknown;
 }
@@ -98,7 +99,7 @@ export class SqliteStorage implements TrackedStorage {
     this.db = db;
     this.q = prepareStatements(db);
     let written = writtenByDb.get(db);
-    if (!written) writtenByDb.set(db, (written = { eTags: new Map(), version: this.q.dataVersion.get() }));
+    if (!written) writtenByDb.set(db, (written = { eTags: new LRUCache({ max: WRITTEN_MAX }), version: this.q.dataVersion.get() }));
     this.written = written;
     this.writeBatch = db.transaction((entries: Array<[string, Record<string, unknown>]>, now: number): string[] =>
       entries.map(([key, item]) => this.writeEntry(key, item, now)),
@@ -127,12 +128,7 @@ export class SqliteStorage implements TrackedStorage {
    * transaction function (a batch), whose savepoint may yet be undone.
    */
   private rememberOnceCommitted(key: string, eTag: string): void {
-    const remember = () => {
-      const { eTags } = this.written;
-      eTags.delete(key);
-      eTags.set(key, eTag);
-      if (eTags.size > WRITTEN_MAX) eTags.delete(eTags.keys().next().value as string);
-    };
+    const remember = () => this.written.eTags.set(key, eTag);
     const tx = openTransactionOf(this.db);
     if (tx) {
       if (!tx.nested) tx.afterCommit(`conversation_state:${key}`, remember);
